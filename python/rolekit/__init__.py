@@ -1,0 +1,50 @@
+"""rolekit: IAM roles for notebooks and scripts.
+
+Write and check policies offline, create or update roles safely, assume them, and get credentials
+that work with boto3. The core is Rust; this package is its thin Python face.
+
+    import rolekit as rk
+    me = rk.Client().whoami()
+"""
+
+from __future__ import annotations
+
+from ._rolekit import AsyncClient, Client, Credentials, Identity, __version__
+from .exceptions import (
+    AccessDenied,
+    AwsError,
+    EndpointError,
+    EntityAlreadyExists,
+    ExpiredToken,
+    InvalidCredentials,
+    LimitExceeded,
+    MalformedPolicy,
+    NoSuchEntity,
+    NotAssumable,
+    PolicyError,
+    RolekitError,
+    Throttled,
+    UnsafeOperation,
+)
+
+__all__ = [
+    "AccessDenied",
+    "AsyncClient",
+    "AwsError",
+    "Client",
+    "Credentials",
+    "EndpointError",
+    "EntityAlreadyExists",
+    "ExpiredToken",
+    "Identity",
+    "InvalidCredentials",
+    "LimitExceeded",
+    "MalformedPolicy",
+    "NoSuchEntity",
+    "NotAssumable",
+    "PolicyError",
+    "RolekitError",
+    "Throttled",
+    "UnsafeOperation",
+    "__version__",
+]

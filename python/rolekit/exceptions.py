@@ -1,0 +1,124 @@
+"""The exceptions rolekit raises. Defined here, raised from Rust through one conversion.
+
+Every exception is a :class:`RolekitError`. AWS errors carry the fields a botocore ``ClientError``
+has (``e.response["Error"]["Code"]`` works), and never a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+__all__ = [
+    "AccessDenied",
+    "AwsError",
+    "EndpointError",
+    "EntityAlreadyExists",
+    "ExpiredToken",
+    "InvalidCredentials",
+    "LimitExceeded",
+    "MalformedPolicy",
+    "NoSuchEntity",
+    "NotAssumable",
+    "PolicyError",
+    "RolekitError",
+    "Throttled",
+    "UnsafeOperation",
+]
+
+
+class RolekitError(Exception):
+    """Base class of every error rolekit raises."""
+
+
+class PolicyError(RolekitError, ValueError):
+    """A policy document could not be read or has errors; ``findings`` says what and where."""
+
+    def __init__(self, message: str, *, findings: Optional[list[Any]] = None) -> None:
+        super().__init__(message)
+        self.findings: list[Any] = list(findings or [])
+
+
+class AwsError(RolekitError):
+    """An error answered by AWS (or the sandbox), shaped like botocore's ``ClientError``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "Unknown",
+        aws_message: Optional[str] = None,
+        operation: str = "",
+        request_id: Optional[str] = None,
+        status: Optional[int] = None,
+        retry_safe: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = aws_message if aws_message is not None else message
+        self.operation = operation
+        self.request_id = request_id
+        self.status = status
+        self.retry_safe = retry_safe
+
+    @property
+    def response(self) -> dict[str, Any]:
+        """The error as botocore presents it: ``{"Error": {"Code", "Message"}, "ResponseMetadata": {...}}``."""
+        return {
+            "Error": {"Code": self.code, "Message": self.message},
+            "ResponseMetadata": {"RequestId": self.request_id, "HTTPStatusCode": self.status},
+        }
+
+    @property
+    def operation_name(self) -> str:
+        """botocore's name for :attr:`operation`."""
+        return self.operation
+
+
+class AccessDenied(AwsError):
+    """The caller is not allowed to do this."""
+
+
+class NoSuchEntity(AwsError):
+    """The role, policy or user does not exist."""
+
+
+class EntityAlreadyExists(AwsError):
+    """The entity exists already."""
+
+
+class MalformedPolicy(AwsError):
+    """AWS rejected a policy document."""
+
+
+class LimitExceeded(AwsError):
+    """An IAM quota was reached (e.g. five versions of a managed policy)."""
+
+
+class Throttled(AwsError):
+    """AWS throttled the request even after retries; safe to retry later."""
+
+
+class InvalidCredentials(AwsError):
+    """The credentials are missing, unknown or wrong."""
+
+
+class ExpiredToken(AwsError):
+    """The session token has expired."""
+
+
+class EndpointError(RolekitError):
+    """The endpoint could not be reached or did not answer in time."""
+
+    def __init__(self, message: str, *, endpoint: str = "", operation: str = "", cause: str = "") -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+        self.operation = operation
+        self.cause = cause
+
+
+class NotAssumable(RolekitError):
+    """A role could not be assumed before the wait ran out; the message lists the likely causes."""
+
+
+class UnsafeOperation(RolekitError):
+    """rolekit refused a destructive operation; the message says why and how to force it."""

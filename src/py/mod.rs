@@ -1,0 +1,27 @@
+//! The only place that imports pyo3: conversions, the shared tokio runtime, error mapping.
+//! No domain logic lives here; every method converts its arguments, calls `aws` or `policy`, and
+//! converts the result back.
+
+mod client;
+mod errors;
+mod runtime;
+mod types;
+
+use pyo3::prelude::*;
+
+/// The native module `rolekit._rolekit`.
+#[pymodule]
+pub mod _rolekit {
+    #[pymodule_export]
+    use super::client::{PyAsyncClient, PyClient};
+    #[pymodule_export]
+    use super::types::{PyCredentials, PyIdentity};
+
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        Ok(())
+    }
+}

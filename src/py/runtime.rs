@@ -1,0 +1,51 @@
+//! One tokio runtime per process; blocking calls release the GIL, async calls return awaitables.
+//! A panic inside Rust becomes `RolekitError("internal error …")`, never a crash of the interpreter.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use pyo3::prelude::*;
+
+use super::errors::internal_error;
+
+/// Run `fut` to completion on the shared runtime with the GIL released.
+pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = PyResult<T>> + Send,
+    T: Send,
+{
+    py.detach(|| {
+        let rt = pyo3_async_runtimes::tokio::get_runtime();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(fut))) {
+            Ok(result) => result,
+            Err(panic) => Err(internal_error(&panic)),
+        }
+    })
+}
+
+/// Hand `fut` to the shared runtime and return a Python awaitable for its result.
+pub fn awaitable<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let guarded = CatchUnwind(Box::pin(fut));
+        guarded.await
+    })
+}
+
+/// A future adapter that turns a panic while polling into an internal-error `PyErr`.
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<T, F: Future<Output = PyResult<T>>> Future for CatchUnwind<F> {
+    type Output = PyResult<T>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => std::task::Poll::Ready(Err(internal_error(&panic))),
+        }
+    }
+}

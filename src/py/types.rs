@@ -1,0 +1,243 @@
+//! Value objects handed to Python: Identity and Credentials. Frozen; reprs never show secrets.
+
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyMapping};
+
+use crate::aws;
+
+/// Escape text for HTML output.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A small two-column HTML table with a caption, for `_repr_html_`.
+pub fn html_table(caption: &str, rows: &[(&str, String)]) -> String {
+    let mut out = format!(
+        "<table class=\"rolekit\"><caption style=\"text-align:left\"><b>{}</b></caption>",
+        html_escape(caption)
+    );
+    for (k, v) in rows {
+        out.push_str(&format!(
+            "<tr><th style=\"text-align:left\">{}</th><td><code>{}</code></td></tr>",
+            k,
+            html_escape(v)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// The caller's identity (`sts:GetCallerIdentity`).
+#[pyclass(frozen, module = "rolekit._rolekit", name = "Identity")]
+pub struct PyIdentity(pub aws::Identity);
+
+#[pymethods]
+impl PyIdentity {
+    #[getter]
+    fn account(&self) -> &str {
+        &self.0.account
+    }
+    #[getter]
+    fn arn(&self) -> &str {
+        &self.0.arn
+    }
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.0.user_id
+    }
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.0.kind.as_str()
+    }
+    #[getter]
+    fn partition(&self) -> &str {
+        &self.0.partition
+    }
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    #[getter]
+    fn role_arn(&self) -> Option<&str> {
+        self.0.role_arn.as_deref()
+    }
+    #[getter]
+    fn session_name(&self) -> Option<&str> {
+        self.0.session_name.as_deref()
+    }
+    fn __repr__(&self) -> String {
+        match &self.0.role_arn {
+            Some(role) => format!(
+                "Identity(kind={:?}, arn={:?}, role_arn={:?})",
+                self.kind(),
+                self.0.arn,
+                role
+            ),
+            None => format!("Identity(kind={:?}, arn={:?})", self.kind(), self.0.arn),
+        }
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyIdentity>().is_ok_and(|o| o.get().0 == self.0)
+    }
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.0.arn.hash(&mut h);
+        h.finish()
+    }
+    fn _repr_html_(&self) -> String {
+        let mut rows = vec![
+            ("kind", self.kind().to_string()),
+            ("arn", self.0.arn.clone()),
+            ("account", self.0.account.clone()),
+        ];
+        if let Some(r) = &self.0.role_arn {
+            rows.push(("role_arn", r.clone()));
+        }
+        if let Some(s) = &self.0.session_name {
+            rows.push(("session", s.clone()));
+        }
+        html_table("Identity", &rows)
+    }
+}
+
+/// AWS credentials; the secret key and the session token are never shown.
+#[pyclass(frozen, module = "rolekit._rolekit", name = "Credentials")]
+pub struct PyCredentials(pub aws::Credentials);
+
+#[pymethods]
+impl PyCredentials {
+    #[new]
+    #[pyo3(signature = (access_key_id, secret_access_key, session_token=None, expiration=None))]
+    fn new(
+        access_key_id: String,
+        secret_access_key: String,
+        session_token: Option<String>,
+        expiration: Option<DateTime<Utc>>,
+    ) -> PyResult<Self> {
+        if access_key_id.trim().is_empty() || secret_access_key.trim().is_empty() {
+            return Err(PyValueError::new_err(
+                "access_key_id and secret_access_key must not be empty",
+            ));
+        }
+        let mut c = aws::Credentials::new(access_key_id, secret_access_key, session_token);
+        c.expiration = expiration.map(SystemTime::from);
+        Ok(Self(c))
+    }
+    #[getter]
+    fn access_key_id(&self) -> &str {
+        &self.0.access_key_id
+    }
+    #[getter]
+    fn secret_access_key(&self) -> &str {
+        self.0.secret_access_key.expose()
+    }
+    #[getter]
+    fn session_token(&self) -> Option<&str> {
+        self.0.session_token.as_ref().map(aws::credentials::Secret::expose)
+    }
+    #[getter]
+    fn expiration(&self) -> Option<DateTime<Utc>> {
+        self.0.expiration.map(DateTime::<Utc>::from)
+    }
+    #[getter]
+    fn role_arn(&self) -> Option<&str> {
+        self.0.role_arn.as_deref()
+    }
+    #[getter]
+    fn assumed_role_arn(&self) -> Option<&str> {
+        self.0.assumed_role_arn.as_deref()
+    }
+    /// The variables a process needs: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
+    fn to_env<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("AWS_ACCESS_KEY_ID", &self.0.access_key_id)?;
+        d.set_item("AWS_SECRET_ACCESS_KEY", self.0.secret_access_key.expose())?;
+        if let Some(t) = &self.0.session_token {
+            d.set_item("AWS_SESSION_TOKEN", t.expose())?;
+        }
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        let mut s = format!("Credentials(access_key_id={:?}", self.0.masked_key_id());
+        if let Some(role) = &self.0.role_arn {
+            s.push_str(&format!(", role_arn={role:?}"));
+        }
+        if let Some(exp) = self.expiration() {
+            s.push_str(&format!(", expiration={:?}", exp.to_rfc3339()));
+        }
+        s.push(')');
+        s
+    }
+    fn __str__(&self) -> String {
+        self.__repr__()
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyCredentials>().is_ok_and(|o| o.get().0 == self.0)
+    }
+    fn _repr_html_(&self) -> String {
+        let mut rows = vec![
+            ("access key id", self.0.masked_key_id()),
+            ("secret access key", "****".to_string()),
+        ];
+        if self.0.session_token.is_some() {
+            rows.push(("session token", "****".to_string()));
+        }
+        if let Some(role) = &self.0.role_arn {
+            rows.push(("role", role.clone()));
+        }
+        if let Some(exp) = self.expiration() {
+            rows.push(("expires", exp.to_rfc3339()));
+        }
+        html_table("Credentials", &rows)
+    }
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "Credentials cannot be pickled: that would write the secret key to disk",
+        ))
+    }
+}
+
+/// Accept a `Credentials` or a mapping with access_key_id / secret_access_key / session_token
+/// (AWS's `AccessKeyId` / `SecretAccessKey` / `SessionToken` spelling too).
+pub fn extract_credentials(obj: &Bound<'_, PyAny>) -> PyResult<aws::Credentials> {
+    if let Ok(c) = obj.cast::<PyCredentials>() {
+        return Ok(c.get().0.clone());
+    }
+    let Ok(map) = obj.cast::<PyMapping>() else {
+        return Err(PyTypeError::new_err(format!(
+            "credentials must be rolekit.Credentials or a mapping, not {}",
+            obj.get_type().name()?
+        )));
+    };
+    let get = |names: &[&str]| -> PyResult<Option<String>> {
+        for n in names {
+            if map.contains(*n)? {
+                let v = map.get_item(*n)?;
+                if v.is_none() {
+                    return Ok(None);
+                }
+                return Ok(Some(v.extract::<String>().map_err(|_| {
+                    PyTypeError::new_err(format!("credentials[{n:?}] must be a string"))
+                })?));
+            }
+        }
+        Ok(None)
+    };
+    let key = get(&["access_key_id", "AccessKeyId", "aws_access_key_id"])?;
+    let secret = get(&["secret_access_key", "SecretAccessKey", "aws_secret_access_key"])?;
+    let token = get(&["session_token", "SessionToken", "aws_session_token"])?;
+    match (key, secret) {
+        (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => Ok(aws::Credentials::new(k, s, token)),
+        _ => Err(PyValueError::new_err(
+            "credentials mapping needs non-empty 'access_key_id' and 'secret_access_key'",
+        )),
+    }
+}

@@ -1,0 +1,197 @@
+"""The foundation: the package imports, a client talks to the sandbox, errors are typed, secrets stay hidden."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import rolekit as rk
+from rolekit.sandbox import ADMIN_USER, Sandbox
+
+
+def test_whoami_sync(client: rk.Client, sandbox: Sandbox) -> None:
+    me = client.whoami()
+    assert me.kind == "user"
+    assert me.arn.endswith(f":user/{ADMIN_USER}")
+    assert me.account.isdigit() and len(me.account) == 12
+    assert me.name == ADMIN_USER
+    assert me.role_arn is None
+    assert ADMIN_USER in repr(me) and "<table" in me._repr_html_()
+    assert client.endpoint == sandbox.endpoint_url
+
+
+def test_whoami_async(sandbox: Sandbox) -> None:
+    aclient = rk.AsyncClient(endpoint_url=sandbox.endpoint_url, credentials=sandbox.credentials)
+
+    async def both() -> list[rk.Identity]:
+        return list(await asyncio.gather(aclient.whoami(), aclient.whoami()))
+
+    first, second = asyncio.run(both())
+    assert first == second
+    assert first.arn.endswith(f":user/{ADMIN_USER}")
+
+
+def test_environment_variables_configure_the_client(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, isolated_aws_env: Path
+) -> None:
+    for k, v in sandbox.env().items():
+        monkeypatch.setenv(k, v)
+    me = rk.Client().whoami()  # AWS_ENDPOINT_URL + AWS_ACCESS_KEY_ID/SECRET, as the AWS CLI reads them
+    assert me.arn.endswith(f":user/{ADMIN_USER}")
+
+
+def test_profile_from_shared_files(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, isolated_aws_env: Path) -> None:
+    creds = sandbox.credentials
+    (isolated_aws_env / "credentials").write_text(
+        f"[teach]\naws_access_key_id = {creds.access_key_id}\naws_secret_access_key = {creds.secret_access_key}\n"
+    )
+    (isolated_aws_env / "config").write_text(
+        f"[profile teach]\nregion = eu-west-1\nendpoint_url = {sandbox.endpoint_url}\n"
+    )
+    me = rk.Client(profile="teach").whoami()
+    assert me.name == ADMIN_USER
+    monkeypatch.setenv("AWS_PROFILE", "teach")
+    assert rk.Client().whoami() == me
+
+
+def test_dead_endpoint_is_an_endpoint_error_within_seconds() -> None:
+    start = time.monotonic()
+    with pytest.raises(rk.EndpointError) as info:
+        rk.Client(endpoint_url="http://127.0.0.1:9", credentials={"access_key_id": "AKID", "secret_access_key": "s"}).whoami()
+    elapsed = time.monotonic() - start
+    assert elapsed < 10, elapsed
+    err = info.value
+    assert err.endpoint == "http://127.0.0.1:9"
+    assert err.operation == "GetCallerIdentity"
+    assert "refused" in err.cause.lower()
+    assert isinstance(err, rk.RolekitError)
+
+
+def test_wrong_keys_on_enforcing_sandbox(sandbox: Sandbox) -> None:
+    bad = rk.Client(
+        endpoint_url=sandbox.endpoint_url,
+        credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wrong-secret-value"},
+    )
+    with pytest.raises(rk.InvalidCredentials) as info:
+        bad.whoami()
+    err = info.value
+    assert err.code == "InvalidClientTokenId"
+    assert err.operation == "GetCallerIdentity"
+    assert err.status == 403
+    assert err.response["Error"]["Code"] == "InvalidClientTokenId"
+    assert err.request_id
+    assert "wrong-secret-value" not in str(err) and "wrong-secret-value" not in repr(err)
+
+
+def test_no_credentials_is_typed(sandbox: Sandbox, isolated_aws_env: Path) -> None:
+    with pytest.raises(rk.InvalidCredentials) as info:
+        rk.Client(endpoint_url=sandbox.endpoint_url).whoami()
+    assert info.value.code == "NoCredentials"
+    assert "credentials" in str(info.value)
+
+
+def test_secrets_never_in_reprs(sandbox: Sandbox) -> None:
+    creds = sandbox.credentials
+    secret = creds.secret_access_key
+    token_creds = rk.Credentials("AKIAIOSFODNN7EXAMPLE", "s3cr3t-value-xyz", "tok-FwoGZXIvYXdzEXAMPLE")
+    for obj in (creds, token_creds, sandbox, sandbox.client(), rk.AsyncClient(endpoint_url=sandbox.endpoint_url)):
+        for text in (repr(obj), str(obj), getattr(obj, "_repr_html_", lambda: "")()):
+            assert secret not in text
+            assert "s3cr3t-value-xyz" not in text
+            assert "tok-FwoGZXIvYXdz" not in text
+            assert "AKIAIOSFODNN7" not in text
+    assert "****MPLE" in repr(token_creds)
+    with pytest.raises(TypeError):
+        pickle.dumps(token_creds)
+
+
+def test_credentials_mapping_and_validation() -> None:
+    c = rk.Credentials("AKIDEXAMPLE", "secret")
+    assert c.to_env() == {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
+    with pytest.raises(ValueError, match="must not be empty"):
+        rk.Credentials("", "x")
+    with pytest.raises(ValueError, match="access_key_id"):
+        rk.Client(credentials={"secret_access_key": "x"})
+    with pytest.raises(TypeError, match="credentials must be"):
+        rk.Client(credentials=42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        rk.Client(timeout=-1)
+    with pytest.raises(ValueError, match="retry_mode"):
+        rk.Client(retry_mode="sometimes")
+
+
+def test_errors_hierarchy() -> None:
+    assert issubclass(rk.PolicyError, ValueError)
+    for cls in (rk.AccessDenied, rk.NoSuchEntity, rk.EntityAlreadyExists, rk.MalformedPolicy, rk.LimitExceeded):
+        assert issubclass(cls, rk.AwsError) and issubclass(cls, rk.RolekitError)
+    for cls in (rk.Throttled, rk.InvalidCredentials, rk.ExpiredToken):
+        assert issubclass(cls, rk.AwsError)
+
+
+def test_sandbox_leaves_no_process_behind() -> None:
+    sb = Sandbox(enforce_iam=False).start()
+    proc = sb._proc
+    assert proc is not None and sb.running
+    sb.stop()
+    assert proc.poll() is not None
+    assert not sb.running
+    with pytest.raises(rk.RolekitError, match="not running"):
+        sb.env()
+
+
+def test_sandbox_dies_with_its_parent(tmp_path: Path) -> None:
+    script = (
+        "import os, sys\n"
+        "from rolekit.sandbox import Sandbox\n"
+        "sb = Sandbox(enforce_iam=False).start()\n"
+        "print(sb._proc.pid, flush=True)\n"
+        "os._exit(0)\n"  # no clean-up: the child must notice on its own
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(out.stdout.strip())
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower():
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"sandbox server {pid} outlived its parent")
+
+
+def test_rolekit_sandbox_command_prints_exports() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rolekit", "sandbox", "--format", "json"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.strip() == "}":
+                break
+        import json
+
+        env = json.loads("".join(lines))
+        assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        me = rk.Client(endpoint_url=env["AWS_ENDPOINT_URL"], credentials={
+            "access_key_id": env["AWS_ACCESS_KEY_ID"], "secret_access_key": env["AWS_SECRET_ACCESS_KEY"]
+        }).whoami()
+        assert me.name == ADMIN_USER
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_demo_runs(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "rolekit", "demo"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert f"user arn:aws:iam::123456789012:user/{ADMIN_USER}" in out.stdout
+    assert "nothing is left behind" in out.stdout
