@@ -11,7 +11,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Never let the SDK or botocore probe instance metadata on a development machine or in CI.
 export AWS_EC2_METADATA_DISABLED := true
 DIST := dist
-WHEEL_GLOB := $(DIST)/rolekit-*-cp39-abi3-manylinux_2_17_x86_64*.whl
+WHEEL_GLOB := $(DIST)/rolekit-*-cp39-abi3-*manylinux_2_17_x86_64.whl
 
 .PHONY: demo test lint rust-checks wheel install bench clean catalog
 

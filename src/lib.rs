@@ -5,4 +5,5 @@
 //! - `py`: the pyo3 bindings that make up the `rolekit._rolekit` extension module.
 
 pub mod aws;
+pub mod policy;
 mod py;

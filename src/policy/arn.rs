@@ -1,0 +1,46 @@
+//! ARNs: `arn:partition:service:region:account:resource`.
+
+/// The partitions IAM accepts.
+pub const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+
+/// An ARN split into its six parts (the resource part keeps any further colons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Split `text`; `None` unless it has the `arn:` prefix and all six parts.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let mut parts = text.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        Some(Self {
+            partition: parts.next()?,
+            service: parts.next()?,
+            region: parts.next()?,
+            account: parts.next()?,
+            resource: parts.next()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_six_parts() {
+        let a = Arn::parse("arn:aws:iam::123456789012:role/service-role/x").unwrap();
+        assert_eq!((a.service, a.region, a.account, a.resource), ("iam", "", "123456789012", "role/service-role/x"));
+        let b = Arn::parse("arn:aws:logs:us-east-1:1:log-group:/aws/sagemaker/*:*").unwrap();
+        assert_eq!(b.resource, "log-group:/aws/sagemaker/*:*");
+        assert!(Arn::parse("arn:aws:s3").is_none());
+        assert!(Arn::parse("s3:::bucket").is_none());
+    }
+}

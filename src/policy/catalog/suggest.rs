@@ -1,0 +1,120 @@
+//! "Did you mean …?" for unknown actions: a curated table of the mistakes people really make
+//! (edit distance alone ranks `s3:ListBucket` first for `s3:ListBuckets`), then edit distance,
+//! preferring actions that apply to the statement's resources.
+
+use super::Service;
+use crate::policy::wildcard;
+
+/// Well-known wrong names (lowercase) → the action meant.
+const COMMON_MISTAKES: &[(&str, &str)] = &[
+    ("s3:listbuckets", "s3:ListAllMyBuckets"),
+    ("s3:listallbuckets", "s3:ListAllMyBuckets"),
+    ("s3:listobjects", "s3:ListBucket"),
+    ("s3:listobjectsv2", "s3:ListBucket"),
+    ("s3:headobject", "s3:GetObject"),
+    ("s3:headbucket", "s3:ListBucket"),
+    ("s3:deleteobjects", "s3:DeleteObject"),
+    ("s3:copyobject", "s3:GetObject"),
+    ("s3:uploadpart", "s3:PutObject"),
+    ("s3:createmultipartupload", "s3:PutObject"),
+    ("s3:completemultipartupload", "s3:PutObject"),
+    ("s3:getbucketobjects", "s3:ListBucket"),
+    ("ecr:getlogintoken", "ecr:GetAuthorizationToken"),
+    ("ecr:pull", "ecr:BatchGetImage"),
+    ("lambda:invoke", "lambda:InvokeFunction"),
+    ("sts:assume", "sts:AssumeRole"),
+    ("iam:passroles", "iam:PassRole"),
+    ("logs:putlogevent", "logs:PutLogEvents"),
+    ("sagemaker:createtrainingjobs", "sagemaker:CreateTrainingJob"),
+    ("dynamodb:get", "dynamodb:GetItem"),
+    ("dynamodb:put", "dynamodb:PutItem"),
+];
+
+/// Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions).
+fn distance(a: &[u8], b: &[u8]) -> usize {
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=m {
+        d[0][j] = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[n][m]
+}
+
+/// Whether `action` can apply to one of `resources` (an action without resource types needs `*`).
+pub fn fits(service: &Service, action: &super::Action, resources: &[&str]) -> bool {
+    if resources.iter().any(|r| *r == "*") {
+        return true;
+    }
+    if action.resource_types.is_empty() {
+        return resources.iter().any(|r| r.contains('*') && r.split(':').nth(2) == Some(service.prefix.as_str()));
+    }
+    action.resource_types.iter().any(|(name, _)| {
+        service
+            .resource_type(name)
+            .is_some_and(|rt| resources.iter().any(|r| wildcard::intersects(&rt.pattern, r)))
+    })
+}
+
+/// The action most likely meant by `name` in `service`, given the statement's resources.
+pub fn suggest_action(service: &Service, name: &str, resources: &[&str]) -> Option<String> {
+    let full = format!("{}:{}", service.prefix, name).to_ascii_lowercase();
+    if let Some((_, meant)) = COMMON_MISTAKES.iter().find(|(wrong, _)| *wrong == full) {
+        return Some((*meant).to_string());
+    }
+    let lower = name.to_ascii_lowercase();
+    let limit = (lower.len() / 3).max(2);
+    let mut best: Option<(usize, bool, &str)> = None;
+    for a in &service.actions {
+        let d = distance(lower.as_bytes(), a.name.to_ascii_lowercase().as_bytes());
+        if d > limit {
+            continue;
+        }
+        let misfit = !fits(service, a, resources);
+        let key = (d + usize::from(misfit), misfit, a.name.as_str());
+        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    best.map(|(_, _, n)| format!("{}:{n}", service.prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::catalog::catalog;
+
+    #[test]
+    fn the_tutorial_mistake() {
+        let s3 = catalog().service("s3").unwrap();
+        assert_eq!(suggest_action(s3, "ListBuckets", &["arn:aws:s3:::*"]).as_deref(), Some("s3:ListAllMyBuckets"));
+    }
+
+    #[test]
+    fn typos_by_distance_and_resources() {
+        let ec2 = catalog().service("ec2").unwrap();
+        assert_eq!(suggest_action(ec2, "DescribeInstance", &["*"]).as_deref(), Some("ec2:DescribeInstances"));
+        let s3 = catalog().service("s3").unwrap();
+        assert_eq!(suggest_action(s3, "GetObjekt", &["arn:aws:s3:::b/*"]).as_deref(), Some("s3:GetObject"));
+        assert_eq!(suggest_action(s3, "CompletelyDifferentThing", &["*"]), None);
+    }
+
+    #[test]
+    fn distance_counts_transpositions() {
+        assert_eq!(distance(b"abcd", b"abdc"), 1);
+        assert_eq!(distance(b"", b"abc"), 3);
+        assert_eq!(distance(b"kitten", b"sitting"), 3);
+    }
+}

@@ -1,0 +1,472 @@
+//! A JSON parser that keeps the position (line, column, byte offset) of every key and value.
+//!
+//! Policies need positions for findings, duplicate keys must be seen (serde_json keeps the last
+//! silently), and input is untrusted: nesting is bounded (`MAX_DEPTH`) so a deeply nested
+//! document is a clear error rather than a stack overflow. Numbers keep their source text.
+
+use std::fmt;
+
+/// Nesting deeper than this is refused. IAM policies never exceed a depth of about 6.
+pub const MAX_DEPTH: usize = 64;
+
+/// A position in the source text. `line` and `column` start at 1; `column` counts characters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+}
+
+/// A JSON value with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// An object member: key, key position, value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+/// JSON values. Objects keep member order and duplicates (see [`Node::duplicate_keys`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number's source text, exactly as written.
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+impl Value {
+    /// The JSON type name, as error messages say it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "boolean",
+            Self::Number(_) => "number",
+            Self::String(_) => "string",
+            Self::Array(_) => "array",
+            Self::Object(_) => "object",
+        }
+    }
+}
+
+impl Node {
+    /// The last member named `key` (JSON's usual "last one wins"), if this is an object.
+    pub fn get(&self, key: &str) -> Option<&Member> {
+        match &self.value {
+            Value::Object(members) => members.iter().rev().find(|m| m.key == key),
+            _ => None,
+        }
+    }
+
+    /// The string value, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Members whose key appeared earlier in the same object.
+    pub fn duplicate_keys(&self) -> Vec<&Member> {
+        match &self.value {
+            Value::Object(members) => members
+                .iter()
+                .enumerate()
+                .filter(|(i, m)| members[..*i].iter().any(|p| p.key == m.key))
+                .map(|(_, m)| m)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Convert to a `serde_json::Value` (last duplicate wins).
+    pub fn to_serde(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => n
+                .parse::<serde_json::Number>()
+                .map_or_else(|_| serde_json::Value::String(n.clone()), serde_json::Value::Number),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => serde_json::Value::Array(items.iter().map(Node::to_serde).collect()),
+            Value::Object(members) => {
+                let mut map = serde_json::Map::new();
+                for m in members {
+                    map.insert(m.key.clone(), m.value.to_serde());
+                }
+                serde_json::Value::Object(map)
+            }
+        }
+    }
+
+    /// Build a node tree from a `serde_json::Value` (positions are all zero).
+    pub fn from_serde(value: &serde_json::Value) -> Self {
+        let value = match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(n.to_string()),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(items) => Value::Array(items.iter().map(Self::from_serde).collect()),
+            serde_json::Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| Member { key: k.clone(), key_pos: Pos::default(), value: Self::from_serde(v) })
+                    .collect(),
+            ),
+        };
+        Self { value, pos: Pos::default() }
+    }
+}
+
+/// A syntax error with its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at line {}, column {}", self.message, self.pos.line, self.pos.column)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parse `text` as one JSON document.
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    let mut p = Parser { src: text.as_bytes(), text, i: 0, line: 1, line_start: 0 };
+    // A UTF-8 byte order mark is tolerated, as IAM's console does.
+    if text.starts_with('\u{feff}') {
+        p.i = 3;
+        p.line_start = 3;
+    }
+    p.ws();
+    if p.i >= p.src.len() {
+        return Err(p.err("the document is empty"));
+    }
+    let node = p.value(0)?;
+    p.ws();
+    if p.i < p.src.len() {
+        return Err(p.err("unexpected text after the end of the JSON document"));
+    }
+    Ok(node)
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    text: &'a str,
+    i: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl Parser<'_> {
+    fn pos(&self) -> Pos {
+        let col = self.text.get(self.line_start..self.i).map_or(self.i - self.line_start, |s| s.chars().count());
+        Pos { line: self.line, column: u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1), offset: self.i }
+    }
+
+    fn err(&self, message: impl Into<String>) -> ParseError {
+        ParseError { message: message.into(), pos: self.pos() }
+    }
+
+    fn ws(&mut self) {
+        while let Some(&c) = self.src.get(self.i) {
+            match c {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\n' => {
+                    self.i += 1;
+                    self.line += 1;
+                    self.line_start = self.i;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(format!("the document nests deeper than {MAX_DEPTH} levels")));
+        }
+        let pos = self.pos();
+        let value = match self.src.get(self.i) {
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(c) if *c == b'-' || c.is_ascii_digit() => self.number()?,
+            Some(_) => {
+                let ch = self.text.get(self.i..).and_then(|s| s.chars().next()).unwrap_or('?');
+                return Err(self.err(format!("unexpected character {ch:?}")));
+            }
+            None => return Err(self.err("unexpected end of the document")),
+        };
+        Ok(Node { value, pos })
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
+        if self.src[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(value)
+        } else {
+            Err(self.err("invalid literal (expected true, false or null; JSON has no single quotes or comments)"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, ParseError> {
+        let start = self.i;
+        if self.src.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.i;
+            while p.src.get(p.i).is_some_and(u8::is_ascii_digit) {
+                p.i += 1;
+            }
+            p.i - s
+        };
+        match self.src.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(c) if c.is_ascii_digit() => {
+                digits(self);
+            }
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.src.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return Err(self.err("invalid number: digits must follow the decimal point"));
+            }
+        }
+        if matches!(self.src.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.src.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.err("invalid number: digits must follow the exponent"));
+            }
+        }
+        Ok(Value::Number(self.text[start..self.i].to_string()))
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        let open = self.pos();
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run_start = self.i;
+            while let Some(&c) = self.src.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.push_str(&self.text[run_start..self.i]);
+            match self.src.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let esc = *self.src.get(self.i).ok_or_else(|| self.err("unterminated string"))?;
+                    self.i += 1;
+                    match esc {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => out.push(self.unicode_escape()?),
+                        _ => return Err(self.err("invalid escape in string")),
+                    }
+                }
+                Some(b'\n') | None => {
+                    return Err(ParseError {
+                        message: "unterminated string".into(),
+                        pos: open,
+                    })
+                }
+                Some(_) => return Err(self.err("control character in string (escape it)")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let digits = self.text.get(self.i..self.i + 4).ok_or_else(|| self.err("invalid \\u escape"))?;
+        let v = u32::from_str_radix(digits, 16).map_err(|_| self.err("invalid \\u escape"))?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, ParseError> {
+        let hi = self.hex4()?;
+        if (0xD800..0xDC00).contains(&hi) {
+            if self.src.get(self.i) == Some(&b'\\') && self.src.get(self.i + 1) == Some(&b'u') {
+                self.i += 2;
+                let lo = self.hex4()?;
+                if (0xDC00..0xE000).contains(&lo) {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return char::from_u32(c).ok_or_else(|| self.err("invalid \\u escape"));
+                }
+            }
+            return Err(self.err("unpaired surrogate in \\u escape"));
+        }
+        char::from_u32(hi).ok_or_else(|| self.err("unpaired surrogate in \\u escape"))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.src.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            match self.src.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                None => return Err(self.err("unexpected end of the document: missing ']'")),
+                Some(_) => return Err(self.err("expected ',' or ']' in array")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.src.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            let key_pos = self.pos();
+            if self.src.get(self.i) != Some(&b'"') {
+                return Err(match self.src.get(self.i) {
+                    Some(b'}') => self.err("trailing comma before '}'"),
+                    None => self.err("unexpected end of the document: missing '}'"),
+                    _ => self.err("expected a string key in double quotes"),
+                });
+            }
+            let key = self.string()?;
+            self.ws();
+            if self.src.get(self.i) != Some(&b':') {
+                return Err(self.err(format!("expected ':' after key {key:?}")));
+            }
+            self.i += 1;
+            self.ws();
+            let value = self.value(depth + 1)?;
+            members.push(Member { key, key_pos, value });
+            self.ws();
+            match self.src.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Object(members));
+                }
+                None => return Err(self.err("unexpected end of the document: missing '}'")),
+                Some(_) => return Err(self.err("expected ',' or '}' in object")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_keys_and_values() {
+        let doc = parse("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ {\"Effect\": \"Allow\"} ]\n}").unwrap();
+        let v = doc.get("Version").unwrap();
+        assert_eq!((v.key_pos.line, v.key_pos.column), (2, 3));
+        assert_eq!((v.value.pos.line, v.value.pos.column), (2, 14));
+        let st = doc.get("Statement").unwrap();
+        let Value::Array(items) = &st.value.value else { panic!() };
+        let e = items[0].get("Effect").unwrap();
+        assert_eq!((e.value.pos.line, e.value.pos.column), (3, 29));
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let doc = parse("{\"é\": \"ü\", \"k\": 1}").unwrap();
+        assert_eq!(doc.get("k").unwrap().key_pos.column, 12);
+    }
+
+    #[test]
+    fn duplicates_are_kept_and_reported() {
+        let doc = parse(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+        let dups = doc.duplicate_keys();
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].key, "a");
+        assert_eq!(doc.get("a").unwrap().value.value, Value::Number("3".into()));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_an_overflow() {
+        let text = "[".repeat(100_000) + &"]".repeat(100_000);
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("deeper than 64"), "{err}");
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse("{\n  \"a\": 1,\n}").unwrap_err();
+        assert_eq!((err.pos.line, err.pos.column), (3, 1));
+        assert!(err.message.contains("trailing comma"));
+        let err = parse("{'a': 1}").unwrap_err();
+        assert!(err.message.contains("double quotes"));
+        assert!(parse("").unwrap_err().message.contains("empty"));
+        assert!(parse("{} x").unwrap_err().message.contains("after the end"));
+        assert!(parse("\"abc").unwrap_err().message.contains("unterminated"));
+        assert!(parse("01").is_err());
+        assert!(parse("1.").is_err());
+        assert!(parse("[1,]").is_err());
+        assert!(parse("\"\\ud800\"").is_err());
+    }
+
+    #[test]
+    fn strings_and_numbers() {
+        let doc = parse(r#"["a\"b\u00e9\ud83d\ude00", -1.5e3, true, null]"#).unwrap();
+        let Value::Array(items) = doc.value else { panic!() };
+        assert_eq!(items[0].value, Value::String("a\"bé😀".into()));
+        assert_eq!(items[1].value, Value::Number("-1.5e3".into()));
+        assert_eq!(items[2].value, Value::Bool(true));
+        assert_eq!(items[3].value, Value::Null);
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let text = r#"{"a":[1,"x",{"b":null}],"c":true}"#;
+        let doc = parse(text).unwrap();
+        let v = doc.to_serde();
+        assert_eq!(serde_json::to_string(&v).unwrap(), text);
+        assert_eq!(Node::from_serde(&v).to_serde(), v);
+    }
+}

@@ -1,0 +1,12 @@
+//! The IAM policy language, in pure Rust (no pyo3, no AWS SDK): a positioned JSON parser, the
+//! policy model, validation (IAM parity, catalog lint, security warnings) and the catalog.
+
+pub mod arn;
+pub mod catalog;
+pub mod json;
+pub mod model;
+pub mod validate;
+pub mod wildcard;
+
+pub use model::{Effect, Policy, Statement};
+pub use validate::{Finding, PolicyKind, Severity};

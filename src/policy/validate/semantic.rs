@@ -1,0 +1,349 @@
+//! Layer 2: what IAM accepts but does not do what it says, checked against the catalog.
+
+use super::{item_path, push, reject, stmt_path, Finding, Options, PathElem, PolicyKind, Severity};
+use crate::policy::arn::Arn;
+use crate::policy::catalog::{self, catalog, Catalog};
+use crate::policy::model::{Condition, Items, OpFamily, Policy, Statement};
+use crate::policy::wildcard;
+
+/// Actions a trust policy may allow.
+const TRUST_ACTIONS: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:TagSession",
+    "sts:SetSourceIdentity",
+    "sts:SetContext",
+];
+
+pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
+    let cat = catalog();
+    for s in &policy.statements {
+        actions(policy, s, cat, out);
+        if options.kind == PolicyKind::Trust {
+            trust_actions(policy, s, out);
+        } else {
+            resources(policy, s, cat, out);
+        }
+        for c in &s.conditions {
+            condition(policy, s, c, cat, out);
+        }
+    }
+}
+
+/// The statement's Resource values when all are `*` or well-formed ARNs; empty otherwise
+/// (layer 1 reports malformed ones, and a fit check against them would only repeat it).
+fn resource_values(s: &Statement) -> Vec<&str> {
+    let values: Vec<&str> = s.resource.as_ref().map(|r| r.values().collect()).unwrap_or_default();
+    if values.iter().all(|v| *v == "*" || Arn::parse(v).is_some()) {
+        values
+    } else {
+        Vec::new()
+    }
+}
+
+fn closest_prefix(cat: &Catalog, prefix: &str) -> Option<String> {
+    let lower = prefix.to_ascii_lowercase();
+    cat.services
+        .iter()
+        .map(|s| (strsim(&lower, &s.prefix), &s.prefix))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, p)| p.clone())
+}
+
+/// A small edit distance for service prefixes.
+fn strsim(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>) {
+    let (elem, items) = match (&s.action, &s.not_action) {
+        (Some(a), _) => ("Action", a),
+        (None, Some(n)) => ("NotAction", n),
+        _ => return,
+    };
+    let resources = resource_values(s);
+    let mut seen: Vec<String> = Vec::new();
+    for item in &items.items {
+        let value = item.value.as_str();
+        let path = || item_path(policy, s.index, elem, item.index);
+        let lower = value.to_ascii_lowercase();
+        if seen.contains(&lower) {
+            let f = push(out, Severity::Suggestion, "DUPLICATE_ACTION", format!("{value} is listed twice"), path(), item.pos);
+            f.suggestion = Some("remove the repeated entry".into());
+            continue;
+        }
+        seen.push(lower);
+        if value == "*" {
+            continue;
+        }
+        let Some((prefix, name)) = value.split_once(':') else { continue };
+        if name.contains(':') || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c)) {
+            continue; // a layer 1 error already
+        }
+        if prefix.contains(['*', '?']) {
+            if cat.expand(value).is_empty() {
+                push(out, Severity::Error, "NO_ACTION_MATCHES", format!("{value} matches no action"), path(), item.pos);
+            }
+            continue;
+        }
+        let Some(service) = cat.service(prefix) else {
+            let f = push(
+                out,
+                Severity::Error,
+                "INVALID_SERVICE",
+                format!("there is no AWS service with the prefix {prefix:?}"),
+                path(),
+                item.pos,
+            );
+            f.suggestion = closest_prefix(cat, prefix).map(|p| format!("{p}:{name}"));
+            continue;
+        };
+        if name.contains(['*', '?']) {
+            if !service.actions.iter().any(|a| wildcard::matches_ignore_case(name, &a.name)) {
+                push(
+                    out,
+                    Severity::Error,
+                    "NO_ACTION_MATCHES",
+                    format!("{value} matches no {} action", service.prefix),
+                    path(),
+                    item.pos,
+                );
+            }
+            continue;
+        }
+        let Some(action) = service.action(name) else {
+            let suggestion = catalog::suggest_action(service, name, &resources);
+            let message = match &suggestion {
+                Some(sug) => format!("{value} is not an action of {}; did you mean {sug}?", service.name),
+                None => format!("{value} is not an action of {}", service.name),
+            };
+            let f = push(out, Severity::Error, "INVALID_ACTION", message, path(), item.pos);
+            f.suggestion = suggestion;
+            continue;
+        };
+        if elem == "Action" && s.resource.is_some() && !resources.is_empty() {
+            if catalog::suggest::fits(service, action, &resources) {
+                continue;
+            }
+            let full = format!("{}:{}", service.prefix, action.name);
+            let (message, suggestion) = if action.resource_types.is_empty() {
+                (
+                    format!("{full} does not support resource-level permissions: its Resource must be \"*\""),
+                    Some("*".to_string()),
+                )
+            } else {
+                let formats: Vec<String> = action
+                    .resource_types
+                    .iter()
+                    .filter_map(|(n, _)| service.resource_type(n))
+                    .map(|rt| format!("{} ({})", rt.name, rt.arn_format))
+                    .collect();
+                (
+                    format!(
+                        "{full} applies to {}, and none of this statement's resources has that form, so it allows nothing",
+                        formats.join(" or ")
+                    ),
+                    None,
+                )
+            };
+            let f = push(out, Severity::Error, "RESOURCE_TYPE_MISMATCH", message, path(), item.pos);
+            f.suggestion = suggestion;
+        }
+    }
+}
+
+fn resources(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>) {
+    let (elem, items): (&str, &Items) = match (&s.resource, &s.not_resource) {
+        (Some(r), _) => ("Resource", r),
+        (None, Some(n)) => ("NotResource", n),
+        _ => return,
+    };
+    for item in &items.items {
+        let Some(arn) = Arn::parse(&item.value) else { continue };
+        if arn.service.contains(['*', '?', '$']) || arn.resource.contains("${") {
+            continue;
+        }
+        let Some(service) = cat.service(arn.service) else {
+            let f = push(
+                out,
+                Severity::Error,
+                "INVALID_SERVICE",
+                format!("there is no AWS service with the prefix {:?} in this ARN", arn.service),
+                item_path(policy, s.index, elem, item.index),
+                item.pos,
+            );
+            f.suggestion = closest_prefix(cat, arn.service);
+            continue;
+        };
+        if service.resource_types.is_empty() {
+            continue;
+        }
+        if !service.resource_types.iter().any(|rt| wildcard::intersects(&rt.pattern, &item.value)) {
+            let examples: Vec<String> =
+                service.resource_types.iter().take(3).map(|rt| format!("{} ({})", rt.name, rt.arn_format)).collect();
+            let f = push(
+                out,
+                Severity::Error,
+                "RESOURCE_MATCHES_NO_TYPE",
+                format!(
+                    "{:?} names no {} resource; {} resources look like {}",
+                    item.value,
+                    service.name,
+                    service.prefix,
+                    examples.join(", ")
+                ),
+                item_path(policy, s.index, elem, item.index),
+                item.pos,
+            );
+            if arn.service == "s3" && arn.resource.is_empty() {
+                f.suggestion = Some("arn:aws:s3:::BUCKET (the bucket) or arn:aws:s3:::BUCKET/* (its objects)".into());
+            }
+        }
+    }
+}
+
+fn trust_actions(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
+    let Some(items) = &s.action else { return };
+    for item in &items.items {
+        let v = item.value.as_str();
+        let ok = TRUST_ACTIONS.iter().any(|a| wildcard::matches_ignore_case(v, a));
+        if ok {
+            continue;
+        }
+        let path = item_path(policy, s.index, "Action", item.index);
+        if v.to_ascii_lowercase().starts_with("sts:") {
+            let f = push(
+                out,
+                Severity::Error,
+                "TRUST_POLICY_ACTION",
+                format!("{v} has no meaning in a trust policy: it allows sts:AssumeRole (and TagSession, SetSourceIdentity)"),
+                path,
+                item.pos,
+            );
+            f.suggestion = Some("sts:AssumeRole".into());
+        } else {
+            reject(
+                out,
+                "TRUST_POLICY_ACTION",
+                format!("{v} cannot appear in a trust policy: a trust policy only allows assuming the role"),
+                "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity",
+                path,
+                item.pos,
+            );
+        }
+    }
+}
+
+fn compatible(family: OpFamily, ty: &str) -> bool {
+    let base = ty.strip_prefix("ArrayOf").unwrap_or(ty);
+    match family {
+        OpFamily::Null => true,
+        OpFamily::String => matches!(base, "String" | "ARN"),
+        OpFamily::Numeric => base == "Numeric",
+        OpFamily::Date => base == "Date",
+        OpFamily::Bool => base == "Bool",
+        OpFamily::Binary => base == "Binary",
+        OpFamily::Ip => base == "IPAddress",
+        OpFamily::Arn => matches!(base, "ARN" | "String"),
+    }
+}
+
+fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: &mut Vec<Finding>) {
+    let Some(base) = c.operator.base else { return };
+    let mut key_path = stmt_path(policy, s.index, "Condition");
+    key_path.push(PathElem::Key(c.operator.raw.clone()));
+    key_path.push(PathElem::Key(c.key.clone()));
+    let Some((prefix, _)) = c.key.split_once(':') else {
+        push(
+            out,
+            Severity::Error,
+            "UNKNOWN_CONDITION_KEY",
+            format!("condition key {:?} has no prefix: keys look like aws:SourceIp or s3:prefix", c.key),
+            key_path,
+            c.key_pos,
+        );
+        return;
+    };
+    let ty = cat.condition_key_type(&c.key);
+    match ty {
+        None => {
+            let known_service = prefix.eq_ignore_ascii_case("aws") || cat.service(prefix).is_some();
+            let message = if known_service {
+                format!("{:?} is not a condition key of {prefix}", c.key)
+            } else {
+                format!("{:?}: there is no service with the prefix {prefix:?}", c.key)
+            };
+            let f = push(out, Severity::Error, "UNKNOWN_CONDITION_KEY", message, key_path.clone(), c.key_pos);
+            if prefix.eq_ignore_ascii_case("aws") {
+                f.suggestion = catalog::GLOBAL_KEYS
+                    .iter()
+                    .map(|(k, _)| (strsim(&c.key.to_ascii_lowercase(), &k.to_ascii_lowercase()), *k))
+                    .filter(|(d, _)| *d <= 3)
+                    .min()
+                    .map(|(_, k)| k.to_string());
+            }
+        }
+        Some(ty) => {
+            if !compatible(base.family(), ty) {
+                push(
+                    out,
+                    Severity::Error,
+                    "CONDITION_TYPE_MISMATCH",
+                    format!("{} compares {:?} values, but {} is of type {ty}", base.name(), base.family(), c.key),
+                    key_path.clone(),
+                    c.operator_pos,
+                );
+            }
+        }
+    }
+    for item in &c.values.items {
+        let problem = match base.family() {
+            OpFamily::Numeric if !c.operator.if_exists || !item.value.is_empty() => {
+                item.value.parse::<f64>().is_err().then(|| "is not a number")
+            }
+            OpFamily::Bool => (!matches!(item.value.to_ascii_lowercase().as_str(), "true" | "false")).then(|| "is not true or false"),
+            OpFamily::Null => (!matches!(item.value.to_ascii_lowercase().as_str(), "true" | "false"))
+                .then(|| "must be true (the key is absent) or false (it is present)"),
+            OpFamily::Ip => (!valid_cidr(&item.value)).then(|| "is not an IP address or CIDR block"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            let mut p = key_path.clone();
+            if let Some(j) = item.index {
+                p.push(PathElem::Index(j));
+            }
+            push(
+                out,
+                Severity::Error,
+                "INVALID_CONDITION_VALUE",
+                format!("{:?} {problem} ({} on {})", item.value, base.name(), c.key),
+                p,
+                item.pos,
+            );
+        }
+    }
+}
+
+/// An IPv4 or IPv6 address, optionally with a prefix length.
+pub(crate) fn valid_cidr(text: &str) -> bool {
+    let (addr, prefix) = text.split_once('/').map_or((text, None), |(a, p)| (a, Some(p)));
+    let max = if addr.parse::<std::net::Ipv4Addr>().is_ok() {
+        32
+    } else if addr.parse::<std::net::Ipv6Addr>().is_ok() {
+        128
+    } else {
+        return false;
+    };
+    prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= max))
+}

@@ -1,0 +1,139 @@
+//! Wildcards as IAM reads them: `*` matches any run of characters (also none), `?` one character.
+//!
+//! Matching is iterative with single-star backtracking, so it is O(n·m) in the worst case and
+//! never exponential, whatever the pattern (`*?*?*?…` against a long ARN stays fast).
+
+/// Match `text` against `pattern` (case-sensitive, as ARNs are).
+pub fn matches(pattern: &str, text: &str) -> bool {
+    glob(pattern.as_bytes(), text.as_bytes(), |a, b| a == b)
+}
+
+/// Match ignoring ASCII case (as action names are).
+pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
+    glob(pattern.as_bytes(), text.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b))
+}
+
+/// Length of the UTF-8 character starting with byte `b`.
+fn char_len(b: u8) -> usize {
+    match b {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+fn glob(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None; // (pattern index after '*', text index it resumes at)
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                pi += 1;
+                star = Some((pi, ti));
+            }
+            Some(b'?') => {
+                pi += 1;
+                ti += char_len(t[ti]);
+            }
+            Some(&c) if eq(c, t[ti]) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    let next = st + char_len(t[st]);
+                    star = Some((sp, next));
+                    pi = sp;
+                    ti = next;
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi.min(p.len())..].iter().all(|&c| c == b'*') && ti == t.len()
+}
+
+/// Whether two patterns can match a common string (both may contain `*` and `?`).
+/// Used to ask "can this resource pattern name a resource of that type?". O(n·m).
+pub fn intersects(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (n, m) = (a.len(), b.len());
+    let mut seen = vec![false; (n + 1) * (m + 1)];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let idx = i * (m + 1) + j;
+        if seen[idx] {
+            continue;
+        }
+        seen[idx] = true;
+        if i == n && j == m {
+            return true;
+        }
+        let ai = a.get(i).copied();
+        let bj = b.get(j).copied();
+        if ai == Some(b'*') {
+            stack.push((i + 1, j));
+            if j < m {
+                stack.push((i, j + 1));
+            }
+        }
+        if bj == Some(b'*') {
+            stack.push((i, j + 1));
+            if i < n {
+                stack.push((i + 1, j));
+            }
+        }
+        if let (Some(x), Some(y)) = (ai, bj) {
+            if x != b'*' && y != b'*' && (x == b'?' || y == b'?' || x == y) {
+                stack.push((i + 1, j + 1));
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_and_question_mark() {
+        assert!(matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b.csv"));
+        assert!(matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/"));
+        assert!(!matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket"));
+        assert!(matches("a?c", "abc"));
+        assert!(!matches("a?c", "ac"));
+        assert!(matches("a?c", "aéc"));
+        assert!(matches("*", ""));
+        assert!(!matches("", "x"));
+        assert!(matches("a*b*c", "axxbyyc"));
+        assert!(!matches("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn case_rules() {
+        assert!(matches_ignore_case("s3:get*", "s3:GetObject"));
+        assert!(!matches("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket"));
+    }
+
+    #[test]
+    fn pathological_patterns_stay_fast() {
+        let pattern = "*?".repeat(500) + "x";
+        let text = "a".repeat(20_000);
+        let start = std::time::Instant::now();
+        assert!(!matches(&pattern, &text));
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn intersection_of_patterns() {
+        assert!(intersects("arn:*:s3:::?*", "arn:aws:s3:::my-bucket"));
+        assert!(!intersects("arn:*:s3:::?*", "arn:aws:s3:::"));
+        assert!(intersects("arn:*:s3:::?*/?*", "arn:aws:s3:::b/*"));
+        assert!(intersects("*", "anything"));
+        assert!(intersects("a*", "*b"));
+        assert!(!intersects("a*", "b*"));
+        assert!(intersects("a?c", "*b*"));
+    }
+}
