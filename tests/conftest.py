@@ -46,7 +46,7 @@ def client(sandbox: Sandbox) -> rolekit.Client:
     return sandbox.client()
 
 
-@pytest.fixture()
+@pytest.fixture
 def isolated_aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Empty shared config and credentials files, so the default chain sees nothing of the machine's."""
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 import rolekit as rk
 from rolekit.sandbox import ADMIN_USER, Sandbox
 
@@ -63,7 +62,9 @@ def test_profile_from_shared_files(sandbox: Sandbox, monkeypatch: pytest.MonkeyP
 def test_dead_endpoint_is_an_endpoint_error_within_seconds() -> None:
     start = time.monotonic()
     with pytest.raises(rk.EndpointError) as info:
-        rk.Client(endpoint_url="http://127.0.0.1:9", credentials={"access_key_id": "AKID", "secret_access_key": "s"}).whoami()
+        rk.Client(
+            endpoint_url="http://127.0.0.1:9", credentials={"access_key_id": "AKID", "secret_access_key": "s"}
+        ).whoami()
     elapsed = time.monotonic() - start
     assert elapsed < 10, elapsed
     err = info.value
@@ -179,9 +180,10 @@ def test_rolekit_sandbox_command_prints_exports() -> None:
 
         env = json.loads("".join(lines))
         assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
-        me = rk.Client(endpoint_url=env["AWS_ENDPOINT_URL"], credentials={
-            "access_key_id": env["AWS_ACCESS_KEY_ID"], "secret_access_key": env["AWS_SECRET_ACCESS_KEY"]
-        }).whoami()
+        me = rk.Client(
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            credentials={"access_key_id": env["AWS_ACCESS_KEY_ID"], "secret_access_key": env["AWS_SECRET_ACCESS_KEY"]},
+        ).whoami()
         assert me.name == ADMIN_USER
     finally:
         proc.terminate()

@@ -9,7 +9,19 @@ that work with boto3. The core is Rust; this package is its thin Python face.
 
 from __future__ import annotations
 
-from ._rolekit import AsyncClient, Client, Credentials, Identity, __version__
+from . import catalog
+from ._rolekit import (
+    AsyncClient,
+    Client,
+    Credentials,
+    Finding,
+    Identity,
+    Policy,
+    Report,
+    Statement,
+    __version__,
+)
+from ._rolekit import catalog_date as catalog_date
 from .exceptions import (
     AccessDenied,
     AwsError,
@@ -33,6 +45,7 @@ __all__ = [
     "AwsError",
     "Client",
     "Credentials",
+    "Finding",
     "EndpointError",
     "EntityAlreadyExists",
     "ExpiredToken",
@@ -42,9 +55,14 @@ __all__ = [
     "MalformedPolicy",
     "NoSuchEntity",
     "NotAssumable",
+    "Policy",
     "PolicyError",
+    "Report",
     "RolekitError",
+    "Statement",
     "Throttled",
     "UnsafeOperation",
     "__version__",
+    "catalog",
+    "catalog_date",
 ]

@@ -1,10 +1,11 @@
 """Type stubs for rolekit's native module (``rolekit._rolekit``), written by hand and checked by stubtest."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional, Union, final
 
 __version__: str
+__all__: list[str]
 
 _CredentialsLike = Union[Credentials, Mapping[str, Optional[str]]]
 
@@ -20,7 +21,7 @@ class Identity:
     def user_id(self) -> str: ...
     @property
     def kind(self) -> str:
-        """"user", "assumed-role", "root" or "federated-user"."""
+        """ "user", "assumed-role", "root" or "federated-user"."""
     @property
     def partition(self) -> str: ...
     @property
@@ -31,7 +32,7 @@ class Identity:
         """For an assumed-role session: the IAM role ARN behind it, path included where readable."""
     @property
     def session_name(self) -> Optional[str]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def _repr_html_(self) -> str: ...
 
@@ -61,7 +62,7 @@ class Credentials:
     def assumed_role_arn(self) -> Optional[str]: ...
     def to_env(self) -> dict[str, str]:
         """AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and (when present) AWS_SESSION_TOKEN."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def _repr_html_(self) -> str: ...
     def __reduce__(self) -> Any:
         """Always raises TypeError: credentials are never pickled."""
@@ -109,3 +110,130 @@ class AsyncClient:
     def endpoint(self) -> str: ...
     async def whoami(self) -> Identity:
         """Who the credentials belong to (``sts:GetCallerIdentity``)."""
+
+def catalog_date() -> str:
+    """The day (YYYY-MM-DD) AWS's service reference was read for this build."""
+
+def catalog_actions(pattern: str) -> list[str]:
+    """Every ``service:Action`` a pattern such as ``s3:Get*`` names."""
+
+def catalog_action(name: str) -> Optional[dict[str, Any]]:
+    """One action's service, access level and resource types, or None when unknown."""
+
+_Strings = Union[str, Sequence[str]]
+_Json = Any
+
+@final
+class Statement:
+    """One policy statement."""
+
+    @staticmethod
+    def allow(
+        actions: _Strings,
+        resources: Optional[_Strings] = None,
+        *,
+        sid: Optional[str] = None,
+        conditions: Optional[Mapping[str, Any]] = None,
+        principal: Optional[_Json] = None,
+    ) -> Statement: ...
+    @staticmethod
+    def deny(
+        actions: _Strings,
+        resources: Optional[_Strings] = None,
+        *,
+        sid: Optional[str] = None,
+        conditions: Optional[Mapping[str, Any]] = None,
+        principal: Optional[_Json] = None,
+    ) -> Statement: ...
+    @property
+    def effect(self) -> Optional[str]: ...
+    @property
+    def sid(self) -> Optional[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Policy:
+    """An IAM policy document. ``==`` is semantic equality (order, single-vs-list, action case)."""
+
+    def __new__(
+        cls,
+        statements: Sequence[Union[Statement, Mapping[str, Any]]],
+        version: str = "2012-10-17",
+        id: Optional[str] = None,
+    ) -> Policy: ...
+    @staticmethod
+    def from_json(source: Union[str, bytes, Mapping[str, Any], Policy]) -> Policy:
+        """Parse JSON text or a dict. Invalid JSON raises PolicyError whose findings say where."""
+    @staticmethod
+    def trust(
+        services: Optional[_Strings] = None,
+        aws: Optional[_Strings] = None,
+        federated: Optional[_Strings] = None,
+        external_id: Optional[str] = None,
+        conditions: Optional[Mapping[str, Any]] = None,
+    ) -> Policy:
+        """A role trust policy letting the given services, AWS principals or providers assume the role."""
+    @property
+    def version(self) -> Optional[str]: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def statements(self) -> list[Statement]: ...
+    def validate(self, kind: str = "identity", *, inline: bool = False) -> Report:
+        """Check the policy: IAM's rules, catalog lint, security warnings.
+
+        kind: identity | trust | resource | boundary | scp | session.
+        """
+    def to_json(self, indent: Optional[int] = None) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
+    def __reduce__(self) -> Any: ...
+
+@final
+class Finding:
+    """One problem in a policy, with where it is."""
+
+    @property
+    def severity(self) -> str:
+        """ "error", "security_warning", "warning" or "suggestion"."""
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def path(self) -> tuple[Union[str, int], ...]: ...
+    @property
+    def line(self) -> Optional[int]: ...
+    @property
+    def column(self) -> Optional[int]: ...
+    @property
+    def suggestion(self) -> Optional[str]: ...
+    @property
+    def iam_rejects(self) -> bool:
+        """Whether IAM's API would refuse the document because of this finding."""
+    @property
+    def iam_message(self) -> Optional[str]:
+        """IAM's own MalformedPolicyDocument message, when it would refuse."""
+    def _repr_html_(self) -> str: ...
+
+@final
+class Report:
+    """The findings of Policy.validate(); iterable and indexable."""
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+    @property
+    def errors(self) -> list[Finding]: ...
+    @property
+    def warnings(self) -> list[Finding]: ...
+    @property
+    def iam_rejects(self) -> bool: ...
+    @property
+    def kind(self) -> str: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, key: int, /) -> Finding: ...
+    def _repr_html_(self) -> str: ...

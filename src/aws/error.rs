@@ -142,30 +142,29 @@ impl Error {
                     .message()
                     .map(str::to_string)
                     .or_else(|| xml_field(&body, "Message"));
-                match code {
-                    Some(code) => Self::Service(ServiceError {
+                if let Some(code) = code {
+                    Self::Service(ServiceError {
                         kind: ErrorKind::from_code(&code),
                         message: message.unwrap_or_else(|| code.clone()),
                         code,
                         operation: operation.to_string(),
                         request_id: header_request_id.or_else(|| xml_field(&body, "RequestId")),
                         status,
-                    }),
-                    None => {
-                        let snippet: String = body.chars().take(200).collect();
-                        let code = match status {
-                            Some(s) if s >= 500 => "InternalFailure",
-                            _ => "Unknown",
-                        };
-                        Self::Service(ServiceError {
-                            kind: ErrorKind::Other,
-                            code: code.to_string(),
-                            message: format!("{} (status {status:?}, body {snippet:?})", DisplayErrorContext(&err)),
-                            operation: operation.to_string(),
-                            request_id: header_request_id,
-                            status,
-                        })
-                    }
+                    })
+                } else {
+                    let snippet: String = body.chars().take(200).collect();
+                    let code = match status {
+                        Some(s) if s >= 500 => "InternalFailure",
+                        _ => "Unknown",
+                    };
+                    Self::Service(ServiceError {
+                        kind: ErrorKind::Other,
+                        code: code.to_string(),
+                        message: format!("{} (status {status:?}, body {snippet:?})", DisplayErrorContext(&err)),
+                        operation: operation.to_string(),
+                        request_id: header_request_id,
+                        status,
+                    })
                 }
             }
             SdkError::TimeoutError(_) => Self::Endpoint {

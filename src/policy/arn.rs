@@ -1,7 +1,16 @@
 //! ARNs: `arn:partition:service:region:account:resource`.
 
 /// The partitions IAM accepts.
-pub const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+pub const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
 /// An ARN split into its six parts (the resource part keeps any further colons).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +46,10 @@ mod tests {
     #[test]
     fn parses_six_parts() {
         let a = Arn::parse("arn:aws:iam::123456789012:role/service-role/x").unwrap();
-        assert_eq!((a.service, a.region, a.account, a.resource), ("iam", "", "123456789012", "role/service-role/x"));
+        assert_eq!(
+            (a.service, a.region, a.account, a.resource),
+            ("iam", "", "123456789012", "role/service-role/x")
+        );
         let b = Arn::parse("arn:aws:logs:us-east-1:1:log-group:/aws/sagemaker/*:*").unwrap();
         assert_eq!(b.resource, "log-group:/aws/sagemaker/*:*");
         assert!(Arn::parse("arn:aws:s3").is_none());

@@ -118,11 +118,18 @@ impl Node {
             serde_json::Value::Array(items) => Value::Array(items.iter().map(Self::from_serde).collect()),
             serde_json::Value::Object(map) => Value::Object(
                 map.iter()
-                    .map(|(k, v)| Member { key: k.clone(), key_pos: Pos::default(), value: Self::from_serde(v) })
+                    .map(|(k, v)| Member {
+                        key: k.clone(),
+                        key_pos: Pos::default(),
+                        value: Self::from_serde(v),
+                    })
                     .collect(),
             ),
         };
-        Self { value, pos: Pos::default() }
+        Self {
+            value,
+            pos: Pos::default(),
+        }
     }
 }
 
@@ -135,7 +142,11 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {}, column {}", self.message, self.pos.line, self.pos.column)
+        write!(
+            f,
+            "{} at line {}, column {}",
+            self.message, self.pos.line, self.pos.column
+        )
     }
 }
 
@@ -143,7 +154,13 @@ impl std::error::Error for ParseError {}
 
 /// Parse `text` as one JSON document.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
-    let mut p = Parser { src: text.as_bytes(), text, i: 0, line: 1, line_start: 0 };
+    let mut p = Parser {
+        src: text.as_bytes(),
+        text,
+        i: 0,
+        line: 1,
+        line_start: 0,
+    };
     // A UTF-8 byte order mark is tolerated, as IAM's console does.
     if text.starts_with('\u{feff}') {
         p.i = 3;
@@ -171,12 +188,22 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn pos(&self) -> Pos {
-        let col = self.text.get(self.line_start..self.i).map_or(self.i - self.line_start, |s| s.chars().count());
-        Pos { line: self.line, column: u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1), offset: self.i }
+        let col = self
+            .text
+            .get(self.line_start..self.i)
+            .map_or(self.i - self.line_start, |s| s.chars().count());
+        Pos {
+            line: self.line,
+            column: u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
+            offset: self.i,
+        }
     }
 
     fn err(&self, message: impl Into<String>) -> ParseError {
-        ParseError { message: message.into(), pos: self.pos() }
+        ParseError {
+            message: message.into(),
+            pos: self.pos(),
+        }
     }
 
     fn ws(&mut self) {
@@ -308,7 +335,10 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
-        let digits = self.text.get(self.i..self.i + 4).ok_or_else(|| self.err("invalid \\u escape"))?;
+        let digits = self
+            .text
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.err("invalid \\u escape"))?;
         let v = u32::from_str_radix(digits, 16).map_err(|_| self.err("invalid \\u escape"))?;
         self.i += 4;
         Ok(v)

@@ -2,6 +2,7 @@
 //! policy model, validation (IAM parity, catalog lint, security warnings) and the catalog.
 
 pub mod arn;
+pub mod build;
 pub mod catalog;
 pub mod json;
 pub mod model;

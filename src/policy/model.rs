@@ -139,11 +139,23 @@ impl BaseOp {
     pub fn family(self) -> OpFamily {
         use BaseOp::*;
         match self {
-            StringEquals | StringNotEquals | StringEqualsIgnoreCase | StringNotEqualsIgnoreCase | StringLike
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
             | StringNotLike => OpFamily::String,
-            NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
             | NumericGreaterThanEquals => OpFamily::Numeric,
-            DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
             | DateGreaterThanEquals => OpFamily::Date,
             Bool => OpFamily::Bool,
             BinaryEquals => OpFamily::Binary,
@@ -158,8 +170,14 @@ impl BaseOp {
         use BaseOp::*;
         matches!(
             self,
-            StringNotEquals | StringNotEqualsIgnoreCase | StringNotLike | NumericNotEquals | DateNotEquals
-                | NotIpAddress | ArnNotEquals | ArnNotLike
+            StringNotEquals
+                | StringNotEqualsIgnoreCase
+                | StringNotLike
+                | NumericNotEquals
+                | DateNotEquals
+                | NotIpAddress
+                | ArnNotEquals
+                | ArnNotLike
         )
     }
 }
@@ -180,8 +198,17 @@ impl Operator {
         };
         let base = BaseOp::parse(base_name);
         // `Null` takes no IfExists suffix.
-        let base = if if_exists && base == Some(BaseOp::Null) { None } else { base };
-        Self { raw: raw.to_string(), base, qualifier, if_exists }
+        let base = if if_exists && base == Some(BaseOp::Null) {
+            None
+        } else {
+            base
+        };
+        Self {
+            raw: raw.to_string(),
+            base,
+            qualifier,
+            if_exists,
+        }
     }
 }
 
@@ -216,7 +243,9 @@ pub struct Statement {
 impl Statement {
     /// `Sid` when present, otherwise `#index`: how findings and explanations name a statement.
     pub fn label(&self) -> String {
-        self.sid.as_ref().map_or_else(|| format!("#{}", self.index), |s| format!("{s:?}"))
+        self.sid
+            .as_ref()
+            .map_or_else(|| format!("#{}", self.index), |s| format!("{s:?}"))
     }
 
     /// Action or NotAction items, whichever is present (Action first).
@@ -265,7 +294,13 @@ impl Policy {
                 _ => {}
             }
         }
-        Self { root, version, id, statements, statement_is_list }
+        Self {
+            root,
+            version,
+            id,
+            statements,
+            statement_is_list,
+        }
     }
 
     /// The document as compact JSON text.
@@ -277,7 +312,10 @@ impl Policy {
     pub fn uses_variables(&self) -> bool {
         self.statements.iter().any(|s| {
             let items = [&s.action, &s.not_action, &s.resource, &s.not_resource];
-            items.iter().filter_map(|i| i.as_ref()).any(|i| i.values().any(|v| v.contains("${")))
+            items
+                .iter()
+                .filter_map(|i| i.as_ref())
+                .any(|i| i.values().any(|v| v.contains("${")))
                 || s.conditions.iter().any(|c| c.values.values().any(|v| v.contains("${")))
         })
     }
@@ -287,11 +325,19 @@ impl Policy {
 pub fn items_of(node: &Node) -> Items {
     let mut items = Vec::new();
     match &node.value {
-        Value::String(s) => items.push(Item { value: s.clone(), pos: node.pos, index: None }),
+        Value::String(s) => items.push(Item {
+            value: s.clone(),
+            pos: node.pos,
+            index: None,
+        }),
         Value::Array(list) => {
             for (i, n) in list.iter().enumerate() {
                 if let Value::String(s) = &n.value {
-                    items.push(Item { value: s.clone(), pos: n.pos, index: Some(i) });
+                    items.push(Item {
+                        value: s.clone(),
+                        pos: n.pos,
+                        index: Some(i),
+                    });
                 }
             }
         }
@@ -313,13 +359,21 @@ fn condition_values(node: &Node) -> Items {
         Value::Array(list) => {
             for (i, n) in list.iter().enumerate() {
                 if let Some(v) = scalar(n) {
-                    items.push(Item { value: v, pos: n.pos, index: Some(i) });
+                    items.push(Item {
+                        value: v,
+                        pos: n.pos,
+                        index: Some(i),
+                    });
                 }
             }
         }
         _ => {
             if let Some(v) = scalar(node) {
-                items.push(Item { value: v, pos: node.pos, index: None });
+                items.push(Item {
+                    value: v,
+                    pos: node.pos,
+                    index: None,
+                });
             }
         }
     }
@@ -329,9 +383,9 @@ fn condition_values(node: &Node) -> Items {
 fn principal_of(node: &Node) -> Option<Principal> {
     match &node.value {
         Value::String(s) if s == "*" => Some(Principal::Star(node.pos)),
-        Value::Object(members) => {
-            Some(Principal::Map(members.iter().map(|m| (m.key.clone(), items_of(&m.value))).collect()))
-        }
+        Value::Object(members) => Some(Principal::Map(
+            members.iter().map(|m| (m.key.clone(), items_of(&m.value))).collect(),
+        )),
         _ => None,
     }
 }
@@ -389,7 +443,10 @@ mod tests {
         assert_eq!(p.version.as_deref(), Some(VERSION_2012));
         let s = &p.statements[0];
         assert_eq!(s.effect, Some(Effect::Allow));
-        assert_eq!(s.action.as_ref().unwrap().values().collect::<Vec<_>>(), ["s3:ListBuckets"]);
+        assert_eq!(
+            s.action.as_ref().unwrap().values().collect::<Vec<_>>(),
+            ["s3:ListBuckets"]
+        );
         assert_eq!(s.action.as_ref().unwrap().items[0].index, Some(0));
         assert_eq!(s.label(), "#0");
     }
@@ -404,7 +461,9 @@ mod tests {
         .unwrap();
         assert!(!p.statement_is_list);
         let s = &p.statements[0];
-        let Some(Principal::Map(m)) = &s.principal else { panic!() };
+        let Some(Principal::Map(m)) = &s.principal else {
+            panic!()
+        };
         assert_eq!(m[0].0, "Service");
         let c = &s.conditions[0];
         assert_eq!(c.operator.base, Some(BaseOp::StringLike));

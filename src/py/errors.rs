@@ -104,3 +104,15 @@ pub fn internal_error(panic: &Box<dyn std::any::Any + Send>) -> PyErr {
         &[],
     )
 }
+
+/// `rolekit.exceptions.PolicyError(message, findings=[Finding, ...])`.
+pub fn policy_error(message: String, findings: Vec<crate::policy::validate::Finding>) -> PyErr {
+    let list = Python::attach(|py| {
+        let items: Vec<Py<PyAny>> = findings
+            .into_iter()
+            .filter_map(|f| Py::new(py, super::policy::PyFinding(f)).ok().map(Py::into_any))
+            .collect();
+        items.into_py_any(py).ok()
+    });
+    build("PolicyError", message, &[("findings", list)])
+}

@@ -4,6 +4,8 @@
 
 mod client;
 mod errors;
+mod html;
+mod policy;
 mod runtime;
 mod types;
 
@@ -14,6 +16,8 @@ use pyo3::prelude::*;
 pub mod _rolekit {
     #[pymodule_export]
     use super::client::{PyAsyncClient, PyClient};
+    #[pymodule_export]
+    use super::policy::{catalog_action, catalog_actions, catalog_date, PyFinding, PyPolicy, PyReport, PyStatement};
     #[pymodule_export]
     use super::types::{PyCredentials, PyIdentity};
 

@@ -7,32 +7,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping};
 
+use super::html::table;
 use crate::aws;
-
-/// Escape text for HTML output.
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A small two-column HTML table with a caption, for `_repr_html_`.
-pub fn html_table(caption: &str, rows: &[(&str, String)]) -> String {
-    let mut out = format!(
-        "<table class=\"rolekit\"><caption style=\"text-align:left\"><b>{}</b></caption>",
-        html_escape(caption)
-    );
-    for (k, v) in rows {
-        out.push_str(&format!(
-            "<tr><th style=\"text-align:left\">{}</th><td><code>{}</code></td></tr>",
-            k,
-            html_escape(v)
-        ));
-    }
-    out.push_str("</table>");
-    out
-}
 
 /// The caller's identity (`sts:GetCallerIdentity`).
 #[pyclass(frozen, module = "rolekit._rolekit", name = "Identity")]
@@ -104,7 +80,7 @@ impl PyIdentity {
         if let Some(s) = &self.0.session_name {
             rows.push(("session", s.clone()));
         }
-        html_table("Identity", &rows)
+        table("Identity", &rows)
     }
 }
 
@@ -196,8 +172,9 @@ impl PyCredentials {
         if let Some(exp) = self.expiration() {
             rows.push(("expires", exp.to_rfc3339()));
         }
-        html_table("Credentials", &rows)
+        table("Credentials", &rows)
     }
+    #[allow(clippy::unused_self)]
     fn __reduce__(&self) -> PyResult<()> {
         Err(PyTypeError::new_err(
             "Credentials cannot be pickled: that would write the secret key to disk",

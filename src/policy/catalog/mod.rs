@@ -92,7 +92,9 @@ pub struct Service {
 impl Service {
     /// Look an action up by name, ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.action_index.get(&name.to_ascii_lowercase()).map(|&i| &self.actions[i])
+        self.action_index
+            .get(&name.to_ascii_lowercase())
+            .map(|&i| &self.actions[i])
     }
 
     /// A resource type by name.
@@ -103,7 +105,9 @@ impl Service {
     /// A condition key by name (case-insensitive; `${TagKey}`-style parts match anything).
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
         let lower = key.to_ascii_lowercase();
-        self.condition_keys.iter().find(|k| k.pattern == lower || wildcard::matches(&k.pattern, &lower))
+        self.condition_keys
+            .iter()
+            .find(|k| k.pattern == lower || wildcard::matches(&k.pattern, &lower))
     }
 }
 
@@ -121,24 +125,28 @@ pub struct Catalog {
 struct RawCatalog {
     date: String,
     source: String,
-    services: Vec<(String, String, Vec<(String, String, Vec<String>)>, Vec<(String, String)>, Vec<(String, String)>)>,
+    services: Vec<(
+        String,
+        String,
+        Vec<(String, String, Vec<String>)>,
+        Vec<(String, String)>,
+        Vec<(String, String)>,
+    )>,
 }
 
-/// `${Partition}` → `?*`: a variable part is one or more characters.
+/// `${Partition}` (or `<key>`) → `?*`: a variable part is one or more characters.
 fn format_to_pattern(format: &str) -> String {
     let mut out = String::with_capacity(format.len());
     let mut rest = format;
-    while let Some(start) = rest.find("${") {
+    while let Some(start) = rest.find("${").or_else(|| rest.find('<')) {
+        let close = if rest[start..].starts_with('<') { '>' } else { '}' };
         out.push_str(&rest[..start]);
-        match rest[start..].find('}') {
-            Some(end) => {
-                out.push_str("?*");
-                rest = &rest[start + end + 1..];
-            }
-            None => {
-                rest = &rest[start..];
-                break;
-            }
+        if let Some(end) = rest[start..].find(close) {
+            out.push_str("?*");
+            rest = &rest[start + end + 1..];
+        } else {
+            rest = &rest[start..];
+            break;
         }
     }
     out.push_str(rest);
@@ -150,7 +158,11 @@ impl Catalog {
         // The file is generated and compiled in; a failure here is a build defect caught by tests.
         let raw: RawCatalog = serde_json::from_str(CATALOG_JSON).unwrap_or_else(|e| {
             debug_assert!(false, "data/catalog.json is invalid: {e}");
-            RawCatalog { date: String::new(), source: format!("invalid catalog: {e}"), services: Vec::new() }
+            RawCatalog {
+                date: String::new(),
+                source: format!("invalid catalog: {e}"),
+                services: Vec::new(),
+            }
         });
         let mut services = Vec::with_capacity(raw.services.len());
         let mut by_prefix = HashMap::new();
@@ -170,19 +182,43 @@ impl Catalog {
                 })
                 .collect();
             actions.sort_by_key(|a| a.name.to_ascii_lowercase());
-            let action_index = actions.iter().enumerate().map(|(i, a)| (a.name.to_ascii_lowercase(), i)).collect();
+            let action_index = actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.name.to_ascii_lowercase(), i))
+                .collect();
             let resource_types = resources
                 .into_iter()
-                .map(|(name, arn_format)| ResourceType { pattern: format_to_pattern(&arn_format), name, arn_format })
+                .map(|(name, arn_format)| ResourceType {
+                    pattern: format_to_pattern(&arn_format),
+                    name,
+                    arn_format,
+                })
                 .collect();
             let condition_keys = conditions
                 .into_iter()
-                .map(|(key, ty)| ConditionKey { pattern: format_to_pattern(&key.to_ascii_lowercase()), key, ty })
+                .map(|(key, ty)| ConditionKey {
+                    pattern: format_to_pattern(&key.to_ascii_lowercase()),
+                    key,
+                    ty,
+                })
                 .collect();
             by_prefix.insert(prefix.clone(), services.len());
-            services.push(Service { prefix, name, actions, resource_types, condition_keys, action_index });
+            services.push(Service {
+                prefix,
+                name,
+                actions,
+                resource_types,
+                condition_keys,
+                action_index,
+            });
         }
-        Self { date: raw.date, source: raw.source, services, by_prefix }
+        Self {
+            date: raw.date,
+            source: raw.source,
+            services,
+            by_prefix,
+        }
     }
 
     /// A service by prefix (prefixes are lowercase; lookup ignores case).
@@ -275,5 +311,6 @@ mod tests {
         assert_eq!(c.condition_key_type("aws:PrincipalTag/team"), Some("String"));
         assert_eq!(c.condition_key_type("s3:nope"), None);
         assert!(c.condition_key_type("ec2:ResourceTag/Owner").is_some());
+        assert!(c.condition_key_type("s3:ExistingObjectTag/team").is_some());
     }
 }

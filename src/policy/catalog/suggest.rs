@@ -55,11 +55,13 @@ fn distance(a: &[u8], b: &[u8]) -> usize {
 
 /// Whether `action` can apply to one of `resources` (an action without resource types needs `*`).
 pub fn fits(service: &Service, action: &super::Action, resources: &[&str]) -> bool {
-    if resources.iter().any(|r| *r == "*") {
+    if resources.contains(&"*") {
         return true;
     }
     if action.resource_types.is_empty() {
-        return resources.iter().any(|r| r.contains('*') && r.split(':').nth(2) == Some(service.prefix.as_str()));
+        return resources
+            .iter()
+            .any(|r| r.contains('*') && r.split(':').nth(2) == Some(service.prefix.as_str()));
     }
     action.resource_types.iter().any(|(name, _)| {
         service
@@ -99,15 +101,24 @@ mod tests {
     #[test]
     fn the_tutorial_mistake() {
         let s3 = catalog().service("s3").unwrap();
-        assert_eq!(suggest_action(s3, "ListBuckets", &["arn:aws:s3:::*"]).as_deref(), Some("s3:ListAllMyBuckets"));
+        assert_eq!(
+            suggest_action(s3, "ListBuckets", &["arn:aws:s3:::*"]).as_deref(),
+            Some("s3:ListAllMyBuckets")
+        );
     }
 
     #[test]
     fn typos_by_distance_and_resources() {
         let ec2 = catalog().service("ec2").unwrap();
-        assert_eq!(suggest_action(ec2, "DescribeInstance", &["*"]).as_deref(), Some("ec2:DescribeInstances"));
+        assert_eq!(
+            suggest_action(ec2, "DescribeInstance", &["*"]).as_deref(),
+            Some("ec2:DescribeInstances")
+        );
         let s3 = catalog().service("s3").unwrap();
-        assert_eq!(suggest_action(s3, "GetObjekt", &["arn:aws:s3:::b/*"]).as_deref(), Some("s3:GetObject"));
+        assert_eq!(
+            suggest_action(s3, "GetObjekt", &["arn:aws:s3:::b/*"]).as_deref(),
+            Some("s3:GetObject")
+        );
         assert_eq!(suggest_action(s3, "CompletelyDifferentThing", &["*"]), None);
     }
 

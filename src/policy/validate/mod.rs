@@ -139,7 +139,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { kind: PolicyKind::Identity, inline: false }
+        Self {
+            kind: PolicyKind::Identity,
+            inline: false,
+        }
     }
 }
 

@@ -47,7 +47,9 @@ fn not_elements(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
 }
 
 fn broad_grants(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
-    let (Some(actions), Some(resources)) = (&s.action, &s.resource) else { return };
+    let (Some(actions), Some(resources)) = (&s.action, &s.resource) else {
+        return;
+    };
     let any_resource = resources.values().any(|r| r == "*");
     for item in &actions.items {
         let v = item.value.as_str();
@@ -69,14 +71,19 @@ fn broad_grants(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
                 out,
                 Severity::Warning,
                 "SERVICE_WILDCARD",
-                format!("{v} on \"*\" allows every {} action on every resource", v.split(':').next().unwrap_or(v)),
+                format!(
+                    "{v} on \"*\" allows every {} action on every resource",
+                    v.split(':').next().unwrap_or(v)
+                ),
                 path(),
                 item.pos,
             );
         }
         let passes_role = v != "*" && v != "*:*" && wildcard::matches_ignore_case(v, "iam:PassRole");
         let star_role = resources.values().any(|r| {
-            r == "*" || r.split(':').nth(5).is_some_and(|res| res == "*" || res == "role/*") && r.split(':').nth(4) == Some("*")
+            r == "*"
+                || r.split(':').nth(5).is_some_and(|res| res == "*" || res == "role/*")
+                    && r.split(':').nth(4) == Some("*")
         });
         if passes_role && star_role {
             let f = push(
@@ -98,7 +105,9 @@ fn for_all_values(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
         if c.operator.qualifier != Some(Qualifier::ForAllValues) {
             continue;
         }
-        let Some(ty) = cat.condition_key_type(&c.key) else { continue };
+        let Some(ty) = cat.condition_key_type(&c.key) else {
+            continue;
+        };
         if ty.starts_with("ArrayOf") {
             continue;
         }
@@ -150,7 +159,14 @@ fn open_principals(policy: &Policy, s: &Statement, kind: PolicyKind, out: &mut V
                         p.push(PathElem::Index(j));
                     }
                     if item.value == "*" {
-                        push(out, Severity::SecurityWarning, "OPEN_PRINCIPAL", format!("\"AWS\": \"*\" {everyone}"), p, item.pos);
+                        push(
+                            out,
+                            Severity::SecurityWarning,
+                            "OPEN_PRINCIPAL",
+                            format!("\"AWS\": \"*\" {everyone}"),
+                            p,
+                            item.pos,
+                        );
                     } else if kind == PolicyKind::Trust && is_account(&item.value) {
                         let f = push(
                             out,
@@ -164,7 +180,9 @@ fn open_principals(policy: &Policy, s: &Statement, kind: PolicyKind, out: &mut V
                             p,
                             item.pos,
                         );
-                        f.suggestion = Some("name the user or role ARN, or add a condition (aws:PrincipalArn, sts:ExternalId)".into());
+                        f.suggestion = Some(
+                            "name the user or role ARN, or add a condition (aws:PrincipalArn, sts:ExternalId)".into(),
+                        );
                     }
                 }
             }

@@ -79,7 +79,14 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
         let path = || item_path(policy, s.index, elem, item.index);
         let lower = value.to_ascii_lowercase();
         if seen.contains(&lower) {
-            let f = push(out, Severity::Suggestion, "DUPLICATE_ACTION", format!("{value} is listed twice"), path(), item.pos);
+            let f = push(
+                out,
+                Severity::Suggestion,
+                "DUPLICATE_ACTION",
+                format!("{value} is listed twice"),
+                path(),
+                item.pos,
+            );
             f.suggestion = Some("remove the repeated entry".into());
             continue;
         }
@@ -87,13 +94,22 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
         if value == "*" {
             continue;
         }
-        let Some((prefix, name)) = value.split_once(':') else { continue };
+        let Some((prefix, name)) = value.split_once(':') else {
+            continue;
+        };
         if name.contains(':') || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c)) {
             continue; // a layer 1 error already
         }
         if prefix.contains(['*', '?']) {
             if cat.expand(value).is_empty() {
-                push(out, Severity::Error, "NO_ACTION_MATCHES", format!("{value} matches no action"), path(), item.pos);
+                push(
+                    out,
+                    Severity::Error,
+                    "NO_ACTION_MATCHES",
+                    format!("{value} matches no action"),
+                    path(),
+                    item.pos,
+                );
             }
             continue;
         }
@@ -110,7 +126,11 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             continue;
         };
         if name.contains(['*', '?']) {
-            if !service.actions.iter().any(|a| wildcard::matches_ignore_case(name, &a.name)) {
+            if !service
+                .actions
+                .iter()
+                .any(|a| wildcard::matches_ignore_case(name, &a.name))
+            {
                 push(
                     out,
                     Severity::Error,
@@ -157,7 +177,14 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
                     None,
                 )
             };
-            let f = push(out, Severity::Error, "RESOURCE_TYPE_MISMATCH", message, path(), item.pos);
+            let f = push(
+                out,
+                Severity::Error,
+                "RESOURCE_TYPE_MISMATCH",
+                message,
+                path(),
+                item.pos,
+            );
             f.suggestion = suggestion;
         }
     }
@@ -189,9 +216,27 @@ fn resources(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Findin
         if service.resource_types.is_empty() {
             continue;
         }
-        if !service.resource_types.iter().any(|rt| wildcard::intersects(&rt.pattern, &item.value)) {
-            let examples: Vec<String> =
-                service.resource_types.iter().take(3).map(|rt| format!("{} ({})", rt.name, rt.arn_format)).collect();
+        if !service
+            .resource_types
+            .iter()
+            .any(|rt| wildcard::intersects(&rt.pattern, &item.value))
+        {
+            // Show the types shaped like this ARN first (same region/account emptiness).
+            let shape = |f: &str| {
+                let parts: Vec<&str> = f.splitn(6, ':').collect();
+                (
+                    parts.get(3).is_some_and(|r| r.is_empty()),
+                    parts.get(4).is_some_and(|a| a.is_empty()),
+                )
+            };
+            let want = shape(&item.value);
+            let mut types: Vec<_> = service.resource_types.iter().collect();
+            types.sort_by_key(|rt| shape(&rt.arn_format) != want);
+            let examples: Vec<String> = types
+                .iter()
+                .take(3)
+                .map(|rt| format!("{} ({})", rt.name, rt.arn_format))
+                .collect();
             let f = push(
                 out,
                 Severity::Error,
@@ -249,7 +294,9 @@ fn compatible(family: OpFamily, ty: &str) -> bool {
     let base = ty.strip_prefix("ArrayOf").unwrap_or(ty);
     match family {
         OpFamily::Null => true,
-        OpFamily::String => matches!(base, "String" | "ARN"),
+        // String operators read booleans and numbers as their text, which IAM accepts and AWS's
+        // own managed policies rely on (StringEquals on aws:ViaAWSService).
+        OpFamily::String => matches!(base, "String" | "ARN" | "Bool" | "Numeric"),
         OpFamily::Numeric => base == "Numeric",
         OpFamily::Date => base == "Date",
         OpFamily::Bool => base == "Bool",
@@ -269,7 +316,10 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
             out,
             Severity::Error,
             "UNKNOWN_CONDITION_KEY",
-            format!("condition key {:?} has no prefix: keys look like aws:SourceIp or s3:prefix", c.key),
+            format!(
+                "condition key {:?} has no prefix: keys look like aws:SourceIp or s3:prefix",
+                c.key
+            ),
             key_path,
             c.key_pos,
         );
@@ -284,7 +334,14 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
             } else {
                 format!("{:?}: there is no service with the prefix {prefix:?}", c.key)
             };
-            let f = push(out, Severity::Error, "UNKNOWN_CONDITION_KEY", message, key_path.clone(), c.key_pos);
+            let f = push(
+                out,
+                Severity::Error,
+                "UNKNOWN_CONDITION_KEY",
+                message,
+                key_path.clone(),
+                c.key_pos,
+            );
             if prefix.eq_ignore_ascii_case("aws") {
                 f.suggestion = catalog::GLOBAL_KEYS
                     .iter()
@@ -300,7 +357,12 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
                     out,
                     Severity::Error,
                     "CONDITION_TYPE_MISMATCH",
-                    format!("{} compares {:?} values, but {} is of type {ty}", base.name(), base.family(), c.key),
+                    format!(
+                        "{} compares {:?} values, but {} is of type {ty}",
+                        base.name(),
+                        base.family(),
+                        c.key
+                    ),
                     key_path.clone(),
                     c.operator_pos,
                 );
@@ -310,12 +372,13 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
     for item in &c.values.items {
         let problem = match base.family() {
             OpFamily::Numeric if !c.operator.if_exists || !item.value.is_empty() => {
-                item.value.parse::<f64>().is_err().then(|| "is not a number")
+                item.value.parse::<f64>().is_err().then_some("is not a number")
             }
-            OpFamily::Bool => (!matches!(item.value.to_ascii_lowercase().as_str(), "true" | "false")).then(|| "is not true or false"),
+            OpFamily::Bool => (!matches!(item.value.to_ascii_lowercase().as_str(), "true" | "false"))
+                .then_some("is not true or false"),
             OpFamily::Null => (!matches!(item.value.to_ascii_lowercase().as_str(), "true" | "false"))
-                .then(|| "must be true (the key is absent) or false (it is present)"),
-            OpFamily::Ip => (!valid_cidr(&item.value)).then(|| "is not an IP address or CIDR block"),
+                .then_some("must be true (the key is absent) or false (it is present)"),
+            OpFamily::Ip => (!valid_cidr(&item.value)).then_some("is not an IP address or CIDR block"),
             _ => None,
         };
         if let Some(problem) = problem {

@@ -8,8 +8,17 @@ use crate::policy::model::{Operator, Policy, VERSION_2008, VERSION_2012};
 const SYNTAX: &str = "Syntax errors in policy.";
 const LEGACY: &str = "The policy failed legacy parsing";
 const TOP_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
-const STATEMENT_ELEMENTS: &[&str] =
-    &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 const IAM_PATHS: &[&str] = &[
     "user/",
     "federated-user/",
@@ -48,7 +57,10 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
                 out,
                 Severity::Error,
                 "INVALID_ELEMENT",
-                format!("unknown top-level element {:?}: a policy has Version, Id and Statement", m.key),
+                format!(
+                    "unknown top-level element {:?}: a policy has Version, Id and Statement",
+                    m.key
+                ),
                 path_of![m.key.clone()],
                 m.key_pos,
             );
@@ -60,7 +72,14 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     version(policy, out);
     if let Some(m) = root.get("Id") {
         if m.value.as_str().is_none() {
-            reject(out, "INVALID_TYPE", "Id must be a string".into(), SYNTAX, path_of!["Id"], m.value.pos);
+            reject(
+                out,
+                "INVALID_TYPE",
+                "Id must be a string".into(),
+                SYNTAX,
+                path_of!["Id"],
+                m.value.pos,
+            );
         }
     }
     statements(policy, options, out);
@@ -76,7 +95,10 @@ fn duplicate_keys(node: &Node, path: &mut Vec<super::PathElem>, out: &mut Vec<Fi
                 reject(
                     out,
                     "DUPLICATE_KEY",
-                    format!("the key {:?} appears more than once in the same object; only the last one counts", d.key),
+                    format!(
+                        "the key {:?} appears more than once in the same object; only the last one counts",
+                        d.key
+                    ),
                     SYNTAX,
                     p,
                     d.key_pos,
@@ -142,7 +164,10 @@ fn version(policy: &Policy, out: &mut Vec<Finding>) {
             None => reject(
                 out,
                 "INVALID_VERSION",
-                format!("Version must be the string \"2012-10-17\", not {}", m.value.value.type_name()),
+                format!(
+                    "Version must be the string \"2012-10-17\", not {}",
+                    m.value.value.type_name()
+                ),
                 SYNTAX,
                 path_of!["Version"],
                 m.value.pos,
@@ -163,12 +188,26 @@ fn version(policy: &Policy, out: &mut Vec<Finding>) {
 
 fn statements(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     let Some(m) = policy.root.get("Statement") else {
-        reject(out, "MISSING_STATEMENT", "the policy has no Statement".into(), SYNTAX, vec![], policy.root.pos);
+        reject(
+            out,
+            "MISSING_STATEMENT",
+            "the policy has no Statement".into(),
+            SYNTAX,
+            vec![],
+            policy.root.pos,
+        );
         return;
     };
     let list: Vec<&Node> = match &m.value.value {
         Value::Array(items) if items.is_empty() => {
-            reject(out, "EMPTY_STATEMENT", "Statement is an empty list".into(), SYNTAX, path_of!["Statement"], m.value.pos);
+            reject(
+                out,
+                "EMPTY_STATEMENT",
+                "Statement is an empty list".into(),
+                SYNTAX,
+                path_of!["Statement"],
+                m.value.pos,
+            );
             return;
         }
         Value::Array(items) => items.iter().collect(),
@@ -177,7 +216,10 @@ fn statements(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
             reject(
                 out,
                 "INVALID_TYPE",
-                format!("Statement must be a list of statements (or one statement object), not {}", other.type_name()),
+                format!(
+                    "Statement must be a list of statements (or one statement object), not {}",
+                    other.type_name()
+                ),
                 SYNTAX,
                 path_of!["Statement"],
                 m.value.pos,
@@ -259,7 +301,14 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
     let kind = options.kind;
     // Effect
     match node.get("Effect") {
-        None => reject(out, "MISSING_EFFECT", "the statement has no Effect".into(), SYNTAX, stmt_path(policy, i, ""), node.pos),
+        None => reject(
+            out,
+            "MISSING_EFFECT",
+            "the statement has no Effect".into(),
+            SYNTAX,
+            stmt_path(policy, i, ""),
+            node.pos,
+        ),
         Some(m) => match m.value.as_str() {
             Some("Allow" | "Deny") => {}
             Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => {
@@ -273,7 +322,14 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
                 );
                 f.iam_rejects = true;
                 f.iam_message = Some(LEGACY.into());
-                f.suggestion = Some(if e.eq_ignore_ascii_case("allow") { "Allow" } else { "Deny" }.into());
+                f.suggestion = Some(
+                    if e.eq_ignore_ascii_case("allow") {
+                        "Allow"
+                    } else {
+                        "Deny"
+                    }
+                    .into(),
+                );
             }
             _ => reject(
                 out,
@@ -375,7 +431,10 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
             reject(
                 out,
                 "MISSING_PRINCIPAL",
-                format!("a {} policy statement needs a Principal: who it applies to", kind.as_str()),
+                format!(
+                    "a {} policy statement needs a Principal: who it applies to",
+                    kind.as_str()
+                ),
                 "Missing required field Principal",
                 stmt_path(policy, i, ""),
                 node.pos,
@@ -417,7 +476,14 @@ fn string_list(policy: &Policy, i: usize, name: &str, node: &Node, out: &mut Vec
     match &node.value {
         Value::String(_) => true,
         Value::Array(items) if items.is_empty() => {
-            reject(out, "EMPTY_ARRAY", format!("{name} is an empty list"), SYNTAX, stmt_path(policy, i, name), node.pos);
+            reject(
+                out,
+                "EMPTY_ARRAY",
+                format!("{name} is an empty list"),
+                SYNTAX,
+                stmt_path(policy, i, name),
+                node.pos,
+            );
             false
         }
         Value::Array(items) => {
@@ -441,7 +507,10 @@ fn string_list(policy: &Policy, i: usize, name: &str, node: &Node, out: &mut Vec
             reject(
                 out,
                 "INVALID_TYPE",
-                format!("{name} must be a string or a list of strings, not {}", other.type_name()),
+                format!(
+                    "{name} must be a string or a list of strings, not {}",
+                    other.type_name()
+                ),
                 SYNTAX,
                 stmt_path(policy, i, name),
                 node.pos,
@@ -484,7 +553,11 @@ fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: 
             p(),
             node.pos,
         );
-    } else if parts[0] != "*" && !parts[0].chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+    } else if parts[0] != "*"
+        && !parts[0]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
         reject(
             out,
             "INVALID_VENDOR",
@@ -508,14 +581,16 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
             out,
             Severity::Error,
             "INVALID_ARN",
-            format!("resource {resource:?} is not an ARN: write arn:partition:service:region:account:resource, or \"*\""),
+            format!(
+                "resource {resource:?} is not an ARN: write arn:partition:service:region:account:resource, or \"*\""
+            ),
             p(),
             node.pos,
         );
         f.iam_rejects = true;
         f.iam_message = Some(format!("Resource {resource} must be in ARN format or \"*\"."));
-        if resource.starts_with("s3://") {
-            f.suggestion = Some(format!("arn:aws:s3:::{}", &resource[5..]));
+        if let Some(rest) = resource.strip_prefix("s3://") {
+            f.suggestion = Some(format!("arn:aws:s3:::{rest}"));
         }
         return;
     }
@@ -573,7 +648,7 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
             p(),
             node.pos,
         );
-    } else if service == "s3" && !region.is_empty() && !resource_id.starts_with("accesspoint/") {
+    } else if service == "s3" && !region.is_empty() && !s3_regional(resource) {
         reject(
             out,
             "REGION_NOT_ALLOWED",
@@ -583,16 +658,46 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
             node.pos,
         );
     }
-    if service == "iam" && resource_id != "*" && !IAM_PATHS.iter().any(|v| resource_id.starts_with(v)) && resource_id != "root" {
+    if service == "iam" && resource_id != "*" && !iam_path_known(resource_id) {
         reject(
             out,
             "INVALID_IAM_PATH",
             format!("IAM resource {resource:?} must be \"*\" or start with role/, user/, policy/, ..."),
-            &format!("IAM resource path must either be \"*\" or start with {}.", IAM_PATHS.join(", ")),
+            &format!(
+                "IAM resource path must either be \"*\" or start with {}.",
+                IAM_PATHS.join(", ")
+            ),
             p(),
             node.pos,
         );
     }
+}
+
+/// S3 ARNs with a region: access points, access grants, jobs, Storage Lens... (catalog types
+/// whose format has a region). Bucket and object ARNs have none.
+fn s3_regional(resource: &str) -> bool {
+    let Some(s3) = crate::policy::catalog::catalog().service("s3") else {
+        return resource.contains(":accesspoint/");
+    };
+    s3.resource_types
+        .iter()
+        .filter(|rt| rt.arn_format.split(':').nth(3).is_some_and(|r| !r.is_empty()))
+        .any(|rt| crate::policy::wildcard::intersects(&rt.pattern, resource))
+}
+
+/// An IAM resource path IAM knows: the classic list, or a type in the catalog.
+fn iam_path_known(resource_id: &str) -> bool {
+    if resource_id == "root" || IAM_PATHS.iter().any(|v| resource_id.starts_with(v)) {
+        return true;
+    }
+    let Some(iam) = crate::policy::catalog::catalog().service("iam") else {
+        return false;
+    };
+    iam.resource_types.iter().any(|rt| {
+        let part = rt.arn_format.splitn(6, ':').nth(5).unwrap_or("");
+        let head = part.split(['/', '$']).next().unwrap_or("");
+        !head.is_empty() && resource_id.starts_with(head) && resource_id[head.len()..].starts_with('/')
+    })
 }
 
 fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mut Vec<Finding>) {
@@ -601,7 +706,14 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
         Value::String(s) if s == "*" => {}
         Value::Object(members) => {
             if members.is_empty() {
-                reject(out, "INVALID_PRINCIPAL", format!("{elem} is empty"), SYNTAX, stmt_path(policy, i, elem), node.pos);
+                reject(
+                    out,
+                    "INVALID_PRINCIPAL",
+                    format!("{elem} is empty"),
+                    SYNTAX,
+                    stmt_path(policy, i, elem),
+                    node.pos,
+                );
             }
             for m in members {
                 let mut base = stmt_path(policy, i, elem);
@@ -612,7 +724,10 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
                         out,
                         Severity::Error,
                         "INVALID_PRINCIPAL",
-                        format!("unknown principal type {:?}: use AWS, Service, Federated or CanonicalUser", m.key),
+                        format!(
+                            "unknown principal type {:?}: use AWS, Service, Federated or CanonicalUser",
+                            m.key
+                        ),
                         base.clone(),
                         m.key_pos,
                     );
@@ -623,7 +738,9 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
                 }
                 let items: Vec<(Option<usize>, &Node)> = match &m.value.value {
                     Value::String(_) => vec![(None, &m.value)],
-                    Value::Array(list) if !list.is_empty() => list.iter().enumerate().map(|(j, n)| (Some(j), n)).collect(),
+                    Value::Array(list) if !list.is_empty() => {
+                        list.iter().enumerate().map(|(j, n)| (Some(j), n)).collect()
+                    }
                     _ => {
                         reject(
                             out,
@@ -642,13 +759,22 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
                         p.push(super::PathElem::Index(j));
                     }
                     let Some(v) = n.as_str() else {
-                        reject(out, "INVALID_TYPE", "a principal must be a string".into(), SYNTAX, p, n.pos);
+                        reject(
+                            out,
+                            "INVALID_TYPE",
+                            "a principal must be a string".into(),
+                            SYNTAX,
+                            p,
+                            n.pos,
+                        );
                         continue;
                     };
                     let problem = match m.key.as_str() {
                         "AWS" => aws_principal_problem(v),
                         "Service" => service_principal_problem(v),
-                        "Federated" => (v.trim().is_empty() || v.contains(' ')).then(|| "is not a provider ARN or domain".into()),
+                        "Federated" => {
+                            (v.trim().is_empty() || v.contains(' ')).then(|| "is not a provider ARN or domain".into())
+                        }
                         _ => v.trim().is_empty().then(|| "is empty".into()),
                     };
                     if let Some(problem) = problem {
@@ -696,7 +822,9 @@ fn aws_principal_problem(v: &str) -> Option<String> {
                     .iter()
                     .any(|p| arn.resource.starts_with(p) && arn.resource.len() > p.len())
         }
-        "sts" => ["assumed-role/", "federated-user/"].iter().any(|p| arn.resource.starts_with(p)),
+        "sts" => ["assumed-role/", "federated-user/"]
+            .iter()
+            .any(|p| arn.resource.starts_with(p)),
         _ => false,
     };
     if arn.resource.starts_with("group/") {
@@ -713,8 +841,14 @@ fn aws_principal_problem(v: &str) -> Option<String> {
 fn service_principal_problem(v: &str) -> Option<String> {
     let valid_chars = v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !valid_chars || !v.contains('.') || v.starts_with('.') || v.ends_with('.') {
-        let hint = if !v.contains('.') { format!(" (did you mean \"{v}.amazonaws.com\"?)") } else { String::new() };
-        return Some(format!("is not a service principal such as sagemaker.amazonaws.com{hint}"));
+        let hint = if v.contains('.') {
+            String::new()
+        } else {
+            format!(" (did you mean \"{v}.amazonaws.com\"?)")
+        };
+        return Some(format!(
+            "is not a service principal such as sagemaker.amazonaws.com{hint}"
+        ));
     }
     None
 }
@@ -755,7 +889,10 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
                 out,
                 Severity::Error,
                 "INVALID_CONDITION_OPERATOR",
-                format!("{:?} is not a condition operator (StringEquals, StringLike, ArnLike, Bool, ...)", op.key),
+                format!(
+                    "{:?} is not a condition operator (StringEquals, StringLike, ArnLike, Bool, ...)",
+                    op.key
+                ),
                 op_path.clone(),
                 op.key_pos,
             );
@@ -776,7 +913,10 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
                 reject(
                     out,
                     "INVALID_TYPE",
-                    format!("the values of {} must be strings, numbers or booleans (or a list of them)", k.key),
+                    format!(
+                        "the values of {} must be strings, numbers or booleans (or a list of them)",
+                        k.key
+                    ),
                     SYNTAX,
                     kp.clone(),
                     k.value.pos,
@@ -823,7 +963,10 @@ pub(crate) fn valid_date(text: &str) -> bool {
     };
     let dp: Vec<&str> = date.split('-').collect();
     let num = |s: &str, lo: i64, hi: i64| -> bool {
-        !s.is_empty() && s.len() <= 10 && s.chars().all(|c| c.is_ascii_digit()) && s.parse::<i64>().is_ok_and(|v| (lo..=hi).contains(&v))
+        !s.is_empty()
+            && s.len() <= 10
+            && s.chars().all(|c| c.is_ascii_digit())
+            && s.parse::<i64>().is_ok_and(|v| (lo..=hi).contains(&v))
     };
     if dp.len() > 3 || !num(dp[0], 0, 292_278_993) || (neg && !num(dp[0], 0, 292_275_054)) {
         return false;
@@ -850,7 +993,9 @@ pub(crate) fn valid_date(text: &str) -> bool {
             (s.to_string(), z.is_empty())
         } else if let Some((s, z)) = rest.split_once('+').or_else(|| rest.split_once('-')) {
             let zp: Vec<&str> = z.split(':').collect();
-            let ok = zp[0].len() == 2 && num(zp[0], 0, 23) && (zp.len() == 1 || (zp.len() == 2 && zp[1].len() == 2 && num(zp[1], 0, 59)));
+            let ok = zp[0].len() == 2
+                && num(zp[0], 0, 23)
+                && (zp.len() == 1 || (zp.len() == 2 && zp[1].len() == 2 && num(zp[1], 0, 59)));
             (s.to_string(), ok)
         } else {
             (rest.clone(), true)
@@ -872,10 +1017,18 @@ pub(crate) fn valid_date(text: &str) -> bool {
 fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     let (limit, iam_message): (usize, String) = match (options.kind, options.inline) {
         (PolicyKind::Identity, true) => (10_240, "Maximum policy size of 10240 bytes exceeded".into()),
-        (PolicyKind::Identity | PolicyKind::Boundary, false) => (6_144, "Cannot exceed quota for PolicySize: 6144".into()),
+        (PolicyKind::Identity | PolicyKind::Boundary, false) => {
+            (6_144, "Cannot exceed quota for PolicySize: 6144".into())
+        }
         (PolicyKind::Trust, _) => (2_048, "Cannot exceed quota for ACLSizePerRole: 2048".into()),
-        (PolicyKind::Scp, _) => (5_120, "Policy document exceeds the maximum size of 5120 characters".into()),
-        (PolicyKind::Session, _) => (2_048, "Session policy exceeds the maximum size of 2048 characters".into()),
+        (PolicyKind::Scp, _) => (
+            5_120,
+            "Policy document exceeds the maximum size of 5120 characters".into(),
+        ),
+        (PolicyKind::Session, _) => (
+            2_048,
+            "Session policy exceeds the maximum size of 2048 characters".into(),
+        ),
         (PolicyKind::Boundary | PolicyKind::Resource, _) => return,
     };
     let compact = policy.to_json();
@@ -886,7 +1039,11 @@ fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
             "POLICY_SIZE_EXCEEDED",
             format!(
                 "the policy is {chars} characters without white space; a {} policy may have at most {limit}",
-                if options.inline { "inline" } else { options.kind.as_str() }
+                if options.inline {
+                    "inline"
+                } else {
+                    options.kind.as_str()
+                }
             ),
             &iam_message,
             vec![],
@@ -901,10 +1058,24 @@ mod tests {
 
     #[test]
     fn dates() {
-        for ok in ["2026-01-31T12:00:00Z", "2026-01-31", "2026-01-31T12:00:00+01:00", "1700000000", "2026-01-31T12:00:00.123Z", "2026"] {
+        for ok in [
+            "2026-01-31T12:00:00Z",
+            "2026-01-31",
+            "2026-01-31T12:00:00+01:00",
+            "1700000000",
+            "2026-01-31T12:00:00.123Z",
+            "2026",
+        ] {
             assert!(valid_date(ok), "{ok}");
         }
-        for bad in ["2026-13-01", "yesterday", "2026-01-31T25:00:00Z", "", "2026-01-31T12:00:61Z", "12:00"] {
+        for bad in [
+            "2026-13-01",
+            "yesterday",
+            "2026-01-31T25:00:00Z",
+            "",
+            "2026-01-31T12:00:61Z",
+            "12:00",
+        ] {
             assert!(!valid_date(bad), "{bad}");
         }
     }
