@@ -5,7 +5,20 @@ from datetime import datetime
 from typing import Any, Optional, Union, final
 
 __version__: str
-__all__: list[str]
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "Credentials",
+    "Finding",
+    "Identity",
+    "Policy",
+    "Report",
+    "Statement",
+    "__version__",
+    "catalog_action",
+    "catalog_actions",
+    "catalog_date",
+]
 
 _CredentialsLike = Union[Credentials, Mapping[str, Optional[str]]]
 
