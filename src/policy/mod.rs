@@ -4,6 +4,7 @@
 pub mod arn;
 pub mod build;
 pub mod catalog;
+pub mod eval;
 pub mod json;
 pub mod model;
 pub mod validate;

@@ -676,13 +676,15 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
 /// S3 ARNs with a region: access points, access grants, jobs, Storage Lens... (catalog types
 /// whose format has a region). Bucket and object ARNs have none.
 fn s3_regional(resource: &str) -> bool {
+    let id = resource.splitn(6, ':').nth(5).unwrap_or("");
     let Some(s3) = crate::policy::catalog::catalog().service("s3") else {
-        return resource.contains(":accesspoint/");
+        return id.starts_with("accesspoint/");
     };
     s3.resource_types
         .iter()
         .filter(|rt| rt.arn_format.split(':').nth(3).is_some_and(|r| !r.is_empty()))
-        .any(|rt| crate::policy::wildcard::intersects(&rt.pattern, resource))
+        .filter_map(|rt| rt.pattern.splitn(6, ':').nth(5))
+        .any(|part| part != "?*" && crate::policy::wildcard::intersects(part, id))
 }
 
 /// An IAM resource path IAM knows: the classic list, or a type in the catalog.

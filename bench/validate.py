@@ -1,0 +1,95 @@
+"""Validation throughput over the 1,582 AWS managed policies that moto ships.
+
+rolekit (all three layers), parliament (default checks) and moto's IAMPolicyDocumentValidator
+(IAM syntax only) validate the same JSON texts in one process and one run.
+Goal: ≥ 100× parliament and ≥ 2× moto.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Callable
+
+from common import median, write_section
+
+import rolekit as rk
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+
+def corpus() -> list[str]:
+    """The managed policies as JSON texts."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data = json.loads(aws_managed_policies_data)
+    return [json.dumps(entry["Document"]) for entry in data.values()]
+
+
+def with_rolekit(texts: list[str]) -> None:
+    """Parse and validate each text (identity policy, all layers)."""
+    for t in texts:
+        rk.Policy.from_json(t).validate("identity")
+
+
+def with_moto(texts: list[str]) -> None:
+    """moto's validator; it raises on the documents it rejects."""
+    from moto.iam.policy_validation import IAMPolicyDocumentValidator
+
+    for t in texts:
+        try:
+            IAMPolicyDocumentValidator(t).validate()
+        except Exception:  # noqa: S112 - counting throughput, not verdicts
+            continue
+
+
+def with_parliament(texts: list[str]) -> None:
+    """parliament's default analysis."""
+    import parliament
+
+    for t in texts:
+        parliament.analyze_policy_string(t)
+
+
+def timed(fn: Callable[[list[str]], None], texts: list[str], rounds: int) -> float:
+    """Median seconds over `rounds` passes."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn(texts)
+        times.append(time.perf_counter() - start)
+    return median(times)
+
+
+def main() -> None:
+    """Run the benchmark and record it."""
+    logging.disable(logging.CRITICAL)  # parliament logs every finding
+    texts = corpus()
+    n = len(texts)
+    # Warm-up: catalog parse, parliament's own data load, imports.
+    with_rolekit(texts[:5])
+    with_moto(texts[:5])
+    with_parliament(texts[:5])
+    t_rk = timed(with_rolekit, texts, ROUNDS)
+    t_moto = timed(with_moto, texts, ROUNDS)
+    t_par = timed(with_parliament, texts, max(1, ROUNDS // 5))
+    rate = {name: n / t for name, t in (("rolekit", t_rk), ("moto", t_moto), ("parliament", t_par))}
+    body = [
+        f"{n} AWS managed policies (moto's copy), JSON text in, one process; medians of {ROUNDS} passes "
+        f"(parliament: {max(1, ROUNDS // 5)}).",
+        "",
+        "| validator | what it checks | seconds per pass | policies / s | rolekit speed-up |",
+        "|---|---|---|---|---|",
+        f"| rolekit | IAM syntax + catalog lint + security | {t_rk:.3f} | {rate['rolekit']:,.0f} | 1× |",
+        f"| moto IAMPolicyDocumentValidator | IAM syntax | {t_moto:.3f} | {rate['moto']:,.0f} | {t_moto / t_rk:.1f}× |",
+        f"| parliament (default) | catalog lint + security | {t_par:.3f} | {rate['parliament']:,.0f} | {t_par / t_rk:.1f}× |",
+    ]
+    text = "\n".join(body)
+    print(text)
+    write_section("Validation (bench/validate.py)", text)
+
+
+if __name__ == "__main__":
+    main()
