@@ -12,7 +12,6 @@ import sys
 import time
 
 from common import median, write_section
-
 from rolekit.sandbox import Sandbox
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))

@@ -14,12 +14,15 @@ from ._rolekit import (
     AsyncClient,
     Client,
     Credentials,
+    Decision,
     Finding,
     Identity,
     Policy,
     Report,
     Statement,
     __version__,
+    simulate,
+    simulate_many,
 )
 from ._rolekit import catalog_date as catalog_date
 from .exceptions import (
@@ -45,6 +48,7 @@ __all__ = [
     "AwsError",
     "Client",
     "Credentials",
+    "Decision",
     "Finding",
     "EndpointError",
     "EntityAlreadyExists",
@@ -65,4 +69,6 @@ __all__ = [
     "__version__",
     "catalog",
     "catalog_date",
+    "simulate",
+    "simulate_many",
 ]

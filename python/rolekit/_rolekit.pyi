@@ -1,6 +1,6 @@
 """Type stubs for rolekit's native module (``rolekit._rolekit``), written by hand and checked by stubtest."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional, Union, final
 
@@ -9,6 +9,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "Credentials",
+    "Decision",
     "Finding",
     "Identity",
     "Policy",
@@ -18,6 +19,8 @@ __all__ = [
     "catalog_action",
     "catalog_actions",
     "catalog_date",
+    "simulate",
+    "simulate_many",
 ]
 
 _CredentialsLike = Union[Credentials, Mapping[str, Optional[str]]]
@@ -199,6 +202,8 @@ class Policy:
         kind: identity | trust | resource | boundary | scp | session.
         """
     def to_json(self, indent: Optional[int] = None) -> str: ...
+    def allows(self, action: str, resource: str = "*", context: Optional[Mapping[str, Any]] = None) -> bool:
+        """Whether this policy alone, as an identity policy, allows ``action`` on ``resource``."""
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -250,3 +255,52 @@ class Report:
     def __len__(self) -> int: ...
     def __getitem__(self, key: int, /) -> Finding: ...
     def _repr_html_(self) -> str: ...
+
+_PolicyLike = Union[Policy, str, bytes, Mapping[str, Any]]
+_Context = Mapping[str, Union[str, bool, Sequence[str]]]
+
+@final
+class Decision:
+    """The outcome of :func:`simulate`: the verdict, which statements decided, and why."""
+
+    @property
+    def decision(self) -> str:
+        """ "allow", "explicit_deny" or "implicit_deny"."""
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def resource(self) -> str: ...
+    @property
+    def matched(self) -> list[dict[str, Any]]:
+        """The deciding statements: policy, statement (index), sid, effect, line, column."""
+    def explain(self) -> str:
+        """A few lines: why allowed, what denied, or which statement came closest and why it did not apply."""
+    def __bool__(self) -> bool: ...
+    def _repr_html_(self) -> str: ...
+
+def simulate(
+    action: str,
+    resource: str = "*",
+    *,
+    identity: Optional[Union[_PolicyLike, Sequence[_PolicyLike]]] = None,
+    resource_policy: Optional[_PolicyLike] = None,
+    boundary: Optional[_PolicyLike] = None,
+    session: Optional[_PolicyLike] = None,
+    principal: Optional[str] = None,
+    context: Optional[_Context] = None,
+) -> Decision:
+    """Decide one request offline with IAM's evaluation logic."""
+
+def simulate_many(
+    requests: Iterable[Union[tuple[str, str], Mapping[str, Any]]],
+    *,
+    identity: Optional[Union[_PolicyLike, Sequence[_PolicyLike]]] = None,
+    resource_policy: Optional[_PolicyLike] = None,
+    boundary: Optional[_PolicyLike] = None,
+    session: Optional[_PolicyLike] = None,
+    principal: Optional[str] = None,
+    context: Optional[_Context] = None,
+) -> list[Decision]:
+    """Decide many requests against the same policies in one call."""

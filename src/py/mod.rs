@@ -4,6 +4,7 @@
 
 mod client;
 mod errors;
+mod eval;
 mod html;
 mod policy;
 mod runtime;
@@ -16,6 +17,8 @@ use pyo3::prelude::*;
 pub mod _rolekit {
     #[pymodule_export]
     use super::client::{PyAsyncClient, PyClient};
+    #[pymodule_export]
+    use super::eval::{simulate, simulate_many, PyDecision};
     #[pymodule_export]
     use super::policy::{catalog_action, catalog_actions, catalog_date, PyFinding, PyPolicy, PyReport, PyStatement};
     #[pymodule_export]

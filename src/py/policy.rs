@@ -1,6 +1,6 @@
 //! Python classes for the policy language: Policy, Statement, Report, Finding, and the catalog.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::errors::policy_error;
 use super::html;
+use crate::policy::eval::CompiledPolicy;
 use crate::policy::json::{self, Node};
 use crate::policy::validate::{self, Finding, Options, PathElem, PolicyKind, Severity};
 use crate::policy::{build, catalog, Policy};
@@ -167,14 +168,13 @@ pub struct PyPolicy {
     pub inner: Arc<Policy>,
     /// Whether positions refer to text the user wrote (not a dict we serialised).
     positions: bool,
+    /// The policy compiled for evaluation, on first use.
+    compiled: OnceLock<Arc<CompiledPolicy>>,
 }
 
 impl PyPolicy {
     fn from_value(value: &serde_json::Value) -> Self {
-        Self {
-            inner: Arc::new(Policy::from_node(Node::from_serde(value))),
-            positions: false,
-        }
+        Self::wrap(Arc::new(Policy::from_node(Node::from_serde(value))), false)
     }
 
     /// Parse text (with positions) or a Python object (without).
@@ -184,6 +184,7 @@ impl PyPolicy {
             return Ok(Self {
                 inner: p.inner.clone(),
                 positions: p.positions,
+                compiled: p.compiled.clone(),
             });
         }
         let (text, positions) = if let Ok(s) = source.cast::<PyString>() {
@@ -215,15 +216,27 @@ impl PyPolicy {
         };
         let parsed = py.detach(|| Policy::parse(&text));
         match parsed {
-            Ok(p) => Ok(Self {
-                inner: Arc::new(p),
-                positions,
-            }),
+            Ok(p) => Ok(Self::wrap(Arc::new(p), positions)),
             Err(e) => Err(policy_error(
                 format!("the policy is not valid JSON: {e}"),
                 vec![parse_finding(&e)],
             )),
         }
+    }
+
+    fn wrap(inner: Arc<Policy>, positions: bool) -> Self {
+        Self {
+            inner,
+            positions,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled form, built once.
+    pub fn compiled(&self) -> Arc<CompiledPolicy> {
+        self.compiled
+            .get_or_init(|| Arc::new(CompiledPolicy::new(&self.inner)))
+            .clone()
     }
 
     fn findings(&self, kind: PolicyKind, inline: bool) -> Vec<Finding> {
@@ -356,6 +369,12 @@ impl PyPolicy {
                 String::from_utf8(buf).map_err(|e| PyValueError::new_err(e.to_string()))
             }
         }
+    }
+
+    /// Whether this policy alone, as an identity policy, allows `action` on `resource`.
+    #[pyo3(signature = (action, resource="*", context=None))]
+    fn allows(&self, action: &str, resource: &str, context: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+        super::eval::allows(self, action, resource, context)
     }
 
     /// The document as a dict.

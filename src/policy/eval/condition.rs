@@ -126,7 +126,7 @@ impl Compiled {
         let policy_num = || self.numbers[i].or_else(|| literal().and_then(|s| num(&s)));
         let policy_date = || self.numbers[i].or_else(|| literal().and_then(|s| parse_date(&s)));
         match op {
-            StringEquals => literal().is_some_and(|l| l == v),
+            StringEquals => literal().is_some_and(|l| *l == *v),
             StringEqualsIgnoreCase => literal().is_some_and(|l| l.to_lowercase() == v.to_lowercase()),
             StringLike => self.patterns[i].matches(v, ctx),
             NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan | NumericGreaterThanEquals => {
@@ -142,7 +142,7 @@ impl Compiled {
                 compare(op, x, p)
             }
             Bool => literal().is_some_and(|l| l.eq_ignore_ascii_case(v)),
-            BinaryEquals => literal().is_some_and(|l| l == v),
+            BinaryEquals => literal().is_some_and(|l| *l == *v),
             IpAddress => literal().is_some_and(|l| cidr_contains(&l, v)),
             ArnEquals | ArnLike => literal().is_some_and(|l| arn_like(&l, v)),
             _ => false,

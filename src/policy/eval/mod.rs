@@ -284,14 +284,9 @@ pub enum Miss {
 
 impl CStatement {
     /// `Ok(principal match)` when the statement applies, or the first check that failed.
-    fn check(
-        &self,
-        req: &Request<'_>,
-        action_lower: &str,
-        resource_policy: bool,
-    ) -> Result<Option<PrincipalMatch>, Miss> {
+    fn check(&self, req: &Request<'_>, action: &str, resource_policy: bool) -> Result<Option<PrincipalMatch>, Miss> {
         match &self.actions {
-            Some(a) if a.matches(action_lower, req.context) => {}
+            Some(a) if a.matches(action, req.context) => {}
             _ => return Err(Miss::Action),
         }
         if let Some(r) = &self.resources {
@@ -431,15 +426,6 @@ pub struct Decision {
     pub matched: Vec<Hit>,
 }
 
-/// A lowercased copy only when needed (actions are usually lowercase already? no: camel case).
-fn lower(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
-
 fn cross_account(req: &Request<'_>) -> bool {
     let resource_account = Arn::parse(req.resource).map(|a| a.account).filter(|a| !a.is_empty());
     let caller_account = req.principal.and_then(|p| caller(p).account);
@@ -448,7 +434,7 @@ fn cross_account(req: &Request<'_>) -> bool {
 
 /// Decide `req` against `policies`.
 pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
-    let action = lower(req.action);
+    let action = req.action;
     let mut denies = Vec::new();
     let mut identity_allow: Option<Hit> = None;
     let mut boundary_allow: Option<Hit> = None;
@@ -457,8 +443,18 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
     for (role, policy) in policies.each() {
         let is_resource = role == Role::Resource;
         for (i, s) in policy.statements.iter().enumerate() {
-            if s.effect == Effect::Allow && !denies.is_empty() {
-                continue;
+            if s.effect == Effect::Allow {
+                // An Allow matters only until its side has one (the first is kept for `matched`).
+                let settled = !denies.is_empty()
+                    || match role {
+                        Role::Identity(_) => identity_allow.is_some(),
+                        Role::Boundary => boundary_allow.is_some(),
+                        Role::Session => session_allow.is_some(),
+                        Role::Resource => resource_allow.is_some_and(|(_, m)| m == PrincipalMatch::Exact),
+                    };
+                if settled {
+                    continue;
+                }
             }
             let Ok(named) = s.check(req, &action, is_resource) else {
                 continue;
@@ -597,12 +593,12 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
         }
         Verdict::ImplicitDeny => {
             lines.push(format!("DENIED (implicit deny): nothing allows {what}."));
-            let action = lower(req.action);
+            let action = req.action;
             let mut closest: Option<(Miss, Role, &CStatement)> = None;
             let mut allowed_roles = Vec::new();
             for (role, policy) in policies.each() {
                 for s in policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
-                    match s.check(req, &action, role == Role::Resource) {
+                    match s.check(req, action, role == Role::Resource) {
                         Ok(_) => allowed_roles.push(role),
                         Err(m) => {
                             if closest.as_ref().is_none_or(|(best, _, _)| m > *best) {

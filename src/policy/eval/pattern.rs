@@ -127,13 +127,16 @@ impl Pattern {
         matches!(self.kind, Kind::Vars(_))
     }
 
-    /// Match `text` (already lowercased by the caller when the pattern ignores case).
+    /// Match `text`; a pattern that ignores case compares ASCII case-insensitively.
     pub fn matches(&self, text: &str, ctx: &Context) -> bool {
+        let t = text.as_bytes();
         match &self.kind {
             Kind::Any => true,
-            Kind::Exact(e) => e == text.as_bytes(),
-            Kind::Prefix(p) => text.as_bytes().starts_with(p),
-            Kind::Glob(t) => glob(t, text.as_bytes()),
+            Kind::Exact(e) if self.ignore_case => e.eq_ignore_ascii_case(t),
+            Kind::Exact(e) => e == t,
+            Kind::Prefix(p) if self.ignore_case => t.len() >= p.len() && p.eq_ignore_ascii_case(&t[..p.len()]),
+            Kind::Prefix(p) => t.starts_with(p),
+            Kind::Glob(g) => glob(g, t, self.ignore_case),
             Kind::Vars(pieces) => {
                 let mut t = Vec::with_capacity(text.len() + 8);
                 for piece in pieces {
@@ -146,16 +149,16 @@ impl Pattern {
                         },
                     }
                 }
-                glob(&t, text.as_bytes())
+                glob(&t, text.as_bytes(), self.ignore_case)
             }
         }
     }
 
     /// The pattern with variables resolved, as literal text (for condition values compared
     /// exactly); `None` when a variable cannot be resolved.
-    pub fn resolve(&self, original: &str, ctx: &Context) -> Option<String> {
+    pub fn resolve<'a>(&self, original: &'a str, ctx: &Context) -> Option<std::borrow::Cow<'a, str>> {
         let Kind::Vars(pieces) = &self.kind else {
-            return Some(original.to_string());
+            return Some(std::borrow::Cow::Borrowed(original));
         };
         let mut out = String::new();
         for piece in pieces {
@@ -164,7 +167,7 @@ impl Pattern {
                 Piece::Var { key, default } => out.push_str(ctx.single(key).or(default.as_deref())?),
             }
         }
-        Some(out)
+        Some(std::borrow::Cow::Owned(out))
     }
 }
 
@@ -179,7 +182,7 @@ fn char_len(b: u8) -> usize {
 }
 
 /// Iterative glob with single-star backtracking: O(n·m) worst case, no recursion.
-fn glob(p: &[u16], t: &[u8]) -> bool {
+fn glob(p: &[u16], t: &[u8], ignore_case: bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
@@ -192,7 +195,7 @@ fn glob(p: &[u16], t: &[u8]) -> bool {
                 pi += 1;
                 ti += char_len(t[ti]);
             }
-            Some(&c) if c == u16::from(t[ti]) => {
+            Some(&c) if c == u16::from(if ignore_case { t[ti].to_ascii_lowercase() } else { t[ti] }) => {
                 pi += 1;
                 ti += 1;
             }
@@ -227,6 +230,9 @@ mod tests {
         let c = Context::default();
         assert!(Pattern::new("*", false, false).matches("anything", &c));
         assert!(Pattern::new("s3:get*", false, true).matches("s3:getobject", &c));
+        assert!(Pattern::new("S3:Get*", false, true).matches("s3:GETOBJECT", &c));
+        assert!(Pattern::new("s3:GetObject", false, true).matches("S3:getobject", &c));
+        assert!(Pattern::new("s3:*Object", false, true).matches("S3:GetOBJECT", &c));
         assert!(!Pattern::new("s3:get*", false, true).matches("s3:putobject", &c));
         assert!(Pattern::new("arn:aws:s3:::b/*/x?", false, false).matches("arn:aws:s3:::b/a/b/xy", &c));
         assert!(!Pattern::new("arn:aws:s3:::B", false, false).matches("arn:aws:s3:::b", &c));

@@ -1,0 +1,104 @@
+"""simulate(): IAM's evaluation logic offline, through the Python face."""
+
+from __future__ import annotations
+
+import pytest
+import rolekit as rk
+
+LIST_ALL = rk.Policy([rk.Statement.allow("s3:ListAllMyBuckets", "*", sid="ListAll")])
+
+
+def test_the_tutorial_prediction() -> None:
+    ok = rk.simulate("s3:ListAllMyBuckets", "*", identity=[LIST_ALL])
+    assert ok.allowed and ok.decision == "allow" and bool(ok)
+    assert ok.matched == [
+        {"policy": "identity[0]", "statement": 0, "sid": "ListAll", "effect": "Allow", "line": None, "column": None}
+    ]
+    denied = rk.simulate("s3:ListBucket", "arn:aws:s3:::aws-use-case-churn", identity=[LIST_ALL])
+    assert not denied.allowed and denied.decision == "implicit_deny"
+    text = denied.explain()
+    assert "implicit deny" in text and '"ListAll"' in text and "s3:ListBucket" in text
+    assert "DENIED" in denied._repr_html_()
+
+
+def test_explicit_deny_and_positions() -> None:
+    text = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"}
+  ]
+}"""
+    d = rk.simulate("s3:DeleteObject", "arn:aws:s3:::b/k", identity=text)
+    assert d.decision == "explicit_deny"
+    assert d.matched[0]["sid"] == "NoDelete" and d.matched[0]["line"] == 5
+    assert "explicit Deny overrides" in d.explain()
+
+
+def test_boundary_session_and_resource_policy() -> None:
+    everything = rk.Policy([rk.Statement.allow("s3:*", "*")])
+    read_only = rk.Policy([rk.Statement.allow("s3:GetObject", "*")])
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=everything, boundary=read_only).allowed
+    limited = rk.simulate("s3:PutObject", "arn:aws:s3:::b/k", identity=everything, boundary=read_only)
+    assert not limited.allowed and "permissions boundary does not" in limited.explain()
+    assert not rk.simulate("s3:PutObject", "arn:aws:s3:::b/k", identity=everything, session=read_only).allowed
+    user = "arn:aws:iam::111122223333:user/bob"
+    bucket = rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::b/*", principal={"AWS": user})])
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", resource_policy=bucket, principal=user).allowed
+    other = rk.simulate(
+        "s3:GetObject", "arn:aws:s3:::b/k", resource_policy=bucket, principal=user.replace("bob", "eve")
+    )
+    assert not other.allowed and "Principal does not name" in other.explain()
+
+
+def test_trust_policy_as_resource_policy() -> None:
+    user = "arn:aws:iam::123456789012:user/hongshan"
+    trust = rk.Policy.trust(services="sagemaker.amazonaws.com", aws=user)
+    role = "arn:aws:iam::123456789012:role/basic-role"
+    assert rk.simulate("sts:AssumeRole", role, resource_policy=trust, principal=user).allowed
+    assert rk.simulate("sts:AssumeRole", role, resource_policy=trust, principal="sagemaker.amazonaws.com").allowed
+    assert not rk.simulate("sts:AssumeRole", role, resource_policy=trust, principal="ec2.amazonaws.com").allowed
+
+
+def test_context_conditions() -> None:
+    p = rk.Policy([rk.Statement.allow("s3:GetObject", "*", conditions={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})])
+    assert rk.simulate("s3:GetObject", "x", identity=p, context={"aws:SourceIp": "10.0.0.1"}).allowed
+    assert not rk.simulate("s3:GetObject", "x", identity=p, context={"aws:SourceIp": "192.168.0.1"}).allowed
+    tags = rk.Policy(
+        [
+            rk.Statement.allow(
+                "ec2:CreateTags", "*", conditions={"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}
+            )
+        ]
+    )
+    assert rk.simulate("ec2:CreateTags", identity=tags, context={"aws:TagKeys": ["a"]}).allowed
+    assert not rk.simulate("ec2:CreateTags", identity=tags, context={"aws:TagKeys": ["a", "c"]}).allowed
+    mfa = rk.Policy([rk.Statement.allow("iam:*", "*", conditions={"Bool": {"aws:MultiFactorAuthPresent": "true"}})])
+    assert rk.simulate("iam:GetRole", identity=mfa, context={"aws:MultiFactorAuthPresent": True}).allowed
+    with pytest.raises(TypeError, match="context"):
+        rk.simulate("iam:GetRole", identity=mfa, context=["nope"])  # type: ignore[arg-type]
+
+
+def test_simulate_many_and_allows() -> None:
+    p = rk.Policy([rk.Statement.allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::data/*")])
+    out = rk.simulate_many(
+        [
+            ("s3:GetObject", "arn:aws:s3:::data/x"),
+            ("s3:DeleteObject", "arn:aws:s3:::data/x"),
+            {"action": "s3:PutObject", "resource": "arn:aws:s3:::other/x"},
+        ],
+        identity=[p],
+    )
+    assert [d.decision for d in out] == ["allow", "implicit_deny", "implicit_deny"]
+    assert p.allows("s3:GetObject", "arn:aws:s3:::data/x")
+    assert not p.allows("s3:GetObject", "arn:aws:s3:::data")
+    with pytest.raises(TypeError):
+        rk.simulate_many([42], identity=p)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="action"):
+        rk.simulate_many([{"resource": "x"}], identity=p)
+
+
+def test_no_policies_is_implicit_deny() -> None:
+    d = rk.simulate("s3:GetObject", "x")
+    assert d.decision == "implicit_deny"
+    assert "No policy was given" in d.explain()
