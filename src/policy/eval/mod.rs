@@ -456,7 +456,7 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
                     continue;
                 }
             }
-            let Ok(named) = s.check(req, &action, is_resource) else {
+            let Ok(named) = s.check(req, action, is_resource) else {
                 continue;
             };
             let hit = Hit { role, statement: i };
