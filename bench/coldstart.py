@@ -6,10 +6,10 @@ are recorded, medians compared. Goal: rolekit ≤ 0.10 of boto3's wall time, ≤
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import time
 
 from common import median, write_section
 from rolekit.sandbox import Sandbox
@@ -20,16 +20,26 @@ ROLEKIT = "import rolekit; rolekit.Client().whoami()"
 BOTO3 = "import boto3; boto3.client('sts').get_caller_identity()"
 
 
+# Linux keeps a forked child's pre-exec peak RSS in its rusage, and this process is large (the
+# sandbox, boto3): measure from a small launcher so the children start small.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen([sys.executable, "-c", sys.argv[1]])
+_, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)]))
+"""
+
+
 def run_once(code: str, env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one fresh interpreter running `code`."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    out = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    wall, rss, rc = json.loads(out)
+    if rc != 0:
         raise SystemExit(f"benchmark process failed: {code}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, rss
 
 
 def main() -> None:

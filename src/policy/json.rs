@@ -4,6 +4,7 @@
 //! silently), and input is untrusted: nesting is bounded (`MAX_DEPTH`) so a deeply nested
 //! document is a clear error rather than a stack overflow. Numbers keep their source text.
 
+use std::cell::Cell;
 use std::fmt;
 
 /// Nesting deeper than this is refused. IAM policies never exceed a depth of about 6.
@@ -88,6 +89,37 @@ impl Node {
         }
     }
 
+    /// Length in characters of the compact JSON text (no white space outside strings), as
+    /// IAM counts a policy's size; computed without serialising.
+    pub fn compact_len(&self) -> usize {
+        fn string_len(s: &str) -> usize {
+            2 + s
+                .chars()
+                .map(|c| match c {
+                    '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+                    c if (c as u32) < 0x20 => 6,
+                    _ => 1,
+                })
+                .sum::<usize>()
+        }
+        match &self.value {
+            Value::Null | Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(n) => n.len(),
+            Value::String(s) => string_len(s),
+            Value::Array(items) => {
+                2 + items.iter().map(Node::compact_len).sum::<usize>() + items.len().saturating_sub(1)
+            }
+            Value::Object(members) => {
+                2 + members
+                    .iter()
+                    .map(|m| string_len(&m.key) + 1 + m.value.compact_len())
+                    .sum::<usize>()
+                    + members.len().saturating_sub(1)
+            }
+        }
+    }
+
     /// Convert to a `serde_json::Value` (last duplicate wins).
     pub fn to_serde(&self) -> serde_json::Value {
         match &self.value {
@@ -160,11 +192,13 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         i: 0,
         line: 1,
         line_start: 0,
+        col_cache: Cell::new((0, 0)),
     };
     // A UTF-8 byte order mark is tolerated, as IAM's console does.
     if text.starts_with('\u{feff}') {
         p.i = 3;
         p.line_start = 3;
+        p.col_cache.set((3, 0));
     }
     p.ws();
     if p.i >= p.src.len() {
@@ -184,14 +218,21 @@ struct Parser<'a> {
     i: usize,
     line: u32,
     line_start: usize,
+    /// (offset, characters from line start to it): columns are counted incrementally, so
+    /// one-line documents stay linear.
+    col_cache: Cell<(usize, usize)>,
 }
 
 impl Parser<'_> {
     fn pos(&self) -> Pos {
-        let col = self
-            .text
-            .get(self.line_start..self.i)
-            .map_or(self.i - self.line_start, |s| s.chars().count());
+        let (at, chars) = self.col_cache.get();
+        let (from, base) = if at >= self.line_start && at <= self.i {
+            (at, chars)
+        } else {
+            (self.line_start, 0)
+        };
+        let col = base + self.text.get(from..self.i).map_or(self.i - from, |s| s.chars().count());
+        self.col_cache.set((self.i, col));
         Pos {
             line: self.line,
             column: u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
@@ -497,6 +538,9 @@ mod tests {
         let doc = parse(text).unwrap();
         let v = doc.to_serde();
         assert_eq!(serde_json::to_string(&v).unwrap(), text);
+        let tricky = parse("{\"a\" : [ 1 , \"q\\\"\\n\\u0001é\" ], \"b\": {}, \"c\": false}").unwrap();
+        assert_eq!(tricky.compact_len(), tricky.to_serde().to_string().chars().count());
+        assert_eq!(doc.compact_len(), text.len());
         assert_eq!(Node::from_serde(&v).to_serde(), v);
     }
 }

@@ -54,10 +54,41 @@ fn glob(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
     p[pi.min(p.len())..].iter().all(|&c| c == b'*') && ti == t.len()
 }
 
+/// The literal run before the first wildcard.
+fn literal_prefix(p: &[u8]) -> &[u8] {
+    let end = p.iter().position(|&c| c == b'*' || c == b'?').unwrap_or(p.len());
+    &p[..end]
+}
+
+/// The literal run after the last wildcard.
+fn literal_suffix(p: &[u8]) -> &[u8] {
+    let start = p.iter().rposition(|&c| c == b'*' || c == b'?').map_or(0, |i| i + 1);
+    &p[start..]
+}
+
 /// Whether two patterns can match a common string (both may contain `*` and `?`).
-/// Used to ask "can this resource pattern name a resource of that type?". O(n·m).
+/// Used to ask "can this resource pattern name a resource of that type?". O(n·m), with quick
+/// rejections on the literal prefixes and suffixes first.
 pub fn intersects(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
+    let a_wild = a.iter().any(|&c| c == b'*' || c == b'?');
+    let b_wild = b.iter().any(|&c| c == b'*' || c == b'?');
+    match (a_wild, b_wild) {
+        (false, false) => return a == b,
+        (true, false) => return glob(a, b, |x, y| x == y),
+        (false, true) => return glob(b, a, |x, y| x == y),
+        (true, true) => {}
+    }
+    let (pa, pb) = (literal_prefix(a), literal_prefix(b));
+    let n = pa.len().min(pb.len());
+    if pa[..n] != pb[..n] {
+        return false;
+    }
+    let (sa, sb) = (literal_suffix(a), literal_suffix(b));
+    let k = sa.len().min(sb.len());
+    if sa[sa.len() - k..] != sb[sb.len() - k..] {
+        return false;
+    }
     let (n, m) = (a.len(), b.len());
     let mut seen = vec![false; (n + 1) * (m + 1)];
     let mut stack = vec![(0usize, 0usize)];
@@ -135,5 +166,9 @@ mod tests {
         assert!(intersects("a*", "*b"));
         assert!(!intersects("a*", "b*"));
         assert!(intersects("a?c", "*b*"));
+        assert!(intersects("arn:aws:s3:::b", "arn:?*:s3:::?*"));
+        assert!(!intersects("arn:aws:s3:::b", "arn:aws:s3:::c"));
+        assert!(!intersects("x*y", "x*z"));
+        assert!(intersects("?", "a"));
     }
 }

@@ -90,7 +90,7 @@ pub struct PyDecision {
     action: String,
     resource: String,
     principal: Option<String>,
-    context: Context,
+    context: Arc<Context>,
 }
 
 impl PyDecision {
@@ -212,7 +212,7 @@ fn decide(
     action: String,
     resource: String,
     principal: Option<String>,
-    ctx: Context,
+    ctx: Arc<Context>,
 ) -> PyDecision {
     let req = Request {
         action: &action,
@@ -251,7 +251,7 @@ pub fn simulate(
         boundary: optional(py, boundary)?,
         session: optional(py, session)?,
     });
-    let ctx = self::context(context)?;
+    let ctx = Arc::new(self::context(context)?);
     Ok(decide(&inputs, action, resource.to_string(), principal, ctx))
 }
 
@@ -275,7 +275,7 @@ pub fn simulate_many(
         boundary: optional(py, boundary)?,
         session: optional(py, session)?,
     });
-    let shared_ctx = self::context(context)?;
+    let shared_ctx = Arc::new(self::context(context)?);
     let mut parsed = Vec::new();
     for item in requests.try_iter()? {
         let item = item?;
@@ -293,7 +293,7 @@ pub fn simulate_many(
                 _ => principal.clone(),
             };
             let ctx = match get("context")? {
-                Some(c) if !c.is_none() => self::context(Some(&c))?,
+                Some(c) if !c.is_none() => Arc::new(self::context(Some(&c))?),
                 _ => shared_ctx.clone(),
             };
             parsed.push((action, resource, who, ctx));

@@ -54,6 +54,8 @@ impl Access {
 #[derive(Clone, Debug)]
 pub struct Action {
     pub name: String,
+    /// `name` lowercased (the sort and search key).
+    pub lower: String,
     pub access: Access,
     /// Resource types the action applies to, with whether each is required.
     pub resource_types: Vec<(String, bool)>,
@@ -86,15 +88,27 @@ pub struct Service {
     pub actions: Vec<Action>,
     pub resource_types: Vec<ResourceType>,
     pub condition_keys: Vec<ConditionKey>,
-    action_index: HashMap<String, usize>,
 }
 
 impl Service {
     /// Look an action up by name, ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.action_index
-            .get(&name.to_ascii_lowercase())
-            .map(|&i| &self.actions[i])
+        // `actions` is sorted by lowercased name; the lowered key lives on the stack when short.
+        let mut buf = [0u8; 128];
+        let owned;
+        let key: &[u8] = if name.len() <= buf.len() {
+            for (d, s) in buf.iter_mut().zip(name.bytes()) {
+                *d = s.to_ascii_lowercase();
+            }
+            &buf[..name.len()]
+        } else {
+            owned = name.to_ascii_lowercase();
+            owned.as_bytes()
+        };
+        self.actions
+            .binary_search_by(|a| a.lower.as_bytes().cmp(key))
+            .ok()
+            .map(|i| &self.actions[i])
     }
 
     /// A resource type by name.
@@ -170,6 +184,7 @@ impl Catalog {
             let mut actions: Vec<Action> = actions
                 .into_iter()
                 .map(|(name, access, rts)| Action {
+                    lower: name.to_ascii_lowercase(),
                     name,
                     access: Access::from_code(&access),
                     resource_types: rts
@@ -181,12 +196,7 @@ impl Catalog {
                         .collect(),
                 })
                 .collect();
-            actions.sort_by_key(|a| a.name.to_ascii_lowercase());
-            let action_index = actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.name.to_ascii_lowercase(), i))
-                .collect();
+            actions.sort_by(|a, b| a.lower.cmp(&b.lower));
             let resource_types = resources
                 .into_iter()
                 .map(|(name, arn_format)| ResourceType {
@@ -210,7 +220,6 @@ impl Catalog {
                 actions,
                 resource_types,
                 condition_keys,
-                action_index,
             });
         }
         Self {
@@ -223,8 +232,12 @@ impl Catalog {
 
     /// A service by prefix (prefixes are lowercase; lookup ignores case).
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        let lower = prefix.to_ascii_lowercase();
-        self.by_prefix.get(&lower).map(|&i| &self.services[i])
+        let found = if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_prefix.get(&prefix.to_ascii_lowercase())
+        } else {
+            self.by_prefix.get(prefix)
+        };
+        found.map(|&i| &self.services[i])
     }
 
     /// `service:Action` → the action, ignoring case.

@@ -80,7 +80,10 @@ pub fn suggest_action(service: &Service, name: &str, resources: &[&str]) -> Opti
     let limit = (lower.len() / 3).max(2);
     let mut best: Option<(usize, bool, &str)> = None;
     for a in &service.actions {
-        let d = distance(lower.as_bytes(), a.name.to_ascii_lowercase().as_bytes());
+        if a.lower.len().abs_diff(lower.len()) > limit {
+            continue;
+        }
+        let d = distance(lower.as_bytes(), a.lower.as_bytes());
         if d > limit {
             continue;
         }

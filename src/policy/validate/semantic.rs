@@ -46,6 +46,7 @@ fn closest_prefix(cat: &Catalog, prefix: &str) -> Option<String> {
     let lower = prefix.to_ascii_lowercase();
     cat.services
         .iter()
+        .filter(|s| s.prefix.len().abs_diff(lower.len()) <= 2)
         .map(|s| (strsim(&lower, &s.prefix), &s.prefix))
         .filter(|(d, _)| *d <= 2)
         .min()
@@ -73,12 +74,20 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
         _ => return,
     };
     let resources = resource_values(s);
-    let mut seen: Vec<String> = Vec::new();
-    for item in &items.items {
+    // Repeated entries (ignoring case): sort indices once instead of comparing every pair.
+    let mut order: Vec<usize> = (0..items.items.len()).collect();
+    let key = |i: &usize| items.items[*i].value.to_ascii_lowercase();
+    order.sort_by_cached_key(key);
+    let mut repeated = vec![false; items.items.len()];
+    for w in order.windows(2) {
+        if items.items[w[0]].value.eq_ignore_ascii_case(&items.items[w[1]].value) {
+            repeated[w[0].max(w[1])] = true;
+        }
+    }
+    for (n, item) in items.items.iter().enumerate() {
         let value = item.value.as_str();
         let path = || item_path(policy, s.index, elem, item.index);
-        let lower = value.to_ascii_lowercase();
-        if seen.contains(&lower) {
+        if repeated[n] {
             let f = push(
                 out,
                 Severity::Suggestion,
@@ -90,7 +99,6 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             f.suggestion = Some("remove the repeated entry".into());
             continue;
         }
-        seen.push(lower);
         if value == "*" {
             continue;
         }

@@ -1033,8 +1033,7 @@ fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
         ),
         (PolicyKind::Boundary | PolicyKind::Resource, _) => return,
     };
-    let compact = policy.to_json();
-    let chars = compact.chars().count();
+    let chars = policy.root.compact_len();
     if chars > limit {
         reject(
             out,
