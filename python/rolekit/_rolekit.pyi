@@ -1,21 +1,26 @@
 """Type stubs for rolekit's native module (``rolekit._rolekit``), written by hand and checked by stubtest."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional, Union, final
 
 __version__: str
 __all__ = [
     "AsyncClient",
+    "AwsManaged",
     "Client",
     "Credentials",
     "Decision",
     "Finding",
     "Identity",
+    "ManagedPolicy",
     "Policy",
     "Report",
+    "Role",
+    "RoleChange",
     "Statement",
     "__version__",
+    "aws_managed",
     "catalog_action",
     "catalog_actions",
     "catalog_date",
@@ -78,6 +83,15 @@ class Credentials:
     def assumed_role_arn(self) -> Optional[str]: ...
     def to_env(self) -> dict[str, str]:
         """AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and (when present) AWS_SESSION_TOKEN."""
+    @property
+    def refreshable(self) -> bool:
+        """Whether refresh() can renew these credentials (they came from assume_role)."""
+    def refresh(self) -> Credentials:
+        """New credentials from assuming the same role again (a callable mfa_token is asked again)."""
+    def credential_process_json(self) -> str:
+        """What the AWS CLI's credential_process expects (Version 1)."""
+    def boto3_session(self, region: Optional[str] = None) -> Any:
+        """A boto3 Session over these credentials, refreshed through rolekit before they expire."""
     def __eq__(self, value: object, /) -> bool: ...
     def _repr_html_(self) -> str: ...
     def __reduce__(self) -> Any:
@@ -107,6 +121,72 @@ class Client:
         """Where requests go: the endpoint URL, or ``AWS (region)``."""
     def whoami(self) -> Identity:
         """Who the credentials belong to (``sts:GetCallerIdentity``)."""
+    def get_role(self, name: str) -> Role:
+        """A role with its attached and inline policies and tags; NoSuchEntity when missing."""
+    def list_roles(self, path_prefix: Optional[str] = None) -> list[tuple[str, str, str]]:
+        """(name, arn, path) of every role under path_prefix."""
+    def plan_role(
+        self,
+        name: str,
+        trust: _PolicyLike,
+        *,
+        description: Optional[str] = None,
+        path: str = "/",
+        max_session_duration: Optional[int] = None,
+        permissions_boundary: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        managed_policies: Optional[Sequence[_ManagedRef]] = None,
+        inline_policies: Optional[Mapping[str, _PolicyLike]] = None,
+        exclusive: bool = False,
+    ) -> RoleChange:
+        """The changes ensure_role would make; nothing is applied."""
+    def ensure_role(
+        self,
+        name: str,
+        trust: _PolicyLike,
+        *,
+        description: Optional[str] = None,
+        path: str = "/",
+        max_session_duration: Optional[int] = None,
+        permissions_boundary: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        managed_policies: Optional[Sequence[_ManagedRef]] = None,
+        inline_policies: Optional[Mapping[str, _PolicyLike]] = None,
+        exclusive: bool = False,
+    ) -> RoleChange:
+        """Create the role or update only what differs; documents are validated first (PolicyError)."""
+    def delete_role(self, name: str, *, force: bool = False) -> list[str]:
+        """Empty and delete the role; UnsafeOperation for a recently used or protected role without force."""
+    def put_policy(
+        self, name: str, policy: _PolicyLike, *, description: Optional[str] = None, path: str = "/"
+    ) -> ManagedPolicy:
+        """Create a managed policy, or a new default version when it differs (oldest pruned at five)."""
+    def attach_policy(self, role: str, policy: _ManagedRef) -> str:
+        """Attach a managed policy; returns its ARN."""
+    def detach_policy(self, role: str, policy: _ManagedRef) -> str:
+        """Detach a managed policy; returns its ARN."""
+    def put_inline_policy(self, role: str, name: str, policy: _PolicyLike) -> None:
+        """Put an inline policy on a role (validated first)."""
+    def delete_inline_policy(self, role: str, name: str) -> None: ...
+    def assume_role(
+        self,
+        role: str,
+        *,
+        session_name: Optional[str] = None,
+        duration: int = 3600,
+        external_id: Optional[str] = None,
+        mfa_serial: Optional[str] = None,
+        mfa_token: Optional[Union[str, Callable[[], str]]] = None,
+        policy: Optional[_PolicyLike] = None,
+        policy_arns: Optional[Sequence[str]] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        transitive_tag_keys: Optional[Sequence[str]] = None,
+        source_identity: Optional[str] = None,
+        wait: Optional[float] = None,
+    ) -> Credentials:
+        """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
+    def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
+        """Block until the role can be assumed; NotAssumable after timeout."""
 
 @final
 class AsyncClient:
@@ -126,6 +206,72 @@ class AsyncClient:
     def endpoint(self) -> str: ...
     async def whoami(self) -> Identity:
         """Who the credentials belong to (``sts:GetCallerIdentity``)."""
+    async def get_role(self, name: str) -> Role:
+        """A role with its attached and inline policies and tags; NoSuchEntity when missing."""
+    async def list_roles(self, path_prefix: Optional[str] = None) -> list[tuple[str, str, str]]:
+        """(name, arn, path) of every role under path_prefix."""
+    async def plan_role(
+        self,
+        name: str,
+        trust: _PolicyLike,
+        *,
+        description: Optional[str] = None,
+        path: str = "/",
+        max_session_duration: Optional[int] = None,
+        permissions_boundary: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        managed_policies: Optional[Sequence[_ManagedRef]] = None,
+        inline_policies: Optional[Mapping[str, _PolicyLike]] = None,
+        exclusive: bool = False,
+    ) -> RoleChange:
+        """The changes ensure_role would make; nothing is applied."""
+    async def ensure_role(
+        self,
+        name: str,
+        trust: _PolicyLike,
+        *,
+        description: Optional[str] = None,
+        path: str = "/",
+        max_session_duration: Optional[int] = None,
+        permissions_boundary: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        managed_policies: Optional[Sequence[_ManagedRef]] = None,
+        inline_policies: Optional[Mapping[str, _PolicyLike]] = None,
+        exclusive: bool = False,
+    ) -> RoleChange:
+        """Create the role or update only what differs; documents are validated first (PolicyError)."""
+    async def delete_role(self, name: str, *, force: bool = False) -> list[str]:
+        """Empty and delete the role; UnsafeOperation for a recently used or protected role without force."""
+    async def put_policy(
+        self, name: str, policy: _PolicyLike, *, description: Optional[str] = None, path: str = "/"
+    ) -> ManagedPolicy:
+        """Create a managed policy, or a new default version when it differs (oldest pruned at five)."""
+    async def attach_policy(self, role: str, policy: _ManagedRef) -> str:
+        """Attach a managed policy; returns its ARN."""
+    async def detach_policy(self, role: str, policy: _ManagedRef) -> str:
+        """Detach a managed policy; returns its ARN."""
+    async def put_inline_policy(self, role: str, name: str, policy: _PolicyLike) -> None:
+        """Put an inline policy on a role (validated first)."""
+    async def delete_inline_policy(self, role: str, name: str) -> None: ...
+    async def assume_role(
+        self,
+        role: str,
+        *,
+        session_name: Optional[str] = None,
+        duration: int = 3600,
+        external_id: Optional[str] = None,
+        mfa_serial: Optional[str] = None,
+        mfa_token: Optional[Union[str, Callable[[], str]]] = None,
+        policy: Optional[_PolicyLike] = None,
+        policy_arns: Optional[Sequence[str]] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        transitive_tag_keys: Optional[Sequence[str]] = None,
+        source_identity: Optional[str] = None,
+        wait: Optional[float] = None,
+    ) -> Credentials:
+        """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
+    async def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
+        """Block until the role can be assumed; NotAssumable after timeout."""
 
 def catalog_date() -> str:
     """The day (YYYY-MM-DD) AWS's service reference was read for this build."""
@@ -304,3 +450,78 @@ def simulate_many(
     context: Optional[_Context] = None,
 ) -> list[Decision]:
     """Decide many requests against the same policies in one call."""
+
+_ManagedRef = Union[ManagedPolicy, AwsManaged, str]
+
+@final
+class Role:
+    """A role as IAM describes it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def arn(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def role_id(self) -> str: ...
+    @property
+    def trust_policy(self) -> Policy: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def max_session_duration(self) -> int: ...
+    @property
+    def permissions_boundary(self) -> Optional[str]: ...
+    @property
+    def tags(self) -> dict[str, str]: ...
+    @property
+    def attached_policies(self) -> list[str]:
+        """ARNs of the attached managed policies."""
+    @property
+    def inline_policies(self) -> dict[str, Policy]: ...
+    @property
+    def created(self) -> Optional[datetime]: ...
+    @property
+    def last_used(self) -> Optional[datetime]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class RoleChange:
+    """What ensure_role / plan_role did or would do."""
+
+    @property
+    def created(self) -> bool: ...
+    @property
+    def changed(self) -> bool: ...
+    @property
+    def changes(self) -> list[str]: ...
+    @property
+    def role(self) -> Optional[Role]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class ManagedPolicy:
+    """A customer managed policy and its default version."""
+
+    @property
+    def arn(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def version_id(self) -> str: ...
+    @property
+    def changed(self) -> bool:
+        """Whether the call that returned it wrote anything."""
+    @property
+    def document(self) -> Policy: ...
+
+@final
+class AwsManaged:
+    """An AWS managed policy by name, resolved to its real ARN (and path) when used."""
+
+    @property
+    def name(self) -> str: ...
+
+def aws_managed(name: str) -> AwsManaged:
+    """Name an AWS managed policy, e.g. aws_managed("AmazonSageMakerFullAccess")."""

@@ -68,7 +68,7 @@ pub struct ServiceError {
 }
 
 /// Everything the AWS layer can fail with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// The service answered with an error.
     Service(ServiceError),
@@ -86,6 +86,17 @@ pub enum Error {
     Protocol(String),
     /// An argument is invalid; nothing was sent.
     InvalidArgument(String),
+    /// rolekit refused a destructive operation; the text says why.
+    Unsafe(String),
+    /// A role could not be assumed before the wait ran out; the text lists likely causes.
+    NotAssumable(String),
+    /// A multi-step change failed after some steps were applied.
+    Partial { applied: Vec<String>, cause: Box<Error> },
+    /// A policy document has errors; nothing was sent.
+    Policy {
+        message: String,
+        findings: Vec<crate::policy::validate::Finding>,
+    },
 }
 
 impl fmt::Display for Error {
@@ -110,7 +121,11 @@ impl fmt::Display for Error {
             ),
             Self::Config(m) => write!(f, "invalid AWS configuration: {m}"),
             Self::Protocol(m) => write!(f, "unexpected answer from AWS: {m}"),
-            Self::InvalidArgument(m) => f.write_str(m),
+            Self::InvalidArgument(m) | Self::Unsafe(m) | Self::NotAssumable(m) => f.write_str(m),
+            Self::Partial { applied, cause } => {
+                write!(f, "{cause} — after these changes were applied: {}", applied.join("; "))
+            }
+            Self::Policy { message, .. } => f.write_str(message),
         }
     }
 }
@@ -205,6 +220,7 @@ impl Error {
     pub fn kind(&self) -> Option<ErrorKind> {
         match self {
             Self::Service(e) => Some(e.kind),
+            Self::Partial { cause, .. } => cause.kind(),
             _ => None,
         }
     }

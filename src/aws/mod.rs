@@ -3,22 +3,57 @@
 //! `Client` holds one IAM and one STS client built from one resolved `SdkConfig` (see `config`).
 //! Every fallible call returns `error::Error`, which classifies the service error once.
 
+pub mod assume;
 pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod identity;
+pub mod policies;
+pub mod roles;
+pub mod wire;
 
 pub use config::ClientOptions;
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind};
 pub use identity::Identity;
 
+/// Refuse a document with error findings before AWS sees it.
+pub fn check_policy(
+    doc: &serde_json::Value,
+    kind: crate::policy::PolicyKind,
+    inline: bool,
+    what: &str,
+) -> Result<(), Error> {
+    let policy = crate::policy::Policy::from_node(crate::policy::json::Node::from_serde(doc));
+    let findings: Vec<_> =
+        crate::policy::validate::validate(&policy, crate::policy::validate::Options { kind, inline })
+            .into_iter()
+            .filter(|f| f.severity == crate::policy::Severity::Error)
+            .collect();
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let first = &findings[0];
+    Err(Error::Policy {
+        message: format!(
+            "{what} has {} error{} (nothing was sent to AWS); first: {} at {}: {}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            first.code,
+            first.path_string(),
+            first.message
+        ),
+        findings,
+    })
+}
+
 /// An IAM + STS client pair sharing one configuration.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Client {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
     endpoint: String,
+    identity: tokio::sync::OnceCell<Identity>,
 }
 
 impl Client {
@@ -27,9 +62,18 @@ impl Client {
         let sdk = config::load(&options).await?;
         let endpoint = config::describe_endpoint(&sdk);
         Ok(Self {
-            iam: aws_sdk_iam::Client::new(&sdk),
-            sts: aws_sdk_sts::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(&sdk)
+                    .interceptor(wire::FormSpaces)
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&sdk)
+                    .interceptor(wire::FormSpaces)
+                    .build(),
+            ),
             endpoint,
+            identity: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -41,6 +85,11 @@ impl Client {
     /// The STS client underneath, for operations modules.
     pub fn sts(&self) -> &aws_sdk_sts::Client {
         &self.sts
+    }
+
+    /// The cached caller identity (see `identity()`).
+    pub(crate) fn identity_cell(&self) -> &tokio::sync::OnceCell<Identity> {
+        &self.identity
     }
 
     /// Where requests go: the endpoint override, or `aws (REGION)` for the real service.

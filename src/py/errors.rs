@@ -47,47 +47,57 @@ fn opt<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, value: Option<T>) -> Optio
 impl From<aws::Error> for PyErr {
     fn from(err: aws::Error) -> PyErr {
         let message = err.to_string();
-        match err {
-            aws::Error::Service(e) => {
-                let kwargs = Python::attach(|py| {
-                    vec![
-                        ("code", opt(py, Some(e.code.clone()))),
-                        ("aws_message", opt(py, Some(e.message.clone()))),
-                        ("operation", opt(py, Some(e.operation.clone()))),
-                        ("request_id", opt(py, e.request_id.clone())),
-                        ("status", opt(py, e.status)),
-                        ("retry_safe", opt(py, Some(e.kind.retry_safe()))),
-                    ]
-                });
-                build(class_for(e.kind), message, &kwargs)
-            }
-            aws::Error::Endpoint {
-                endpoint,
-                operation,
-                cause,
-            } => {
-                let kwargs = Python::attach(|py| {
-                    vec![
-                        ("endpoint", opt(py, Some(endpoint))),
-                        ("operation", opt(py, Some(operation))),
-                        ("cause", opt(py, Some(cause))),
-                    ]
-                });
-                build("EndpointError", message, &kwargs)
-            }
-            aws::Error::NoCredentials { operation, .. } => {
-                let kwargs = Python::attach(|py| {
-                    vec![
-                        ("code", opt(py, Some("NoCredentials"))),
-                        ("aws_message", opt(py, Some(message.clone()))),
-                        ("operation", opt(py, Some(operation))),
-                    ]
-                });
-                build("InvalidCredentials", message, &kwargs)
-            }
-            aws::Error::InvalidArgument(_) => pyo3::exceptions::PyValueError::new_err(message),
-            aws::Error::Config(_) | aws::Error::Protocol(_) => build("RolekitError", message, &[]),
+        convert(err, message)
+    }
+}
+
+/// Build the Python exception for `err`, with `message` as its text (a partial change keeps the
+/// class of its cause and says what was applied).
+fn convert(err: aws::Error, message: String) -> PyErr {
+    match err {
+        aws::Error::Service(e) => {
+            let kwargs = Python::attach(|py| {
+                vec![
+                    ("code", opt(py, Some(e.code.clone()))),
+                    ("aws_message", opt(py, Some(e.message.clone()))),
+                    ("operation", opt(py, Some(e.operation.clone()))),
+                    ("request_id", opt(py, e.request_id.clone())),
+                    ("status", opt(py, e.status)),
+                    ("retry_safe", opt(py, Some(e.kind.retry_safe()))),
+                ]
+            });
+            build(class_for(e.kind), message, &kwargs)
         }
+        aws::Error::Endpoint {
+            endpoint,
+            operation,
+            cause,
+        } => {
+            let kwargs = Python::attach(|py| {
+                vec![
+                    ("endpoint", opt(py, Some(endpoint))),
+                    ("operation", opt(py, Some(operation))),
+                    ("cause", opt(py, Some(cause))),
+                ]
+            });
+            build("EndpointError", message, &kwargs)
+        }
+        aws::Error::NoCredentials { operation, .. } => {
+            let kwargs = Python::attach(|py| {
+                vec![
+                    ("code", opt(py, Some("NoCredentials"))),
+                    ("aws_message", opt(py, Some(message.clone()))),
+                    ("operation", opt(py, Some(operation))),
+                ]
+            });
+            build("InvalidCredentials", message, &kwargs)
+        }
+        aws::Error::InvalidArgument(_) => pyo3::exceptions::PyValueError::new_err(message),
+        aws::Error::Unsafe(_) => build("UnsafeOperation", message, &[]),
+        aws::Error::NotAssumable(_) => build("NotAssumable", message, &[]),
+        aws::Error::Partial { cause, .. } => convert(*cause, message),
+        aws::Error::Policy { findings, .. } => policy_error(message, findings),
+        aws::Error::Config(_) | aws::Error::Protocol(_) => build("RolekitError", message, &[]),
     }
 }
 

@@ -6,6 +6,7 @@ mod client;
 mod errors;
 mod eval;
 mod html;
+mod ops;
 mod policy;
 mod runtime;
 mod types;
@@ -19,6 +20,8 @@ pub mod _rolekit {
     use super::client::{PyAsyncClient, PyClient};
     #[pymodule_export]
     use super::eval::{simulate, simulate_many, PyDecision};
+    #[pymodule_export]
+    use super::ops::{aws_managed, PyAwsManaged, PyManagedPolicy, PyRole, PyRoleChange};
     #[pymodule_export]
     use super::policy::{catalog_action, catalog_actions, catalog_date, PyFinding, PyPolicy, PyReport, PyStatement};
     #[pymodule_export]

@@ -7,7 +7,11 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping};
 
+use std::sync::Arc;
+
 use super::html::table;
+use super::ops::Refresher;
+use super::runtime::block_on;
 use crate::aws;
 
 /// The caller's identity (`sts:GetCallerIdentity`).
@@ -86,7 +90,14 @@ impl PyIdentity {
 
 /// AWS credentials; the secret key and the session token are never shown.
 #[pyclass(frozen, module = "rolekit._rolekit", name = "Credentials")]
-pub struct PyCredentials(pub aws::Credentials);
+pub struct PyCredentials(pub aws::Credentials, Option<Arc<Refresher>>);
+
+impl PyCredentials {
+    /// Credentials from AssumeRole that can be refreshed by assuming the role again.
+    pub fn refreshing(creds: aws::Credentials, refresher: Arc<Refresher>) -> Self {
+        Self(creds, Some(refresher))
+    }
+}
 
 #[pymethods]
 impl PyCredentials {
@@ -105,7 +116,7 @@ impl PyCredentials {
         }
         let mut c = aws::Credentials::new(access_key_id, secret_access_key, session_token);
         c.expiration = expiration.map(SystemTime::from);
-        Ok(Self(c))
+        Ok(Self(c, None))
     }
     #[getter]
     fn access_key_id(&self) -> &str {
@@ -141,6 +152,49 @@ impl PyCredentials {
         }
         Ok(d)
     }
+    /// Whether `refresh()` can renew these credentials (they came from assume_role).
+    #[getter]
+    fn refreshable(&self) -> bool {
+        self.1.is_some()
+    }
+
+    /// New credentials from assuming the same role again (asking a callable mfa_token again).
+    fn refresh(&self, py: Python<'_>) -> PyResult<PyCredentials> {
+        let Some(r) = self.1.clone() else {
+            return Err(PyValueError::new_err(
+                "these credentials did not come from assume_role and cannot be refreshed",
+            ));
+        };
+        let opts = r.options(py)?;
+        block_on(py, async move {
+            let creds = r.client.assume_role(&r.role, &opts).await?;
+            Ok(PyCredentials(creds, Some(r)))
+        })
+    }
+
+    /// What the AWS CLI's `credential_process` expects (Version 1).
+    fn credential_process_json(&self) -> String {
+        let mut v = serde_json::json!({
+            "Version": 1,
+            "AccessKeyId": self.0.access_key_id,
+            "SecretAccessKey": self.0.secret_access_key.expose(),
+        });
+        if let Some(t) = &self.0.session_token {
+            v["SessionToken"] = serde_json::Value::String(t.expose().to_string());
+        }
+        if let Some(exp) = self.expiration() {
+            v["Expiration"] = serde_json::Value::String(exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+        v.to_string()
+    }
+
+    /// A boto3 Session using these credentials; refreshed through rolekit before they expire.
+    #[pyo3(signature = (region=None))]
+    fn boto3_session<'py>(slf: &Bound<'py, Self>, region: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        py.import("rolekit._boto3")?.call_method1("session", (slf, region))
+    }
+
     fn __repr__(&self) -> String {
         let mut s = format!("Credentials(access_key_id={:?}", self.0.masked_key_id());
         if let Some(role) = &self.0.role_arn {

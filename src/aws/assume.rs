@@ -1,0 +1,180 @@
+//! AssumeRole: names resolved to ARNs, role-chaining rules checked before calling AWS, and an
+//! optional wait that absorbs IAM's propagation delay for a just-created role or trust policy.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
+
+use super::identity::IdentityKind;
+use super::{Client, Credentials, Error, ErrorKind};
+
+/// Role chaining (an assumed role assuming another) caps sessions at one hour.
+pub const CHAINED_MAX_SECONDS: i32 = 3600;
+
+/// Everything AssumeRole takes besides the role.
+#[derive(Clone, Debug, Default)]
+pub struct AssumeOptions {
+    pub session_name: Option<String>,
+    pub duration: i32,
+    pub external_id: Option<String>,
+    pub mfa_serial: Option<String>,
+    pub mfa_token: Option<String>,
+    /// A session policy (JSON text).
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
+    pub tags: Vec<(String, String)>,
+    pub transitive_tag_keys: Vec<String>,
+    pub source_identity: Option<String>,
+    /// Retry AccessDenied for up to this long (IAM propagation).
+    pub wait: Option<Duration>,
+}
+
+/// A session name STS accepts (`[\w+=,.@-]{2,64}`) derived from `seed`.
+pub fn session_name_from(seed: &str) -> String {
+    let cleaned: String = seed
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if cleaned.len() < 2 {
+        "rolekit-session".to_string()
+    } else {
+        cleaned
+    }
+}
+
+impl Client {
+    /// The caller's identity, fetched once per client.
+    pub async fn identity(&self) -> Result<super::Identity, Error> {
+        self.identity_cell().get_or_try_init(|| self.whoami()).await.cloned()
+    }
+
+    /// `name` (optionally with a path, `service-role/x`) → its ARN in the caller's account; ARNs pass.
+    pub async fn role_arn(&self, role: &str) -> Result<String, Error> {
+        if role.starts_with("arn:") {
+            return Ok(role.to_string());
+        }
+        if role.trim().is_empty() {
+            return Err(Error::InvalidArgument("the role name is empty".into()));
+        }
+        let me = self.identity().await?;
+        Ok(format!(
+            "arn:{}:iam::{}:role/{}",
+            me.partition,
+            me.account,
+            role.trim_start_matches('/')
+        ))
+    }
+
+    /// AssumeRole, with the checks and the wait described on `AssumeOptions`.
+    pub async fn assume_role(&self, role: &str, opts: &AssumeOptions) -> Result<Credentials, Error> {
+        if !(900..=43_200).contains(&opts.duration) {
+            return Err(Error::InvalidArgument(format!(
+                "duration must be between 900 and 43200 seconds, got {}",
+                opts.duration
+            )));
+        }
+        let arn = self.role_arn(role).await?;
+        let me = self.identity().await?;
+        if me.kind == IdentityKind::AssumedRole && opts.duration > CHAINED_MAX_SECONDS {
+            return Err(Error::InvalidArgument(format!(
+                "the caller ({}) is itself an assumed role, and IAM limits a chained role session to 1 hour \
+                 (3600 s); asked for {} s",
+                me.arn, opts.duration
+            )));
+        }
+        let session = opts
+            .session_name
+            .clone()
+            .unwrap_or_else(|| session_name_from(&format!("rolekit-{}", me.name.as_deref().unwrap_or("session"))));
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(250);
+        loop {
+            match self.assume_once(&arn, &session, opts).await {
+                Ok(c) => return Ok(c),
+                Err(e) if e.kind() == Some(ErrorKind::AccessDenied) && opts.wait.is_some() => {
+                    let wait = opts.wait.unwrap_or_default();
+                    if started.elapsed() + delay > wait {
+                        return Err(Error::NotAssumable(format!(
+                            "could not assume {arn} within {} s as {}: {}. Likely causes: the role's trust policy \
+                             does not name this caller; the caller's own policies do not allow sts:AssumeRole on \
+                             the role; or IAM has not finished propagating a just-created role or trust policy.",
+                            wait.as_secs(),
+                            me.arn,
+                            e
+                        )));
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 3 / 2).min(Duration::from_secs(4));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn assume_once(&self, arn: &str, session: &str, opts: &AssumeOptions) -> Result<Credentials, Error> {
+        let tags: Vec<Tag> = opts
+            .tags
+            .iter()
+            .map(|(k, v)| {
+                Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+                    .map_err(|e| Error::InvalidArgument(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        let arns: Vec<PolicyDescriptorType> = opts
+            .policy_arns
+            .iter()
+            .map(|a| PolicyDescriptorType::builder().arn(a).build())
+            .collect();
+        let out = self
+            .sts()
+            .assume_role()
+            .role_arn(arn)
+            .role_session_name(session)
+            .duration_seconds(opts.duration)
+            .set_external_id(opts.external_id.clone())
+            .set_serial_number(opts.mfa_serial.clone())
+            .set_token_code(opts.mfa_token.clone())
+            .set_policy(opts.policy.clone())
+            .set_policy_arns((!arns.is_empty()).then_some(arns))
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .set_transitive_tag_keys((!opts.transitive_tag_keys.is_empty()).then(|| opts.transitive_tag_keys.clone()))
+            .set_source_identity(opts.source_identity.clone())
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("AssumeRole", self.endpoint(), e))?;
+        let c = out
+            .credentials()
+            .ok_or_else(|| Error::Protocol("AssumeRole returned no credentials".into()))?;
+        let mut creds = Credentials::new(
+            c.access_key_id().to_string(),
+            c.secret_access_key().to_string(),
+            Some(c.session_token().to_string()),
+        );
+        creds.expiration = SystemTime::try_from(*c.expiration()).ok();
+        creds.role_arn = Some(arn.to_string());
+        creds.assumed_role_arn = out.assumed_role_user().map(|u| u.arn().to_string());
+        Ok(creds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names() {
+        assert_eq!(session_name_from("rolekit-hong shan"), "rolekit-hong-shan");
+        assert_eq!(session_name_from("x"), "rolekit-session");
+        assert_eq!(session_name_from(&"a".repeat(100)).len(), 64);
+    }
+}

@@ -1,0 +1,243 @@
+//! Managed and inline policies: versioned updates (never delete and re-create), attachment,
+//! and AWS managed policy names resolved to their real ARN and path.
+
+use super::roles::percent_decode;
+use super::{Client, Error, ErrorKind};
+use crate::policy::build::normalize;
+
+/// A customer managed policy and its default version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    pub version_id: String,
+    /// The default version's document (JSON text).
+    pub document: String,
+    /// Whether this call wrote anything.
+    pub changed: bool,
+}
+
+/// IAM keeps at most five versions of a managed policy.
+const MAX_VERSIONS: usize = 5;
+
+impl Client {
+    /// The ARN of customer managed policy `name` (with `path`) in the caller's account.
+    pub async fn customer_policy_arn(&self, name: &str, path: &str) -> Result<String, Error> {
+        let me = self.identity().await?;
+        Ok(format!("arn:{}:iam::{}:policy{}{name}", me.partition, me.account, path))
+    }
+
+    /// The default version of the policy at `arn`, or `None` when it does not exist.
+    pub async fn find_managed_policy(&self, arn: &str) -> Result<Option<ManagedPolicy>, Error> {
+        let out = match self.iam().get_policy().policy_arn(arn).send().await {
+            Ok(o) => o,
+            Err(e) => {
+                let err = Error::from_sdk("GetPolicy", self.endpoint(), e);
+                return if err.kind() == Some(ErrorKind::NoSuchEntity) {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
+            }
+        };
+        let Some(p) = out.policy() else { return Ok(None) };
+        let version = p.default_version_id().unwrap_or("v1").to_string();
+        let v = self
+            .iam()
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(&version)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetPolicyVersion", self.endpoint(), e))?;
+        let document = v
+            .policy_version()
+            .and_then(|v| v.document())
+            .map(percent_decode)
+            .unwrap_or_default();
+        Ok(Some(ManagedPolicy {
+            arn: arn.to_string(),
+            name: p.policy_name().unwrap_or_default().to_string(),
+            version_id: version,
+            document,
+            changed: false,
+        }))
+    }
+
+    /// Create the policy, or make `document` its new default version when it differs
+    /// semantically (deleting the oldest non-default version first when five exist).
+    /// An identical document writes nothing.
+    pub async fn put_policy(
+        &self,
+        name: &str,
+        document: &serde_json::Value,
+        description: Option<&str>,
+        path: &str,
+    ) -> Result<ManagedPolicy, Error> {
+        super::check_policy(
+            document,
+            crate::policy::PolicyKind::Identity,
+            false,
+            &format!("policy {name}"),
+        )?;
+        let arn = self.customer_policy_arn(name, path).await?;
+        let text = document.to_string();
+        match self.find_managed_policy(&arn).await? {
+            None => {
+                let created = self
+                    .iam()
+                    .create_policy()
+                    .policy_name(name)
+                    .path(path)
+                    .policy_document(&text)
+                    .set_description(description.map(str::to_string))
+                    .send()
+                    .await;
+                match created {
+                    Ok(out) => {
+                        let p = out.policy();
+                        Ok(ManagedPolicy {
+                            arn: p.and_then(|p| p.arn()).unwrap_or(&arn).to_string(),
+                            name: name.to_string(),
+                            version_id: p.and_then(|p| p.default_version_id()).unwrap_or("v1").to_string(),
+                            document: text,
+                            changed: true,
+                        })
+                    }
+                    Err(e) => {
+                        let err = Error::from_sdk("CreatePolicy", self.endpoint(), e);
+                        if err.kind() == Some(ErrorKind::EntityAlreadyExists) {
+                            // Lost response on a retried create: converge on what is there.
+                            Box::pin(self.put_policy(name, document, description, path)).await
+                        } else {
+                            Err(err)
+                        }
+                    }
+                }
+            }
+            Some(current) => {
+                let same = serde_json::from_str::<serde_json::Value>(&current.document)
+                    .is_ok_and(|v| normalize(&v) == normalize(document));
+                if same {
+                    return Ok(current);
+                }
+                let versions = self
+                    .iam()
+                    .list_policy_versions()
+                    .policy_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
+                let mut old: Vec<_> = versions.versions().iter().filter(|v| !v.is_default_version()).collect();
+                if versions.versions().len() >= MAX_VERSIONS {
+                    old.sort_by_key(|v| v.create_date().map(|d| (d.secs(), d.subsec_nanos())));
+                    if let Some(oldest) = old.first().and_then(|v| v.version_id()) {
+                        self.iam()
+                            .delete_policy_version()
+                            .policy_arn(&arn)
+                            .version_id(oldest)
+                            .send()
+                            .await
+                            .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e))?;
+                    }
+                }
+                let out = self
+                    .iam()
+                    .create_policy_version()
+                    .policy_arn(&arn)
+                    .policy_document(&text)
+                    .set_as_default(true)
+                    .send()
+                    .await
+                    .map_err(|e| Error::from_sdk("CreatePolicyVersion", self.endpoint(), e))?;
+                Ok(ManagedPolicy {
+                    arn,
+                    name: name.to_string(),
+                    version_id: out
+                        .policy_version()
+                        .and_then(|v| v.version_id())
+                        .unwrap_or_default()
+                        .to_string(),
+                    document: text,
+                    changed: true,
+                })
+            }
+        }
+    }
+
+    /// The real ARN of an AWS managed policy: tried at the root path, then the paths AWS uses
+    /// (service-role/, job-function/, aws-service-role/), then by listing AWS's policies.
+    pub async fn aws_managed_arn(&self, name: &str) -> Result<String, Error> {
+        let me = self.identity().await?;
+        for path in ["", "service-role/", "job-function/", "aws-service-role/"] {
+            let arn = format!("arn:{}:iam::aws:policy/{path}{name}", me.partition);
+            if self.find_managed_policy(&arn).await?.is_some() {
+                return Ok(arn);
+            }
+        }
+        let mut pages = self
+            .iam()
+            .list_policies()
+            .scope(aws_sdk_iam::types::PolicyScopeType::Aws)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| Error::from_sdk("ListPolicies", self.endpoint(), e))?;
+            if let Some(p) = page.policies().iter().find(|p| p.policy_name() == Some(name)) {
+                return Ok(p.arn().unwrap_or_default().to_string());
+            }
+        }
+        Err(Error::InvalidArgument(format!(
+            "there is no AWS managed policy named {name:?}"
+        )))
+    }
+
+    /// AttachRolePolicy.
+    pub async fn attach_role_policy(&self, role: &str, arn: &str) -> Result<(), Error> {
+        self.iam()
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(arn)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::from_sdk("AttachRolePolicy", self.endpoint(), e))
+    }
+
+    /// DetachRolePolicy.
+    pub async fn detach_role_policy(&self, role: &str, arn: &str) -> Result<(), Error> {
+        self.iam()
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(arn)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::from_sdk("DetachRolePolicy", self.endpoint(), e))
+    }
+
+    /// PutRolePolicy.
+    pub async fn put_role_policy(&self, role: &str, name: &str, document: &str) -> Result<(), Error> {
+        self.iam()
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::from_sdk("PutRolePolicy", self.endpoint(), e))
+    }
+
+    /// DeleteRolePolicy.
+    pub async fn delete_role_policy(&self, role: &str, name: &str) -> Result<(), Error> {
+        self.iam()
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::from_sdk("DeleteRolePolicy", self.endpoint(), e))
+    }
+}

@@ -1,0 +1,569 @@
+//! Roles: read, plan, ensure (create or update only what differs), delete safely.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_iam::types::Tag;
+use serde_json::Value;
+
+use super::{Client, Error};
+use crate::policy::build::normalize;
+
+/// A role as IAM describes it, with its attached and inline policies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleInfo {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    pub role_id: String,
+    /// The trust policy document (JSON text, URL-decoded).
+    pub trust_policy: String,
+    pub description: Option<String>,
+    pub max_session_duration: i32,
+    pub permissions_boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+    /// (name, ARN) of attached managed policies.
+    pub attached_policies: Vec<(String, String)>,
+    /// (name, JSON text) of inline policies.
+    pub inline_policies: Vec<(String, String)>,
+    pub created: Option<SystemTime>,
+    pub last_used: Option<SystemTime>,
+}
+
+/// What a role should look like. `None` fields are left as they are.
+#[derive(Clone, Debug, Default)]
+pub struct RoleSpec {
+    pub name: String,
+    pub trust: Value,
+    pub description: Option<String>,
+    pub path: String,
+    pub max_session_duration: Option<i32>,
+    pub permissions_boundary: Option<String>,
+    pub tags: Option<Vec<(String, String)>>,
+    /// Managed policy ARNs.
+    pub managed_policies: Option<Vec<String>>,
+    pub inline_policies: Option<Vec<(String, Value)>>,
+    /// Remove attached / inline policies and tags that are not listed.
+    pub exclusive: bool,
+}
+
+/// One write `ensure_role` makes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Create,
+    UpdateTrust,
+    UpdateRole {
+        description: Option<String>,
+        max_session_duration: Option<i32>,
+    },
+    PutBoundary(String),
+    DeleteBoundary,
+    Tag(Vec<(String, String)>),
+    Untag(Vec<String>),
+    Attach(String),
+    Detach(String),
+    PutInline(String, String),
+    DeleteInline(String),
+}
+
+impl Step {
+    /// A human-readable line.
+    pub fn describe(&self, role: &str) -> String {
+        match self {
+            Self::Create => format!("create role {role}"),
+            Self::UpdateTrust => format!("update the trust policy of {role}"),
+            Self::UpdateRole {
+                description,
+                max_session_duration,
+            } => {
+                let mut parts = Vec::new();
+                if let Some(d) = description {
+                    parts.push(format!("description to {d:?}"));
+                }
+                if let Some(m) = max_session_duration {
+                    parts.push(format!("max session duration to {m} s"));
+                }
+                format!("set {} of {role}", parts.join(" and "))
+            }
+            Self::PutBoundary(arn) => format!("set the permissions boundary of {role} to {arn}"),
+            Self::DeleteBoundary => format!("remove the permissions boundary of {role}"),
+            Self::Tag(tags) => {
+                let t: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("tag {role} with {}", t.join(", "))
+            }
+            Self::Untag(keys) => format!("remove tags {} from {role}", keys.join(", ")),
+            Self::Attach(arn) => format!("attach {arn} to {role}"),
+            Self::Detach(arn) => format!("detach {arn} from {role}"),
+            Self::PutInline(name, _) => format!("put inline policy {name} on {role}"),
+            Self::DeleteInline(name) => format!("delete inline policy {name} from {role}"),
+        }
+    }
+}
+
+/// The result of `plan_role` / `ensure_role`.
+#[derive(Clone, Debug)]
+pub struct RoleChange {
+    pub created: bool,
+    pub changed: bool,
+    pub changes: Vec<String>,
+    pub role: Option<RoleInfo>,
+}
+
+/// Decode IAM's URL-encoded policy documents (RFC 3986 percent-encoding).
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+fn to_system_time(t: &aws_smithy_types::DateTime) -> Option<SystemTime> {
+    SystemTime::try_from(*t).ok()
+}
+
+fn same_document(a: &str, b: &Value) -> bool {
+    serde_json::from_str::<Value>(a).is_ok_and(|v| normalize(&v) == normalize(b))
+}
+
+impl Client {
+    /// GetRole plus its attached and inline policies and tags; `None` when it does not exist.
+    pub async fn find_role(&self, name: &str) -> Result<Option<RoleInfo>, Error> {
+        let out = match self.iam().get_role().role_name(name).send().await {
+            Ok(o) => o,
+            Err(e) => {
+                let err = Error::from_sdk("GetRole", self.endpoint(), e);
+                return if err.kind() == Some(super::ErrorKind::NoSuchEntity) {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
+            }
+        };
+        let Some(role) = out.role() else {
+            return Err(Error::Protocol("GetRole returned no role".into()));
+        };
+        let mut attached = Vec::new();
+        let mut pages = self
+            .iam()
+            .list_attached_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| Error::from_sdk("ListAttachedRolePolicies", self.endpoint(), e))?;
+            for p in page.attached_policies() {
+                attached.push((
+                    p.policy_name().unwrap_or_default().to_string(),
+                    p.policy_arn().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+        let mut inline = Vec::new();
+        let mut pages = self.iam().list_role_policies().role_name(name).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| Error::from_sdk("ListRolePolicies", self.endpoint(), e))?;
+            for pname in page.policy_names() {
+                let doc = self
+                    .iam()
+                    .get_role_policy()
+                    .role_name(name)
+                    .policy_name(pname)
+                    .send()
+                    .await
+                    .map_err(|e| Error::from_sdk("GetRolePolicy", self.endpoint(), e))?;
+                inline.push((pname.clone(), percent_decode(doc.policy_document())));
+            }
+        }
+        let mut tags: Vec<(String, String)> = role
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        if tags.is_empty() {
+            if let Ok(t) = self.iam().list_role_tags().role_name(name).send().await {
+                tags = t
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect();
+            }
+        }
+        Ok(Some(RoleInfo {
+            name: role.role_name().to_string(),
+            arn: role.arn().to_string(),
+            path: role.path().to_string(),
+            role_id: role.role_id().to_string(),
+            trust_policy: percent_decode(role.assume_role_policy_document().unwrap_or("{}")),
+            description: role.description().map(str::to_string),
+            max_session_duration: role.max_session_duration().unwrap_or(3600),
+            permissions_boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
+            tags,
+            attached_policies: attached,
+            inline_policies: inline,
+            created: to_system_time(role.create_date()),
+            last_used: role
+                .role_last_used()
+                .and_then(|u| u.last_used_date())
+                .and_then(to_system_time),
+        }))
+    }
+
+    /// GetRole, with NoSuchEntity as an error.
+    pub async fn get_role(&self, name: &str) -> Result<RoleInfo, Error> {
+        self.find_role(name).await?.ok_or_else(|| {
+            Error::Service(super::error::ServiceError {
+                kind: super::ErrorKind::NoSuchEntity,
+                code: "NoSuchEntity".into(),
+                message: format!("The role with name {name} cannot be found."),
+                operation: "GetRole".into(),
+                request_id: None,
+                status: Some(404),
+            })
+        })
+    }
+
+    /// Role names and ARNs under `path_prefix` (all pages).
+    pub async fn list_roles(&self, path_prefix: Option<&str>) -> Result<Vec<(String, String, String)>, Error> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .iam()
+            .list_roles()
+            .set_path_prefix(path_prefix.map(str::to_string))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| Error::from_sdk("ListRoles", self.endpoint(), e))?;
+            for r in page.roles() {
+                out.push((r.role_name().to_string(), r.arn().to_string(), r.path().to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The writes that would bring the role to `spec`, and the role as it is now.
+    pub async fn plan_role(&self, spec: &RoleSpec) -> Result<(Vec<Step>, Option<RoleInfo>), Error> {
+        let current = self.find_role(&spec.name).await?;
+        let Some(cur) = &current else {
+            let mut steps = vec![Step::Create];
+            for arn in spec.managed_policies.iter().flatten() {
+                steps.push(Step::Attach(arn.clone()));
+            }
+            for (name, doc) in spec.inline_policies.iter().flatten() {
+                steps.push(Step::PutInline(name.clone(), doc.to_string()));
+            }
+            return Ok((steps, None));
+        };
+        let mut steps = Vec::new();
+        if !same_document(&cur.trust_policy, &spec.trust) {
+            steps.push(Step::UpdateTrust);
+        }
+        let description = spec
+            .description
+            .as_ref()
+            .filter(|d| cur.description.as_ref() != Some(*d))
+            .cloned();
+        let max = spec.max_session_duration.filter(|m| *m != cur.max_session_duration);
+        if description.is_some() || max.is_some() {
+            steps.push(Step::UpdateRole {
+                description,
+                max_session_duration: max,
+            });
+        }
+        match (&spec.permissions_boundary, &cur.permissions_boundary) {
+            (Some(want), Some(have)) if want == have => {}
+            (Some(want), _) => steps.push(Step::PutBoundary(want.clone())),
+            (None, Some(_)) if spec.exclusive => steps.push(Step::DeleteBoundary),
+            _ => {}
+        }
+        if let Some(tags) = &spec.tags {
+            let add: Vec<(String, String)> = tags.iter().filter(|t| !cur.tags.contains(t)).cloned().collect();
+            if !add.is_empty() {
+                steps.push(Step::Tag(add));
+            }
+            if spec.exclusive {
+                let remove: Vec<String> = cur
+                    .tags
+                    .iter()
+                    .filter(|(k, _)| !tags.iter().any(|(k2, _)| k2 == k))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                if !remove.is_empty() {
+                    steps.push(Step::Untag(remove));
+                }
+            }
+        }
+        if let Some(managed) = &spec.managed_policies {
+            for arn in managed {
+                if !cur.attached_policies.iter().any(|(_, a)| a == arn) {
+                    steps.push(Step::Attach(arn.clone()));
+                }
+            }
+            if spec.exclusive {
+                for (_, arn) in &cur.attached_policies {
+                    if !managed.contains(arn) {
+                        steps.push(Step::Detach(arn.clone()));
+                    }
+                }
+            }
+        }
+        if let Some(inline) = &spec.inline_policies {
+            for (name, doc) in inline {
+                let same = cur
+                    .inline_policies
+                    .iter()
+                    .any(|(n, d)| n == name && same_document(d, doc));
+                if !same {
+                    steps.push(Step::PutInline(name.clone(), doc.to_string()));
+                }
+            }
+            if spec.exclusive {
+                for (name, _) in &cur.inline_policies {
+                    if !inline.iter().any(|(n, _)| n == name) {
+                        steps.push(Step::DeleteInline(name.clone()));
+                    }
+                }
+            }
+        }
+        Ok((steps, current))
+    }
+
+    async fn apply_step(&self, spec: &RoleSpec, step: &Step) -> Result<(), Error> {
+        let iam = self.iam();
+        let name = spec.name.as_str();
+        let ep = self.endpoint();
+        let tags = |pairs: &[(String, String)]| -> Result<Vec<Tag>, Error> {
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                        .map_err(|e| Error::InvalidArgument(e.to_string()))
+                })
+                .collect()
+        };
+        match step {
+            Step::Create => {
+                let mut req = iam
+                    .create_role()
+                    .role_name(name)
+                    .path(&spec.path)
+                    .assume_role_policy_document(spec.trust.to_string())
+                    .set_description(spec.description.clone())
+                    .set_max_session_duration(spec.max_session_duration)
+                    .set_permissions_boundary(spec.permissions_boundary.clone());
+                if let Some(t) = &spec.tags {
+                    req = req.set_tags(Some(tags(t)?));
+                }
+                match req.send().await {
+                    Ok(_) => Ok(()),
+                    Err(e) => {
+                        let err = Error::from_sdk("CreateRole", ep, e);
+                        // A create whose response was lost and whose retry found the role: converge.
+                        if err.kind() == Some(super::ErrorKind::EntityAlreadyExists) {
+                            Ok(())
+                        } else {
+                            Err(err)
+                        }
+                    }
+                }
+            }
+            Step::UpdateTrust => iam
+                .update_assume_role_policy()
+                .role_name(name)
+                .policy_document(spec.trust.to_string())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::from_sdk("UpdateAssumeRolePolicy", ep, e)),
+            Step::UpdateRole {
+                description,
+                max_session_duration,
+            } => iam
+                .update_role()
+                .role_name(name)
+                .set_description(description.clone())
+                .set_max_session_duration(*max_session_duration)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::from_sdk("UpdateRole", ep, e)),
+            Step::PutBoundary(arn) => iam
+                .put_role_permissions_boundary()
+                .role_name(name)
+                .permissions_boundary(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::from_sdk("PutRolePermissionsBoundary", ep, e)),
+            Step::DeleteBoundary => iam
+                .delete_role_permissions_boundary()
+                .role_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::from_sdk("DeleteRolePermissionsBoundary", ep, e)),
+            Step::Tag(t) => iam
+                .tag_role()
+                .role_name(name)
+                .set_tags(Some(tags(t)?))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::from_sdk("TagRole", ep, e)),
+            Step::Untag(keys) => iam
+                .untag_role()
+                .role_name(name)
+                .set_tag_keys(Some(keys.clone()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::from_sdk("UntagRole", ep, e)),
+            Step::Attach(arn) => self.attach_role_policy(name, arn).await,
+            Step::Detach(arn) => self.detach_role_policy(name, arn).await,
+            Step::PutInline(pname, doc) => self.put_role_policy(name, pname, doc).await,
+            Step::DeleteInline(pname) => self.delete_role_policy(name, pname).await,
+        }
+    }
+
+    /// Bring the role to `spec`: create it, or change only what differs. A step that fails
+    /// after others succeeded raises with the list of what was applied.
+    pub async fn ensure_role(&self, spec: &RoleSpec) -> Result<RoleChange, Error> {
+        super::check_policy(&spec.trust, crate::policy::PolicyKind::Trust, false, "the trust policy")?;
+        for (name, doc) in spec.inline_policies.iter().flatten() {
+            super::check_policy(
+                doc,
+                crate::policy::PolicyKind::Identity,
+                true,
+                &format!("inline policy {name}"),
+            )?;
+        }
+        let (steps, _) = self.plan_role(spec).await?;
+        let mut applied = Vec::new();
+        for step in &steps {
+            if let Err(e) = self.apply_step(spec, step).await {
+                return Err(if applied.is_empty() {
+                    e
+                } else {
+                    Error::Partial {
+                        applied,
+                        cause: Box::new(e),
+                    }
+                });
+            }
+            applied.push(step.describe(&spec.name));
+        }
+        let role = self.find_role(&spec.name).await?;
+        Ok(RoleChange {
+            created: steps.first() == Some(&Step::Create),
+            changed: !steps.is_empty(),
+            changes: applied,
+            role,
+        })
+    }
+
+    /// Empty the role (detach managed policies, delete inline ones, leave its instance profiles)
+    /// and delete it. Refuses, without `force`, a role used in the last 7 days or tagged
+    /// `rolekit:protected`. Returns what was done.
+    pub async fn delete_role(&self, name: &str, force: bool) -> Result<Vec<String>, Error> {
+        let role = self.get_role(name).await?;
+        if !force {
+            if let Some(used) = role.last_used {
+                let recent =
+                    SystemTime::now().duration_since(used).unwrap_or(Duration::ZERO) < Duration::from_secs(7 * 86_400);
+                if recent {
+                    return Err(Error::Unsafe(format!(
+                        "role {name} was used in the last 7 days; it may be in use (pass force=True to delete it anyway)"
+                    )));
+                }
+            }
+            if role.tags.iter().any(|(k, v)| k == "rolekit:protected" && v != "false") {
+                return Err(Error::Unsafe(format!(
+                    "role {name} is tagged rolekit:protected; remove the tag or pass force=True"
+                )));
+            }
+        }
+        let mut done = Vec::new();
+        for (_, arn) in &role.attached_policies {
+            self.detach_role_policy(name, arn).await?;
+            done.push(format!("detached {arn}"));
+        }
+        for (pname, _) in &role.inline_policies {
+            self.delete_role_policy(name, pname).await?;
+            done.push(format!("deleted inline policy {pname}"));
+        }
+        let profiles = self
+            .iam()
+            .list_instance_profiles_for_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ListInstanceProfilesForRole", self.endpoint(), e))?;
+        for p in profiles.instance_profiles() {
+            self.iam()
+                .remove_role_from_instance_profile()
+                .role_name(name)
+                .instance_profile_name(p.instance_profile_name())
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("RemoveRoleFromInstanceProfile", self.endpoint(), e))?;
+            done.push(format!("removed from instance profile {}", p.instance_profile_name()));
+        }
+        self.iam()
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeleteRole", self.endpoint(), e))?;
+        done.push(format!("deleted role {name}"));
+        Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_iam_documents() {
+        assert_eq!(
+            percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D"),
+            "{\"Version\":\"2012-10-17\"}"
+        );
+        assert_eq!(percent_decode("{\"a\": 1}"), "{\"a\": 1}");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%é1"), "%é1");
+    }
+
+    #[test]
+    fn steps_describe_themselves() {
+        assert_eq!(Step::Attach("arn:x".into()).describe("r"), "attach arn:x to r");
+        let s = Step::UpdateRole {
+            description: Some("d".into()),
+            max_session_duration: Some(7200),
+        };
+        assert_eq!(
+            s.describe("r"),
+            "set description to \"d\" and max session duration to 7200 s of r"
+        );
+    }
+}

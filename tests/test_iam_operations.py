@@ -1,0 +1,172 @@
+"""IAM and STS operations on an enforcing sandbox: the tutorial's whole flow, asserted."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import rolekit as rk
+from rolekit.sandbox import Sandbox
+
+LIST_ALL = rk.Policy([rk.Statement.allow("s3:ListAllMyBuckets", "*", sid="ListAll")])
+
+
+@pytest.fixture(scope="module")
+def role(client: rk.Client) -> str:
+    me = client.whoami()
+    trust = rk.Policy.trust(services="sagemaker.amazonaws.com", aws=me.arn)
+    change = client.ensure_role("basic-role", trust, description="tutorial role")
+    assert change.created and change.changed
+    assert change.changes == ["create role basic-role"]
+    return "basic-role"
+
+
+def test_tutorial_flow(client: rk.Client, sandbox: Sandbox, role: str) -> None:
+    policy = client.put_policy("basic_s3", LIST_ALL)
+    assert policy.changed and policy.arn.endswith(":policy/basic_s3") and policy.version_id == "v1"
+    assert client.attach_policy(role, policy) == policy.arn
+    assert client.get_role(role).attached_policies == [policy.arn]
+    sandbox.boto3_client("s3").create_bucket(Bucket="aws-use-case-churn")
+    creds = client.assume_role(role, wait=10)
+    assert creds.role_arn and creds.role_arn.endswith(":role/basic-role")
+    assert creds.assumed_role_arn and ":assumed-role/basic-role/" in creds.assumed_role_arn
+    assert creds.expiration is not None and creds.expiration.tzinfo is not None
+    s3 = creds.boto3_session(region="us-east-1").client("s3", endpoint_url=sandbox.endpoint_url)
+    names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert "aws-use-case-churn" in names
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as info:
+        s3.list_objects(Bucket="aws-use-case-churn")
+    assert info.value.response["Error"]["Code"] == "AccessDenied"
+    # The same prediction offline.
+    assert rk.simulate("s3:ListAllMyBuckets", "*", identity=[LIST_ALL]).allowed
+    assert not rk.simulate("s3:ListBucket", "arn:aws:s3:::aws-use-case-churn", identity=[LIST_ALL]).allowed
+
+
+def test_ensure_role_is_idempotent_and_updates_only_what_differs(client: rk.Client, role: str) -> None:
+    me = client.whoami()
+    trust = rk.Policy.trust(services="sagemaker.amazonaws.com", aws=me.arn)
+    again = client.ensure_role(role, trust, description="tutorial role")
+    assert not again.changed and again.changes == []
+    plan = client.plan_role(role, trust, description="new words", tags={"team": "ml"})
+    assert plan.changes == [f'set description to "new words" of {role}', f"tag {role} with team=ml"]
+    assert client.get_role(role).description == "tutorial role", "a plan applies nothing"
+    applied = client.ensure_role(role, trust, description="new words", tags={"team": "ml"})
+    assert applied.changes == plan.changes
+    assert applied.role is not None and applied.role.description == "new words" and applied.role.tags == {"team": "ml"}
+    reordered = json.loads(trust.to_json())
+    reordered["Statement"][0]["Principal"] = dict(reversed(list(reordered["Statement"][0]["Principal"].items())))
+    assert not client.ensure_role(role, reordered, description="new words").changed, "semantic comparison"
+
+
+def test_put_policy_versions_instead_of_recreating(client: rk.Client) -> None:
+    first = client.put_policy("versioned", LIST_ALL)
+    assert not client.put_policy("versioned", LIST_ALL).changed
+    versions = []
+    for bucket in ["a", "b", "c", "d", "e", "f"]:
+        p = rk.Policy([rk.Statement.allow("s3:GetObject", f"arn:aws:s3:::{bucket}/*")])
+        pol = client.put_policy("versioned", p)
+        assert pol.changed and pol.arn == first.arn
+        versions.append(pol.version_id)
+    assert len(set(versions)) == 6
+    assert client.put_policy("versioned", p).document == p
+
+
+def test_invalid_policies_never_reach_aws(client: rk.Client) -> None:
+    seed = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListBuckets", "Resource": "arn:aws:s3:::"}],
+    }
+    with pytest.raises(rk.PolicyError) as info:
+        client.put_policy("never-created", seed)
+    assert {f.code for f in info.value.findings} >= {"INVALID_ACTION"}
+    assert "nothing was sent" in str(info.value)
+    with pytest.raises(rk.NoSuchEntity):
+        client.attach_policy("basic-role", "never-created")
+    bad_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    with pytest.raises(rk.PolicyError, match="trust policy"):
+        client.ensure_role("no-principal", bad_trust)
+    with pytest.raises(rk.NoSuchEntity):
+        client.get_role("no-principal")
+
+
+def test_inline_policies_and_exclusive(client: rk.Client, role: str) -> None:
+    me = client.whoami()
+    trust = rk.Policy.trust(services="sagemaker.amazonaws.com", aws=me.arn)
+    client.put_inline_policy(role, "extra", rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::x/*")]))
+    assert set(client.get_role(role).inline_policies) == {"extra"}
+    change = client.ensure_role(
+        role, trust, description="new words", inline_policies={"read": LIST_ALL}, managed_policies=[], exclusive=True
+    )
+    assert f"delete inline policy extra from {role}" in change.changes
+    assert f"put inline policy read on {role}" in change.changes
+    assert change.role is not None and set(change.role.inline_policies) == {"read"}
+    assert change.role.inline_policies["read"] == LIST_ALL
+    assert change.role.attached_policies == []
+
+
+def test_aws_managed_policies_resolve(client: rk.Client) -> None:
+    me = client.whoami()
+    client.ensure_role("sm-role", rk.Policy.trust(services="sagemaker.amazonaws.com"))
+    arn = client.attach_policy("sm-role", rk.aws_managed("AmazonSageMakerFullAccess"))
+    assert arn == "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
+    assert client.detach_policy("sm-role", rk.aws_managed("AmazonSageMakerFullAccess")) == arn
+    assert "AmazonSageMakerFullAccess" in repr(rk.aws_managed("AmazonSageMakerFullAccess"))
+    with pytest.raises(ValueError, match="policy name"):
+        rk.aws_managed("arn:aws:iam::aws:policy/X")
+    assert me.account in client.get_role("sm-role").arn
+
+
+def test_assume_role_rules(client: rk.Client, role: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        client.assume_role(role, duration=60)
+    creds = client.assume_role(role, duration=3600)
+    chained = rk.Client(endpoint_url=client.endpoint, credentials=creds)
+    assert chained.whoami().kind == "assumed-role"
+    with pytest.raises(ValueError, match="1 hour"):
+        chained.assume_role(role, duration=7200)
+    assert creds.refreshable
+    fresh = creds.refresh()
+    assert fresh.access_key_id != creds.access_key_id
+    process = json.loads(creds.credential_process_json())
+    assert process["Version"] == 1 and process["SessionToken"] == creds.session_token and "Expiration" in process
+    assert creds.secret_access_key not in repr(creds) and creds.session_token not in str(creds)
+
+
+def test_wait_gives_not_assumable_with_causes(client: rk.Client) -> None:
+    client.ensure_role("service-only", rk.Policy.trust(aws="arn:aws:iam::123456789012:user/someone-else"))
+    with pytest.raises(rk.NotAssumable) as info:
+        client.assume_role("service-only", wait=1.5)
+    assert "trust policy" in str(info.value)
+    with pytest.raises(rk.AccessDenied):
+        client.assume_role("service-only")
+
+
+def test_delete_role_refuses_recently_used_then_forces(client: rk.Client, role: str) -> None:
+    client.put_inline_policy(role, "tmp", LIST_ALL)
+    with pytest.raises(rk.UnsafeOperation, match="last 7 days"):
+        client.delete_role(role)
+    done = client.delete_role(role, force=True)
+    assert done[-1] == f"deleted role {role}"
+    assert any("deleted inline policy" in d for d in done)
+    with pytest.raises(rk.NoSuchEntity):
+        client.get_role(role)
+
+
+def test_async_client_same_methods(sandbox: Sandbox) -> None:
+    aclient = rk.AsyncClient(endpoint_url=sandbox.endpoint_url, credentials=sandbox.credentials)
+    trust = rk.Policy.trust(services="sagemaker.amazonaws.com")
+
+    async def many() -> list[rk.RoleChange]:
+        return list(await asyncio.gather(*(aclient.ensure_role(f"bulk-{i}", trust) for i in range(8))))
+
+    changes = asyncio.run(many())
+    assert all(c.created for c in changes)
+
+    async def listed() -> list[tuple[str, str, str]]:
+        return await aclient.list_roles()
+
+    names = {r[0] for r in asyncio.run(listed())}
+    assert {f"bulk-{i}" for i in range(8)} <= names
