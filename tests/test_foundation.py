@@ -195,5 +195,13 @@ def test_rolekit_sandbox_command_prints_exports() -> None:
 def test_demo_runs(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "rolekit", "demo"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert f"user arn:aws:iam::123456789012:user/{ADMIN_USER}" in out.stdout
-    assert "nothing is left behind" in out.stdout
+    text = out.stdout
+    assert f"user arn:aws:iam::123456789012:user/{ADMIN_USER}" in text
+    assert "INVALID_ACTION" in text and "s3:ListAllMyBuckets" in text
+    assert "RESOURCE_MATCHES_NO_TYPE" in text
+    assert "implicit_deny  s3:ListBucket" in text
+    assert "create role basic-role" in text and "run again: no change" in text
+    assert "ListObjects: AccessDenied, as simulate() predicted" in text
+    assert "deleted role basic-role" in text
+    assert "nothing is left behind" in text
+    assert "SecretAccessKey" not in text and "aws_secret_access_key" not in text

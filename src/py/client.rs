@@ -283,7 +283,7 @@ macro_rules! client_class {
             }
 
             fn __repr__(&self) -> String {
-                format!("{}(endpoint={:?})", $pyname, self.inner.endpoint())
+                format!("{}(endpoint={})", $pyname, super::html::pyrepr(self.inner.endpoint()))
             }
         }
     };

@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use super::html;
+use super::html::{self, pyrepr};
 use super::policy::PyPolicy;
 use crate::policy::eval::{self, CompiledPolicy, Context, Decision, Policies, Request, Role, Verdict};
 
@@ -177,10 +177,10 @@ impl PyDecision {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Decision({:?}, action={:?}, resource={:?})",
-            self.decision(),
-            self.action,
-            self.resource
+            "Decision({}, action={}, resource={})",
+            pyrepr(self.decision()),
+            pyrepr(&self.action),
+            pyrepr(&self.resource)
         )
     }
     fn __str__(&self) -> String {

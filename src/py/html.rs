@@ -2,6 +2,19 @@
 
 use crate::policy::validate::{Finding, Severity};
 
+/// A string as Python's `repr` writes it (single quotes), for `__repr__`s.
+pub fn pyrepr(s: &str) -> String {
+    format!(
+        "'{}'",
+        s.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', "\\n")
+    )
+}
+
+/// A list of strings as Python's `repr` writes it.
+pub fn pyrepr_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| pyrepr(s)).collect::<Vec<_>>().join(", "))
+}
+
 /// Escape text for HTML.
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")

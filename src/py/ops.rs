@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyString};
 
-use super::html::table;
+use super::html::{pyrepr, pyrepr_list, table};
 use super::policy::PyPolicy;
 use crate::aws::{
     self,
@@ -95,7 +95,7 @@ impl PyRole {
         dt(self.0.last_used)
     }
     fn __repr__(&self) -> String {
-        format!("Role(name={:?}, arn={:?})", self.0.name, self.0.arn)
+        format!("Role(name={}, arn={})", pyrepr(&self.0.name), pyrepr(&self.0.arn))
     }
     fn _repr_html_(&self) -> String {
         let attached = self
@@ -152,8 +152,10 @@ impl PyRoleChange {
     }
     fn __repr__(&self) -> String {
         format!(
-            "RoleChange(created={}, changed={}, changes={:?})",
-            self.0.created, self.0.changed, self.0.changes
+            "RoleChange(created={}, changed={}, changes={})",
+            if self.0.created { "True" } else { "False" },
+            if self.0.changed { "True" } else { "False" },
+            pyrepr_list(&self.0.changes)
         )
     }
     fn _repr_html_(&self) -> String {
@@ -197,8 +199,9 @@ impl PyManagedPolicy {
     }
     fn __repr__(&self) -> String {
         format!(
-            "ManagedPolicy(arn={:?}, version_id={:?})",
-            self.0.arn, self.0.version_id
+            "ManagedPolicy(arn={}, version_id={})",
+            pyrepr(&self.0.arn),
+            pyrepr(&self.0.version_id)
         )
     }
 }
@@ -213,7 +216,7 @@ pub struct PyAwsManaged {
 #[pymethods]
 impl PyAwsManaged {
     fn __repr__(&self) -> String {
-        format!("aws_managed({:?})", self.name)
+        format!("aws_managed({})", pyrepr(&self.name))
     }
 }
 

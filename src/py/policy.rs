@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::errors::policy_error;
-use super::html;
+use super::html::{self, pyrepr};
 use crate::policy::eval::CompiledPolicy;
 use crate::policy::json::{self, Node};
 use crate::policy::validate::{self, Finding, Options, PathElem, PolicyKind, Severity};
@@ -470,11 +470,11 @@ impl PyFinding {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Finding({}, {}, {:?}, path={:?})",
+            "Finding({}, {}, {}, path={})",
             self.0.severity.as_str(),
             self.0.code,
-            self.0.message,
-            self.0.path_string()
+            pyrepr(&self.0.message),
+            pyrepr(&self.0.path_string())
         )
     }
     fn __str__(&self) -> String {

@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyMapping};
 
 use std::sync::Arc;
 
-use super::html::table;
+use super::html::{pyrepr, table};
 use super::ops::Refresher;
 use super::runtime::block_on;
 use crate::aws;
@@ -55,12 +55,12 @@ impl PyIdentity {
     fn __repr__(&self) -> String {
         match &self.0.role_arn {
             Some(role) => format!(
-                "Identity(kind={:?}, arn={:?}, role_arn={:?})",
-                self.kind(),
-                self.0.arn,
-                role
+                "Identity(kind={}, arn={}, role_arn={})",
+                pyrepr(self.kind()),
+                pyrepr(&self.0.arn),
+                pyrepr(role)
             ),
-            None => format!("Identity(kind={:?}, arn={:?})", self.kind(), self.0.arn),
+            None => format!("Identity(kind={}, arn={})", pyrepr(self.kind()), pyrepr(&self.0.arn)),
         }
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -196,12 +196,15 @@ impl PyCredentials {
     }
 
     fn __repr__(&self) -> String {
-        let mut s = format!("Credentials(access_key_id={:?}", self.0.masked_key_id());
+        let mut s = format!("Credentials(access_key_id={}", pyrepr(&self.0.masked_key_id()));
         if let Some(role) = &self.0.role_arn {
-            s.push_str(&format!(", role_arn={role:?}"));
+            s.push_str(&format!(", role_arn={}", pyrepr(role)));
         }
         if let Some(exp) = self.expiration() {
-            s.push_str(&format!(", expiration={:?}", exp.to_rfc3339()));
+            s.push_str(&format!(
+                ", expiration={}",
+                pyrepr(&exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            ));
         }
         s.push(')');
         s
