@@ -82,3 +82,10 @@ __all__ = [
     "simulate",
     "simulate_many",
 ]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext rolekit``: register the magics (see rolekit.ipython)."""
+    from .ipython import load_ipython_extension as load
+
+    load(ipython)

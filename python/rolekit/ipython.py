@@ -1,0 +1,111 @@
+"""The IPython extension: ``%load_ext rolekit``.
+
+Magics:
+
+- ``%rolekit whoami``: who the configured credentials belong to.
+- ``%rolekit simulate ACTION [RESOURCE] --policy NAME [--policy NAME ...] [--context key=value ...]``:
+  the decision and its explanation for policies held in notebook variables.
+- ``%%rolekit_policy [--kind trust] [--name VAR] [--inline]``: validate the cell's JSON and show the
+  findings; ``--name`` stores the Policy in a variable.
+
+Rich display comes from the objects themselves (``_repr_html_``): policies, reports, findings,
+decisions, roles, role changes, identities and (masked) credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from ._rolekit import Client, Policy, simulate
+from .exceptions import PolicyError, RolekitError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting the kernel."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise UsageError(message)
+
+
+class UsageError(ValueError):
+    """A magic was called with the wrong arguments."""
+
+
+def _policy_parser() -> _Parser:
+    p = _Parser(prog="%%rolekit_policy", add_help=False)
+    p.add_argument(
+        "--kind", default="identity", choices=["identity", "trust", "resource", "boundary", "scp", "session"]
+    )
+    p.add_argument("--name", help="store the Policy in this variable")
+    p.add_argument("--inline", action="store_true")
+    return p
+
+
+def _simulate_parser() -> _Parser:
+    p = _Parser(prog="%rolekit simulate", add_help=False)
+    p.add_argument("action")
+    p.add_argument("resource", nargs="?", default="*")
+    p.add_argument("--policy", action="append", required=True, help="a notebook variable holding a policy")
+    p.add_argument("--principal")
+    p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE")
+    return p
+
+
+@magics_class
+class RolekitMagics(Magics):
+    """``%rolekit`` and ``%%rolekit_policy``."""
+
+    def _lookup(self, name: str) -> Any:
+        ns = self.shell.user_ns if self.shell is not None else {}
+        if name not in ns:
+            raise UsageError(f"no variable named {name!r} in the notebook")
+        return ns[name]
+
+    @line_magic
+    def rolekit(self, line: str) -> Any:
+        """``%rolekit whoami`` or ``%rolekit simulate ACTION [RESOURCE] --policy NAME``."""
+        words = shlex.split(line)
+        if not words:
+            raise UsageError("usage: %rolekit whoami | %rolekit simulate ACTION [RESOURCE] --policy NAME")
+        command, rest = words[0], words[1:]
+        if command == "whoami":
+            return Client().whoami()
+        if command == "simulate":
+            args = _simulate_parser().parse_args(rest)
+            context: dict[str, list[str]] = {}
+            for item in args.context:
+                key, sep, value = item.partition("=")
+                if not sep:
+                    raise UsageError(f"--context takes key=value, got {item!r}")
+                context.setdefault(key, []).append(value)
+            policies = [self._lookup(n) for n in args.policy]
+            return simulate(args.action, args.resource, identity=policies, principal=args.principal, context=context)
+        raise UsageError(f"unknown %rolekit command {command!r}: use whoami or simulate")
+
+    @cell_magic
+    def rolekit_policy(self, line: str, cell: str) -> Any:
+        """Validate the cell's JSON policy and show the findings."""
+        args = _policy_parser().parse_args(shlex.split(line))
+        try:
+            policy = Policy.from_json(cell)
+        except PolicyError as e:
+            print(f"{e}")
+            return None
+        if args.name:
+            if not args.name.isidentifier():
+                raise UsageError(f"--name must be a Python identifier, got {args.name!r}")
+            if self.shell is not None:
+                self.shell.user_ns[args.name] = policy
+        return policy.validate(kind=args.kind, inline=args.inline)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the magics (called by ``%load_ext rolekit``)."""
+    ipython.register_magics(RolekitMagics)
+
+
+__all__ = ["RolekitError", "RolekitMagics", "UsageError", "load_ipython_extension"]
