@@ -1,0 +1,111 @@
+"""Client-side cost of AWS calls against the sandbox, rolekit vs boto3, in one run.
+
+- CPU per call: N x GetRole and N x AssumeRole on a warm client; process CPU time of this process
+  (all its threads: rolekit's tokio workers included); the server is another process.
+- Bulk: 100 x ensure_role with a trust policy: rolekit's AsyncClient, concurrent and bounded,
+  against boto3 doing the same create-if-missing sequentially; wall time.
+Goals: <= 0.1x boto3's CPU per call; <= 0.3x its wall time for the bulk case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+
+import rolekit as rk
+from common import median, write_section
+from rolekit.sandbox import Sandbox
+
+N = int(os.environ.get("BENCH_CALLS", "200"))
+BULK = int(os.environ.get("BENCH_BULK", "100"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def cpu_per_call(fn, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Median over ROUNDS of process CPU seconds per call."""
+    fn()
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        samples.append((time.process_time() - start) / n)
+    return median(samples)
+
+
+def main() -> None:
+    """Run the benchmark and record it."""
+
+    with Sandbox() as sb:
+        client = sb.client()
+        me = client.whoami()
+        trust = rk.Policy.trust(services="sagemaker.amazonaws.com", aws=me.arn)
+        client.ensure_role("bench-role", trust)
+        iam = sb.boto3_client("iam")
+        sts = sb.boto3_client("sts")
+        role_arn = client.get_role("bench-role").arn
+
+        rk_get = cpu_per_call(lambda: client.get_role("bench-role"), N)
+
+        def b3_role_read() -> None:
+            # The same whole-role read rolekit's get_role makes: role, attached, inline, tags.
+            iam.get_role(RoleName="bench-role")
+            iam.list_attached_role_policies(RoleName="bench-role")
+            iam.list_role_policies(RoleName="bench-role")
+            iam.list_role_tags(RoleName="bench-role")
+
+        b3_get = cpu_per_call(b3_role_read, N)
+        rk_assume = cpu_per_call(lambda: client.assume_role(role_arn, session_name="bench"), N // 2)
+        b3_assume = cpu_per_call(lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="bench"), N // 2)
+
+        aclient = rk.AsyncClient(endpoint_url=sb.endpoint_url, credentials=sb.credentials)
+        document = trust.to_json()
+
+        async def bulk_rolekit() -> None:
+            gate = asyncio.Semaphore(16)
+
+            async def one(i: int) -> None:
+                async with gate:
+                    await aclient.ensure_role(f"rk-bulk-{i}", trust)
+
+            await asyncio.gather(*(one(i) for i in range(BULK)))
+
+        def bulk_boto3() -> None:
+            for i in range(BULK):
+                name = f"b3-bulk-{i}"
+                try:
+                    current = iam.get_role(RoleName=name)["Role"]
+                    if json.loads(json.dumps(current["AssumeRolePolicyDocument"])) != json.loads(document):
+                        iam.update_assume_role_policy(RoleName=name, PolicyDocument=document)
+                except iam.exceptions.NoSuchEntityException:
+                    iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)
+
+        start = time.perf_counter()
+        asyncio.run(bulk_rolekit())
+        rk_bulk = time.perf_counter() - start
+        start = time.perf_counter()
+        bulk_boto3()
+        b3_bulk = time.perf_counter() - start
+
+    body = [
+        f"Against the sandbox (moto's server, another process). CPU: medians of {ROUNDS} rounds of {N} GetRole / "
+        f"{N // 2} AssumeRole calls on a warm client. Bulk: {BULK} x ensure_role.",
+        "",
+        "| measure | rolekit | boto3 | ratio (rolekit / boto3) |",
+        "|---|---|---|---|",
+        f"| CPU per role read (ms) | {rk_get * 1e3:.3f} | {b3_get * 1e3:.3f} | {rk_get / b3_get:.2f} |",
+        f"| CPU per AssumeRole (ms) | {rk_assume * 1e3:.3f} | {b3_assume * 1e3:.3f} | {rk_assume / b3_assume:.2f} |",
+        f"| {BULK} x ensure_role, wall (s) | {rk_bulk:.2f} (AsyncClient, 16 at a time) | {b3_bulk:.2f} (sequential) | {rk_bulk / b3_bulk:.2f} |",
+        "",
+        "GetRole is a whole role read on both sides (GetRole + ListAttachedRolePolicies + ListRolePolicies + "
+        "ListRoleTags: 4 requests); the bulk figure is bounded by the sandbox server's own speed.",
+    ]
+    text = "\n".join(body)
+    print(text)
+    write_section("AWS calls (bench/calls.py)", text)
+
+
+if __name__ == "__main__":
+    main()
