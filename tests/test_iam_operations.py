@@ -155,6 +155,15 @@ def test_delete_role_refuses_recently_used_then_forces(client: rk.Client, role: 
         client.get_role(role)
 
 
+def test_delete_role_refuses_protected_roles(client: rk.Client) -> None:
+    trust = rk.Policy.trust(services="sagemaker.amazonaws.com")
+    client.ensure_role("keep-me", trust, tags={"rolekit:protected": "true"})
+    with pytest.raises(rk.UnsafeOperation, match="protected"):
+        client.delete_role("keep-me")
+    assert client.get_role("keep-me").name == "keep-me"
+    assert client.delete_role("keep-me", force=True) == ["deleted role keep-me"]
+
+
 def test_async_client_same_methods(sandbox: Sandbox) -> None:
     aclient = rk.AsyncClient(endpoint_url=sandbox.endpoint_url, credentials=sandbox.credentials)
     trust = rk.Policy.trust(services="sagemaker.amazonaws.com")
