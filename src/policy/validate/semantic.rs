@@ -74,6 +74,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
         _ => return,
     };
     let resources = resource_values(s);
+    let mut fit_cache = FitCache::default();
     // Repeated entries (ignoring case): sort indices once instead of comparing every pair.
     let mut order: Vec<usize> = (0..items.items.len()).collect();
     let key = |i: &usize| items.items[*i].value.to_ascii_lowercase();
@@ -161,7 +162,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             continue;
         };
         if elem == "Action" && s.resource.is_some() && !resources.is_empty() {
-            if catalog::suggest::fits(service, action, &resources) {
+            if fit_cache.fits(service, action, &resources) {
                 continue;
             }
             let full = format!("{}:{}", service.prefix, action.name);
@@ -195,6 +196,38 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             );
             f.suggestion = suggestion;
         }
+    }
+}
+
+/// Whether an action applies to one of the statement's resources, remembering each resource
+/// type's answer: the many actions of one statement share a few types.
+#[derive(Default)]
+struct FitCache {
+    known: Vec<(*const crate::policy::catalog::ResourceType, bool)>,
+}
+
+impl FitCache {
+    fn fits(&mut self, service: &catalog::Service, action: &catalog::Action, resources: &[&str]) -> bool {
+        if resources.contains(&"*") || action.resource_types.is_empty() {
+            return catalog::suggest::fits(service, action, resources);
+        }
+        for (name, _) in &action.resource_types {
+            let Some(rt) = service.resource_type(name) else {
+                continue;
+            };
+            let key: *const catalog::ResourceType = rt;
+            let hit = if let Some((_, v)) = self.known.iter().find(|(k, _)| *k == key) {
+                *v
+            } else {
+                let v = resources.iter().any(|r| wildcard::intersects(&rt.pattern, r));
+                self.known.push((key, v));
+                v
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
     }
 }
 
