@@ -14,7 +14,7 @@ pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
 }
 
 /// Length of the UTF-8 character starting with byte `b`.
-fn char_len(b: u8) -> usize {
+pub(crate) fn char_len(b: u8) -> usize {
     match b {
         0xF0..=0xFF => 4,
         0xE0..=0xEF => 3,

@@ -171,15 +171,7 @@ impl Pattern {
     }
 }
 
-/// Length of the UTF-8 character starting with byte `b`.
-fn char_len(b: u8) -> usize {
-    match b {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
-}
+use crate::policy::wildcard::char_len;
 
 /// Iterative glob with single-star backtracking: O(n·m) worst case, no recursion.
 fn glob(p: &[u16], t: &[u8], ignore_case: bool) -> bool {
