@@ -77,8 +77,8 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
     let mut fit_cache = FitCache::default();
     // Repeated entries (ignoring case): sort indices once instead of comparing every pair.
     let mut order: Vec<usize> = (0..items.items.len()).collect();
-    let key = |i: &usize| items.items[*i].value.to_ascii_lowercase();
-    order.sort_by_cached_key(key);
+    let lowered = |i: usize| items.items[i].value.bytes().map(|b| b.to_ascii_lowercase());
+    order.sort_by(|a, b| lowered(*a).cmp(lowered(*b)).then(a.cmp(b)));
     let mut repeated = vec![false; items.items.len()];
     for w in order.windows(2) {
         if items.items[w[0]].value.eq_ignore_ascii_case(&items.items[w[1]].value) {

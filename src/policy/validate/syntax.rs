@@ -86,11 +86,24 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     size(policy, options, out);
 }
 
-fn duplicate_keys(node: &Node, path: &mut Vec<super::PathElem>, out: &mut Vec<Finding>) {
+/// A borrowed path step, made owned only when a duplicate is reported.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn duplicate_keys<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, out: &mut Vec<Finding>) {
     match &node.value {
         Value::Object(members) => {
             for d in node.duplicate_keys() {
-                let mut p = path.clone();
+                let mut p: Vec<super::PathElem> = path
+                    .iter()
+                    .map(|s| match s {
+                        Step::Key(k) => super::PathElem::Key((*k).to_string()),
+                        Step::Index(i) => super::PathElem::Index(*i),
+                    })
+                    .collect();
                 p.push(super::PathElem::Key(d.key.clone()));
                 reject(
                     out,
@@ -105,16 +118,20 @@ fn duplicate_keys(node: &Node, path: &mut Vec<super::PathElem>, out: &mut Vec<Fi
                 );
             }
             for m in members {
-                path.push(super::PathElem::Key(m.key.clone()));
-                duplicate_keys(&m.value, path, out);
-                path.pop();
+                if matches!(m.value.value, Value::Object(_) | Value::Array(_)) {
+                    path.push(Step::Key(&m.key));
+                    duplicate_keys(&m.value, path, out);
+                    path.pop();
+                }
             }
         }
         Value::Array(items) => {
             for (i, n) in items.iter().enumerate() {
-                path.push(super::PathElem::Index(i));
-                duplicate_keys(n, path, out);
-                path.pop();
+                if matches!(n.value, Value::Object(_) | Value::Array(_)) {
+                    path.push(Step::Index(i));
+                    duplicate_keys(n, path, out);
+                    path.pop();
+                }
             }
         }
         _ => {}
