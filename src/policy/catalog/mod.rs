@@ -88,27 +88,24 @@ pub struct Service {
     pub actions: Vec<Action>,
     pub resource_types: Vec<ResourceType>,
     pub condition_keys: Vec<ConditionKey>,
+    /// Lowercased action name → index in `actions`.
+    index: HashMap<String, usize>,
 }
 
 impl Service {
     /// Look an action up by name, ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        // `actions` is sorted by lowercased name; the lowered key lives on the stack when short.
+        // Lowercase into a stack buffer (ASCII lowering keeps UTF-8 valid), then one hash lookup.
         let mut buf = [0u8; 128];
-        let owned;
-        let key: &[u8] = if name.len() <= buf.len() {
+        if name.len() <= buf.len() {
             for (d, s) in buf.iter_mut().zip(name.bytes()) {
                 *d = s.to_ascii_lowercase();
             }
-            &buf[..name.len()]
+            let key = std::str::from_utf8(&buf[..name.len()]).ok()?;
+            self.index.get(key).map(|&i| &self.actions[i])
         } else {
-            owned = name.to_ascii_lowercase();
-            owned.as_bytes()
-        };
-        self.actions
-            .binary_search_by(|a| a.lower.as_bytes().cmp(key))
-            .ok()
-            .map(|i| &self.actions[i])
+            self.index.get(&name.to_ascii_lowercase()).map(|&i| &self.actions[i])
+        }
     }
 
     /// A resource type by name.
@@ -197,6 +194,7 @@ impl Catalog {
                 })
                 .collect();
             actions.sort_by(|a, b| a.lower.cmp(&b.lower));
+            let index = actions.iter().enumerate().map(|(i, a)| (a.lower.clone(), i)).collect();
             let resource_types = resources
                 .into_iter()
                 .map(|(name, arn_format)| ResourceType {
@@ -220,6 +218,7 @@ impl Catalog {
                 actions,
                 resource_types,
                 condition_keys,
+                index,
             });
         }
         Self {
