@@ -79,6 +79,11 @@ pub fn intersects(a: &str, b: &str) -> bool {
         (false, true) => return glob(b, a, |x, y| x == y),
         (true, true) => {}
     }
+    // Fast path: a pattern matching the other's text taken literally shares that very string
+    // (the other's `*` and `?` also match themselves).
+    if glob(a, b, |x, y| x == y) || glob(b, a, |x, y| x == y) {
+        return true;
+    }
     let (pa, pb) = (literal_prefix(a), literal_prefix(b));
     let n = pa.len().min(pb.len());
     if pa[..n] != pb[..n] {
