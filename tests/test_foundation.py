@@ -36,6 +36,12 @@ def test_whoami_async(sandbox: Sandbox) -> None:
     assert first.arn.endswith(f":user/{ADMIN_USER}")
 
 
+def test_async_client_outside_a_loop_says_what_to_do(sandbox: Sandbox) -> None:
+    aclient = rk.AsyncClient(endpoint_url=sandbox.endpoint_url, credentials=sandbox.credentials)
+    with pytest.raises(RuntimeError, match="running event loop"):
+        aclient.whoami()
+
+
 def test_environment_variables_configure_the_client(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, isolated_aws_env: Path
 ) -> None:

@@ -41,8 +41,12 @@ def _findings(report: Any) -> None:
     rows = []
     for f in report:
         where = f"{f.line}:{f.column}" if f.line else ".".join(str(p) for p in f.path)
-        rows.append((f.severity, f.code, where, f.message[:90], f.suggestion or ""))
-    _table(rows, ("severity", "code", "where", "message", "suggestion"))
+        rows.append((f.severity, f.code, where))
+    _table(rows, ("severity", "code", "where"))
+    for f in report:
+        _say(f"   - {f.code}: {f.message}")
+        if f.suggestion:
+            _say(f"     suggestion: {f.suggestion}")
 
 
 def _steps(client: Any, sandbox: Optional[Any]) -> None:

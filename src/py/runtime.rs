@@ -33,6 +33,16 @@ where
         let guarded = CatchUnwind(Box::pin(fut));
         guarded.await
     })
+    .map_err(|e| {
+        if e.is_instance_of::<pyo3::exceptions::PyRuntimeError>(py) && e.to_string().contains("no running event loop") {
+            pyo3::exceptions::PyRuntimeError::new_err(
+                "AsyncClient methods must be awaited inside a running event loop (`await client.whoami()` in an \
+                 `async def`); for blocking calls use rolekit.Client",
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// A future adapter that turns a panic while polling into an internal-error `PyErr`.

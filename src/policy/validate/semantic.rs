@@ -273,6 +273,10 @@ fn resources(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Findin
             let want = shape(&item.value);
             let mut types: Vec<_> = service.resource_types.iter().collect();
             types.sort_by_key(|rt| shape(&rt.arn_format) != want);
+            // Only the same-shaped types when there are any: they are what the writer meant.
+            if types.iter().any(|rt| shape(&rt.arn_format) == want) {
+                types.retain(|rt| shape(&rt.arn_format) == want);
+            }
             let examples: Vec<String> = types
                 .iter()
                 .take(3)
