@@ -119,17 +119,7 @@ impl Client {
     }
 
     async fn assume_once(&self, arn: &str, session: &str, opts: &AssumeOptions) -> Result<Credentials, Error> {
-        let tags: Vec<Tag> = opts
-            .tags
-            .iter()
-            .map(|(k, v)| {
-                Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-                    .map_err(|e| Error::InvalidArgument(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?;
+        let tags: Vec<Tag> = super::build_tags(&opts.tags, |k, v| Tag::builder().key(k).value(v).build())?;
         let arns: Vec<PolicyDescriptorType> = opts
             .policy_arns
             .iter()

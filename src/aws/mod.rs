@@ -17,6 +17,17 @@ pub use credentials::Credentials;
 pub use error::{Error, ErrorKind};
 pub use identity::Identity;
 
+/// Build SDK tags (IAM's or STS's `Tag`) from key/value pairs; a builder error is an argument error.
+pub(crate) fn build_tags<T, E: std::fmt::Display>(
+    pairs: &[(String, String)],
+    build: impl Fn(&str, &str) -> Result<T, E>,
+) -> Result<Vec<T>, Error> {
+    pairs
+        .iter()
+        .map(|(k, v)| build(k, v).map_err(|e| Error::InvalidArgument(e.to_string())))
+        .collect()
+}
+
 /// Refuse a document with error findings before AWS sees it.
 pub fn check_policy(
     doc: &serde_json::Value,

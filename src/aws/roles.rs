@@ -349,16 +349,7 @@ impl Client {
         let name = spec.name.as_str();
         let ep = self.endpoint();
         let tags = |pairs: &[(String, String)]| -> Result<Vec<Tag>, Error> {
-            pairs
-                .iter()
-                .map(|(k, v)| {
-                    Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build()
-                        .map_err(|e| Error::InvalidArgument(e.to_string()))
-                })
-                .collect()
+            super::build_tags(pairs, |k, v| Tag::builder().key(k).value(v).build())
         };
         match step {
             Step::Create => {

@@ -24,19 +24,31 @@ pub(crate) fn char_len(b: u8) -> usize {
 }
 
 fn glob(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
+    glob_tokens(p, t, |c| c == b'*', |c| c == b'?', eq)
+}
+
+/// The one glob loop, over any token type: iterative with single-star backtracking, so O(n·m)
+/// in the worst case and never exponential. `?` consumes one UTF-8 character of `t`.
+pub(crate) fn glob_tokens<T: Copy>(
+    p: &[T],
+    t: &[u8],
+    is_star: impl Fn(T) -> bool,
+    is_quest: impl Fn(T) -> bool,
+    eq: impl Fn(T, u8) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None; // (pattern index after '*', text index it resumes at)
     while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
+        match p.get(pi).copied() {
+            Some(c) if is_star(c) => {
                 pi += 1;
                 star = Some((pi, ti));
             }
-            Some(b'?') => {
+            Some(c) if is_quest(c) => {
                 pi += 1;
                 ti += char_len(t[ti]);
             }
-            Some(&c) if eq(c, t[ti]) => {
+            Some(c) if eq(c, t[ti]) => {
                 pi += 1;
                 ti += 1;
             }
@@ -51,7 +63,7 @@ fn glob(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
             },
         }
     }
-    p[pi.min(p.len())..].iter().all(|&c| c == b'*') && ti == t.len()
+    ti == t.len() && p[pi.min(p.len())..].iter().all(|&c| is_star(c))
 }
 
 /// The literal run before the first wildcard.

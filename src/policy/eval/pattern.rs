@@ -171,38 +171,17 @@ impl Pattern {
     }
 }
 
-use crate::policy::wildcard::char_len;
+use crate::policy::wildcard::glob_tokens;
 
-/// Iterative glob with single-star backtracking: O(n·m) worst case, no recursion.
+/// Glob over compiled tokens (the loop lives in `wildcard::glob_tokens`).
 fn glob(p: &[u16], t: &[u8], ignore_case: bool) -> bool {
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(&STAR) => {
-                pi += 1;
-                star = Some((pi, ti));
-            }
-            Some(&QUEST) => {
-                pi += 1;
-                ti += char_len(t[ti]);
-            }
-            Some(&c) if c == u16::from(if ignore_case { t[ti].to_ascii_lowercase() } else { t[ti] }) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    let next = st + char_len(t[st]);
-                    star = Some((sp, next));
-                    pi = sp;
-                    ti = next;
-                }
-                None => return false,
-            },
-        }
-    }
-    ti == t.len() && p[pi.min(p.len())..].iter().all(|&c| c == STAR)
+    glob_tokens(
+        p,
+        t,
+        |c| c == STAR,
+        |c| c == QUEST,
+        |c, b| c == u16::from(if ignore_case { b.to_ascii_lowercase() } else { b }),
+    )
 }
 
 #[cfg(test)]
