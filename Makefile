@@ -42,6 +42,7 @@ rust-checks:
 lint: $(BIN)/maturin
 	$(TESTVENV)/bin/ruff check python tests bench scripts
 	$(TESTVENV)/bin/ruff format --check python tests bench scripts
+	$(TESTVENV)/bin/python -m mypy python/rolekit
 	$(TESTVENV)/bin/python -m mypy.stubtest rolekit._rolekit --allowlist tests/stubtest-allowlist.txt
 
 # Everything CI runs: Rust checks, one wheel, a fresh venv with that wheel, pytest against it,

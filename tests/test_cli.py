@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+import rolekit
+from rolekit.sandbox import Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -71,3 +77,119 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     bad = run("simulate", "s3:GetObject", "--context", "novalue")
     assert bad.returncode == 3 and "key=value" in bad.stderr
     assert run("nonsense").returncode == 2
+
+
+# --- on the sandbox: assume, exec, profiles ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli_role(sandbox: Sandbox) -> str:
+    c = sandbox.client()
+    me = c.whoami()
+    change = c.ensure_role("cli-role", rolekit.Policy.trust(aws=[me.arn]))
+    c.wait_until_assumable("cli-role", timeout=30)
+    return change.role.arn
+
+
+def sandbox_env(sandbox: Sandbox, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(sandbox.env())
+    env["AWS_CONFIG_FILE"] = str(tmp_path / "config")
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(tmp_path / "credentials")
+    env.update(extra)
+    return env
+
+
+def run_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def caller_arn(env: dict[str, str]) -> str:
+    code = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_whoami_json(sandbox: Sandbox, tmp_path: Path) -> None:
+    out = run_env(sandbox_env(sandbox, tmp_path), "whoami", "--format", "json")
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["Arn"] == sandbox.client().whoami().arn
+
+
+def test_assume_formats(sandbox: Sandbox, cli_role: str, tmp_path: Path) -> None:
+    env = sandbox_env(sandbox, tmp_path)
+    secret = env["AWS_SECRET_ACCESS_KEY"]
+    text = run_env(env, "assume", "cli-role")
+    assert text.returncode == 0 and "assumed-role/cli-role/" in text.stdout
+    assert "AWS_SECRET_ACCESS_KEY" not in text.stdout and "--format env" in text.stderr
+
+    exports = run_env(env, "assume", "cli-role", "--format", "env", "--duration", "900")
+    assert exports.returncode == 0
+    variables = dict(shlex.split(line)[1].split("=", 1) for line in exports.stdout.splitlines())
+    assert set(variables) == {
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+    }
+    assert variables["AWS_SECRET_ACCESS_KEY"] != secret
+    assert "assumed-role/cli-role/" in caller_arn({**env, **variables})
+
+    as_json = json.loads(run_env(env, "assume", cli_role, "--format", "json", "--session-name", "nb-1").stdout)
+    assert as_json["AssumedRoleUser"]["Arn"].endswith("assumed-role/cli-role/nb-1")
+    assert as_json["Credentials"]["Expiration"].endswith("Z")
+
+    # credential-process output is what the AWS tools expect: botocore runs it through a profile.
+    (tmp_path / "credentials").write_text(
+        f"[admin]\naws_access_key_id = {env['AWS_ACCESS_KEY_ID']}\naws_secret_access_key = {secret}\n"
+    )
+    command = f"{shlex.quote(sys.executable)} -m rolekit assume cli-role --profile admin --format credential-process"
+    (tmp_path / "config").write_text(f"[profile viaprocess]\ncredential_process = {command}\n")
+    profile_env = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    assert "assumed-role/cli-role/" in caller_arn({**profile_env, "AWS_PROFILE": "viaprocess"})
+
+    missing = run_env(env, "assume", "no such role")
+    assert missing.returncode == 3 and missing.stderr.count("\n") == 1 and "contains ' '" in missing.stderr
+    assert secret not in missing.stderr + text.stdout + text.stderr
+
+
+def test_exec_runs_the_command_with_the_role(sandbox: Sandbox, cli_role: str, tmp_path: Path) -> None:
+    env = sandbox_env(sandbox, tmp_path, AWS_PROFILE="leftover")
+    code = (
+        "import os, sys, boto3; assert 'AWS_PROFILE' not in os.environ;"
+        " print(boto3.client('sts').get_caller_identity()['Arn']); sys.exit(7)"
+    )
+    out = run_env(env, "exec", "cli-role", "--", sys.executable, "-c", code)
+    assert out.returncode == 7 and "assumed-role/cli-role/" in out.stdout
+    assert run_env(env, "exec", "cli-role", "--", "no-such-command-xyz").returncode == 127
+    assert run_env(env, "exec", "cli-role").returncode == 2
+
+
+def test_profile_commands_write_a_profile_that_works(sandbox: Sandbox, cli_role: str, tmp_path: Path) -> None:
+    env = sandbox_env(sandbox, tmp_path)
+    (tmp_path / "credentials").write_text(
+        f"[admin]\naws_access_key_id = {env['AWS_ACCESS_KEY_ID']}\naws_secret_access_key = {env['AWS_SECRET_ACCESS_KEY']}\n"
+    )
+    (tmp_path / "config").write_text("# keep me\n[default]\nregion = us-east-1\n")
+    args = ("profile", "add", "ds", "--role-arn", cli_role, "--source-profile", "admin", "--duration-seconds", "900")
+    added = run_env(env, *args)
+    assert added.returncode == 0 and added.stdout.startswith("created profile 'ds'")
+    assert run_env(env, *args, "--format", "json").stdout.count('"unchanged"') == 1
+    refused = run_env(env, "profile", "add", "ds", "--role-arn", cli_role, "--source-profile", "default")
+    assert refused.returncode == 3 and "--force" in refused.stderr
+    assert json.loads(run_env(env, "profile", "list", "--format", "json").stdout) == ["default", "ds"]
+
+    # The written profile resolves through boto3 and through rolekit's own Client.
+    profile_env = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    profile_env["AWS_PROFILE"] = "ds"
+    assert "assumed-role/cli-role/" in caller_arn(profile_env)
+    who = run_env(profile_env, "whoami", "--format", "json")
+    assert who.returncode == 0 and json.loads(who.stdout)["RoleArn"] == cli_role
+
+    assert run_env(env, "profile", "remove", "ds").returncode == 0
+    assert (tmp_path / "config").read_text() == "# keep me\n[default]\nregion = us-east-1\n"
+    assert run_env(env, "profile", "remove", "ds").returncode == 1
+    assert run_env(env, "profile", "add", "x", "--role-arn", cli_role).returncode == 2  # no source: usage error

@@ -42,6 +42,7 @@ from .exceptions import (
     NoSuchEntity,
     NotAssumable,
     PolicyError,
+    ProfileError,
     RolekitError,
     Throttled,
     UnsafeOperation,
@@ -68,6 +69,7 @@ __all__ = [
     "NotAssumable",
     "Policy",
     "PolicyError",
+    "ProfileError",
     "Report",
     "Role",
     "RoleChange",
@@ -79,6 +81,8 @@ __all__ = [
     "aws_managed",
     "catalog",
     "catalog_date",
+    "profiles",
+    "sagemaker",
     "simulate",
     "simulate_many",
 ]
@@ -89,3 +93,17 @@ def load_ipython_extension(ipython: object) -> None:
     from .ipython import load_ipython_extension as load
 
     load(ipython)
+
+
+_LAZY = ("profiles", "sagemaker")
+
+
+def __getattr__(name: str) -> object:
+    """``rolekit.profiles`` and ``rolekit.sagemaker`` load on first use (they keep ``import rolekit`` fast)."""
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -118,7 +118,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             report = Policy.from_json(_read(path)).validate(kind=args.kind, inline=args.inline)
-            findings = list(report)
+            findings: list[Any] = list(report)
         except PolicyError as e:
             findings = list(e.findings)
         results += [_finding_dict(path, f) for f in findings]
@@ -204,13 +204,180 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run(aws=args.aws, assume_yes=args.yes)
 
 
+def _assume(args: argparse.Namespace) -> Any:
+    """Assume ``args.role`` with the options shared by ``assume`` and ``exec``."""
+    mfa_token: Any = args.mfa_token
+    if args.mfa_serial and mfa_token is None:
+        import getpass
+
+        def mfa_token() -> str:
+            return getpass.getpass(f"MFA code for {args.mfa_serial}: ")
+
+    return _client(args).assume_role(
+        args.role,
+        session_name=args.session_name,
+        duration=args.duration,
+        external_id=args.external_id,
+        mfa_serial=args.mfa_serial,
+        mfa_token=mfa_token,
+        source_identity=args.source_identity,
+        wait=args.wait,
+    )
+
+
+def _expiry(creds: Any) -> Optional[str]:
+    exp = creds.expiration
+    return exp.isoformat().replace("+00:00", "Z") if exp is not None else None
+
+
+def _cmd_assume(args: argparse.Namespace) -> int:
+    import shlex
+
+    creds = _assume(args)
+    if args.format == "env":
+        variables = dict(creds.to_env())
+        expiry = _expiry(creds)
+        if expiry:
+            variables["AWS_CREDENTIAL_EXPIRATION"] = expiry
+        for k, v in variables.items():
+            print(f"export {k}={shlex.quote(v)}")
+    elif args.format == "credential-process":
+        print(creds.credential_process_json())
+    elif args.format == "json":
+        out = {
+            "Credentials": {
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key,
+                "SessionToken": creds.session_token,
+                "Expiration": _expiry(creds),
+            },
+            "AssumedRoleUser": {"Arn": creds.assumed_role_arn},
+            "RoleArn": creds.role_arn,
+        }
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"assumed {creds.assumed_role_arn}")
+        print(f"credentials {creds}")
+        print(
+            "# secrets not shown; use --format env | json | credential-process to print them,"
+            " or `rolekit exec ROLE -- COMMAND` to run a command with them",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_exec(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        print("rolekit: error: exec needs a command after --, e.g. rolekit exec ROLE -- aws s3 ls", file=sys.stderr)
+        return EXIT_USAGE
+    creds = _assume(args)
+    env = dict(os.environ)
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        env.pop(var, None)
+    env.update(creds.to_env())
+    expiry = _expiry(creds)
+    if expiry:
+        env["AWS_CREDENTIAL_EXPIRATION"] = expiry
+    if args.region:
+        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = args.region
+    try:
+        done = subprocess.run(command, env=env)
+    except FileNotFoundError:
+        print(f"rolekit: error: command not found: {command[0]}", file=sys.stderr)
+        return 127
+    except PermissionError:
+        print(f"rolekit: error: command not executable: {command[0]}", file=sys.stderr)
+        return 126
+    return done.returncode if done.returncode >= 0 else 128 - done.returncode
+
+
+def _cmd_profile_add(args: argparse.Namespace) -> int:
+    from . import profiles
+
+    change = profiles.add(
+        args.name,
+        role_arn=args.role_arn,
+        source_profile=args.source_profile,
+        credential_source=args.credential_source,
+        mfa_serial=args.mfa_serial,
+        external_id=args.external_id,
+        role_session_name=args.session_name,
+        duration_seconds=args.duration_seconds,
+        region=args.region,
+        force=args.force,
+    )
+    return _print_profile_change(args, change)
+
+
+def _cmd_profile_remove(args: argparse.Namespace) -> int:
+    from . import profiles
+
+    change = profiles.remove(args.name, force=args.force)
+    return _print_profile_change(args, change)
+
+
+def _cmd_profile_list(args: argparse.Namespace) -> int:
+    from . import profiles
+
+    found = profiles.names()
+    if args.format == "json":
+        print(json.dumps(found))
+    else:
+        for name in found:
+            print(name)
+    return EXIT_OK
+
+
+def _print_profile_change(args: argparse.Namespace, change: Any) -> int:
+    for w in change.warnings:
+        print(f"rolekit: warning: {w}", file=sys.stderr)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "profile": change.name,
+                    "file": str(change.path),
+                    "action": change.action,
+                    "settings": dict(change.settings),
+                },
+                indent=2,
+            )
+        )
+    elif change.action == "absent":
+        print(f"no profile {change.name!r} in {change.path}", file=sys.stderr)
+    else:
+        print(f"{change.action} profile {change.name!r} in {change.path}")
+    return EXIT_NEGATIVE if change.action == "absent" else EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
-    common.add_argument("--region", help="AWS region (default: AWS_REGION, then the profile)")
-    common.add_argument("--endpoint-url", help="send requests here instead of AWS (default: AWS_ENDPOINT_URL)")
-    common.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="output format")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument("--debug", action="store_true", help="show tracebacks")
+    aws = argparse.ArgumentParser(add_help=False)
+    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
+    aws.add_argument("--region", help="AWS region (default: AWS_REGION, then the profile)")
+    aws.add_argument("--endpoint-url", help="send requests here instead of AWS (default: AWS_ENDPOINT_URL)")
+
+    def formats(parser: argparse.ArgumentParser, *choices: str, default: str = "text") -> None:
+        parser.add_argument("--format", choices=choices, default=default, help=f"output format (default: {default})")
+
+    def assume_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("role", help="a role name (in the caller's account) or a role ARN")
+        parser.add_argument("--duration", type=int, default=3600, help="seconds the credentials last (default 3600)")
+        parser.add_argument("--session-name", help="the role session name (default: derived from the caller)")
+        parser.add_argument("--external-id", help="the external id the role's trust policy asks for")
+        parser.add_argument("--mfa-serial", help="the MFA device ARN; the code is asked on the terminal")
+        parser.add_argument("--mfa-token", help=argparse.SUPPRESS)
+        parser.add_argument("--source-identity", help="a source identity recorded in CloudTrail")
+        parser.add_argument(
+            "--wait", type=float, default=None, metavar="SECONDS", help="retry AccessDenied this long (new roles)"
+        )
 
     p = argparse.ArgumentParser(prog="rolekit", description="IAM roles, safely: policies, roles, assume-role.")
     from . import __version__
@@ -219,10 +386,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    s = sub.add_parser("whoami", parents=[common], help="who the current credentials belong to")
+    s = sub.add_parser("whoami", parents=[base, aws], help="who the current credentials belong to")
+    formats(s, "text", "json")
     s.set_defaults(func=_cmd_whoami)
 
-    s = sub.add_parser("lint", parents=[common], help="check policy files offline (findings with file:line:column)")
+    s = sub.add_parser("lint", parents=[base], help="check policy files offline (findings with file:line:column)")
+    formats(s, "text", "json", "sarif")
     s.add_argument("files", nargs="+", metavar="FILE", help="policy JSON files; - reads standard input")
     s.add_argument(
         "--kind", default="identity", choices=["identity", "trust", "resource", "boundary", "scp", "session"]
@@ -231,7 +400,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--strict", action="store_true", help="exit 1 on warnings and security warnings too")
     s.set_defaults(func=_cmd_lint)
 
-    s = sub.add_parser("simulate", parents=[common], help="decide a request offline with IAM's logic")
+    s = sub.add_parser("simulate", parents=[base], help="decide a request offline with IAM's logic")
+    formats(s, "text", "json")
     s.add_argument("action")
     s.add_argument("resource", nargs="?", default="*")
     s.add_argument("--policy", action="append", metavar="FILE", help="an identity policy (repeatable)")
@@ -242,11 +412,55 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--context", action="append", metavar="KEY=VALUE", help="a condition key (repeatable)")
     s.set_defaults(func=_cmd_simulate)
 
-    s = sub.add_parser("sandbox", parents=[common], help="run a local AWS (moto) and print its exports")
+    s = sub.add_parser("assume", parents=[base, aws], help="assume a role and print its credentials")
+    formats(s, "text", "env", "json", "credential-process")
+    assume_options(s)
+    s.set_defaults(func=_cmd_assume)
+
+    s = sub.add_parser(
+        "exec",
+        parents=[base, aws],
+        help="run a command with a role's credentials",
+        usage="rolekit exec ROLE [options] -- COMMAND [ARG ...]",
+    )
+    formats(s, "text")
+    assume_options(s)
+    s.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments, after --")
+    s.set_defaults(func=_cmd_exec)
+
+    prof = sub.add_parser("profile", help="role profiles in the AWS config file (AWS_CONFIG_FILE honoured)")
+    psub = prof.add_subparsers(dest="profile_command", metavar="ACTION")
+    psub.required = True
+    s = psub.add_parser("add", parents=[base], help="write a role profile")
+    formats(s, "text", "json")
+    s.add_argument("name")
+    s.add_argument("--role-arn", required=True)
+    src = s.add_mutually_exclusive_group(required=True)
+    src.add_argument("--source-profile", help="the profile whose credentials assume the role")
+    src.add_argument("--credential-source", choices=["Environment", "Ec2InstanceMetadata", "EcsContainer"])
+    s.add_argument("--mfa-serial")
+    s.add_argument("--external-id")
+    s.add_argument("--session-name", help="role_session_name")
+    s.add_argument("--region")
+    s.add_argument("--duration-seconds", type=int)
+    s.add_argument("--force", action="store_true", help="overwrite a different existing profile")
+    s.set_defaults(func=_cmd_profile_add)
+    s = psub.add_parser("remove", parents=[base], help="remove a profile")
+    formats(s, "text", "json")
+    s.add_argument("name")
+    s.add_argument("--force", action="store_true", help="remove a profile that holds more than a role's keys")
+    s.set_defaults(func=_cmd_profile_remove)
+    s = psub.add_parser("list", parents=[base], help="the profiles in the config file")
+    formats(s, "text", "json")
+    s.set_defaults(func=_cmd_profile_list)
+
+    s = sub.add_parser("sandbox", parents=[base], help="run a local AWS (moto) and print its exports")
+    formats(s, "text", "json")
     s.add_argument("--no-enforce", action="store_true", help="accept any credentials (no IAM enforcement)")
     s.set_defaults(func=_cmd_sandbox)
 
-    s = sub.add_parser("demo", parents=[common], help="the IAM-role tutorial, end to end, on a local sandbox")
+    s = sub.add_parser("demo", parents=[base], help="the IAM-role tutorial, end to end, on a local sandbox")
+    formats(s, "text")
     s.add_argument("--aws", action="store_true", help="run against real AWS (asks before any write)")
     s.add_argument("--yes", action="store_true", help="with --aws: do not ask before writing")
     s.set_defaults(func=_cmd_demo)

@@ -8,6 +8,7 @@ after asking before any write. Secrets are never printed: credentials show as th
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any, Optional
 
 ROLE = "basic-role"
@@ -25,7 +26,7 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
+def _table(rows: Sequence[tuple[object, ...]], header: tuple[str, ...]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     _say("   " + line)

@@ -20,6 +20,7 @@ __all__ = [
     "NoSuchEntity",
     "NotAssumable",
     "PolicyError",
+    "ProfileError",
     "RolekitError",
     "Throttled",
     "UnsafeOperation",
@@ -122,3 +123,7 @@ class NotAssumable(RolekitError):
 
 class UnsafeOperation(RolekitError):
     """rolekit refused a destructive operation; the message says why and how to force it."""
+
+
+class ProfileError(RolekitError, ValueError):
+    """A profile could not be written or removed: bad values, an existing different profile, a held lock."""

@@ -12,15 +12,18 @@ variables at it, and says so in one line. ``ROLEKIT_SANDBOX=0`` never starts one
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ._rolekit import Client
 from .exceptions import EndpointError, InvalidCredentials
 
-_SANDBOX: Optional[object] = None
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
+
+_SANDBOX: Optional[Sandbox] = None
 
 
-def sandbox() -> Optional[object]:
+def sandbox() -> Optional[Sandbox]:
     """The sandbox `connect()` started, if any."""
     return _SANDBOX
 
@@ -45,6 +48,5 @@ def connect(region: Optional[str] = None) -> Client:
         sb.activate()
         _SANDBOX = sb
     sb = _SANDBOX
-    assert isinstance(sb, Sandbox)
     print(f"No AWS credentials: using an embedded sandbox (moto) at {sb.endpoint_url}; no real account is touched.")
     return sb.client()

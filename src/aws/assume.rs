@@ -57,11 +57,9 @@ impl Client {
 
     /// `name` (optionally with a path, `service-role/x`) → its ARN in the caller's account; ARNs pass.
     pub async fn role_arn(&self, role: &str) -> Result<String, Error> {
+        super::names::check_role_ref(role)?;
         if role.starts_with("arn:") {
             return Ok(role.to_string());
-        }
-        if role.trim().is_empty() {
-            return Err(Error::InvalidArgument("the role name is empty".into()));
         }
         let me = self.identity().await?;
         Ok(format!(

@@ -8,6 +8,7 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod identity;
+pub mod names;
 pub mod policies;
 pub mod roles;
 pub mod wire;

@@ -142,6 +142,7 @@ fn same_document(a: &str, b: &Value) -> bool {
 impl Client {
     /// GetRole plus its attached and inline policies and tags; `None` when it does not exist.
     pub async fn find_role(&self, name: &str) -> Result<Option<RoleInfo>, Error> {
+        super::names::check_name("role", name, 64)?;
         let out = match self.iam().get_role().role_name(name).send().await {
             Ok(o) => o,
             Err(e) => {
@@ -259,6 +260,10 @@ impl Client {
 
     /// The writes that would bring the role to `spec`, and the role as it is now.
     pub async fn plan_role(&self, spec: &RoleSpec) -> Result<(Vec<Step>, Option<RoleInfo>), Error> {
+        super::names::check_path(&spec.path)?;
+        for (name, _) in spec.inline_policies.iter().flatten() {
+            super::names::check_name("inline policy", name, 128)?;
+        }
         let current = self.find_role(&spec.name).await?;
         let Some(cur) = &current else {
             let mut steps = vec![Step::Create];

@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyIterator, PyList, PyString, PyTuple};
 
 use super::errors::policy_error;
 use super::html::{self, pyrepr};
@@ -547,6 +547,10 @@ impl PyReport {
     }
     fn __len__(&self) -> usize {
         self.findings.len()
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        let items: Vec<PyFinding> = self.findings.iter().cloned().map(PyFinding).collect();
+        PyList::new(py, items)?.as_any().try_iter()
     }
     fn __getitem__(&self, index: isize) -> PyResult<PyFinding> {
         let n = isize::try_from(self.findings.len()).unwrap_or(isize::MAX);
