@@ -122,10 +122,120 @@ NOTEBOOKS = {
         ),
         (
             "md",
-            "## A profile for the role\n\nFor tools outside Python, `credential_process_json()` prints what the AWS "
-            "CLI's `credential_process` expects (`rolekit assume` will do it from the shell).",
+            "## A profile for the role\n\nTools outside Python (the AWS CLI, other SDKs) use the role through a profile. "
+            "`rk.profiles.add` writes it into the AWS config file, keeping every other line as it was; it refuses to "
+            "overwrite a different profile. On the sandbox it writes a scratch file instead of `~/.aws/config`.",
+        ),
+        (
+            "code",
+            "import tempfile, os\n"
+            "config = os.path.join(tempfile.mkdtemp(), 'config') if sb else None  # None: AWS_CONFIG_FILE or ~/.aws/config\n"
+            "role = iam.get_role('basic-role')\n"
+            "rk.profiles.add('basic-role', role_arn=role.arn, source_profile='default', path=config)",
+        ),
+        ("code", "print(open(rk.profiles.config_path(config)).read())"),
+        (
+            "md",
+            "From a shell: `rolekit assume basic-role --format env`, `rolekit exec basic-role -- aws s3 ls`, or "
+            "`credential_process = rolekit assume basic-role --format credential-process` in a profile.",
         ),
         ("code", "import json\nsorted(json.loads(creds.credential_process_json()))"),
+    ],
+    "04-sagemaker-training.ipynb": [
+        (
+            "md",
+            "# A least-privilege SageMaker execution role\n\nSageMaker's quick start attaches `AmazonSageMakerFullAccess` "
+            "to a default role. A training job needs much less: its data prefixes, its logs and metrics, its image. "
+            "`rk.sagemaker.execution_policy` writes exactly that.",
+        ),
+        ("code", SETUP),
+        (
+            "code",
+            'DATA = ["s3://rolekit-tutorial-data/churn/train", "s3://rolekit-tutorial-data/churn/output"]\n'
+            "policy = rk.sagemaker.execution_policy(s3=DATA)\npolicy",
+        ),
+        ("md", "No `*` action, no IAM action, no `iam:PassRole` — and nothing for the validator to complain about:"),
+        ("code", "report = policy.validate(inline=True)\nassert report.ok and not report.warnings\nreport"),
+        (
+            "md",
+            "## The role\n\nTrust: SageMaker, and you (to try the role from this notebook). The policy goes inline. "
+            "Re-running changes nothing.",
+        ),
+        (
+            "code",
+            "me = iam.whoami()\n"
+            'change = iam.sagemaker_execution_role("rolekit-sagemaker-execution", s3=DATA, allow=[me.arn])\n'
+            "change.changes",
+        ),
+        (
+            "code",
+            'assert not iam.sagemaker_execution_role("rolekit-sagemaker-execution", s3=DATA, allow=[me.arn]).changed\n'
+            "role_arn = change.role.arn\nrole_arn",
+        ),
+        (
+            "md",
+            "## What can the job reach?\n\n`simulate()` answers offline with IAM's logic: its data and output, yes; "
+            "anything else, no.",
+        ),
+        (
+            "code",
+            "checks = [\n"
+            '    ("s3:GetObject", "arn:aws:s3:::rolekit-tutorial-data/churn/train/part-0.csv"),\n'
+            '    ("s3:PutObject", "arn:aws:s3:::rolekit-tutorial-data/churn/output/model.tar.gz"),\n'
+            '    ("s3:GetObject", "arn:aws:s3:::rolekit-tutorial-data/payroll/2026.csv"),\n'
+            '    ("s3:PutObject", "arn:aws:s3:::another-bucket/x"),\n'
+            '    ("iam:PassRole", role_arn),\n'
+            "]\n"
+            "decisions = {(a, r): rk.simulate(a, r, identity=[policy]).decision for a, r in checks}\n"
+            "for (a, r), d in decisions.items():\n"
+            '    print(f"{d:15} {a:14} {r}")\n'
+            'assert [d == "allow" for d in decisions.values()] == [True, True, False, False, False]',
+        ),
+        (
+            "md",
+            "## A training job with that role\n\nOn the sandbox the job is simulated; on real AWS this cell would launch a "
+            "billed training job, so it only does when you set `LAUNCH = True` (with a real image and data).",
+        ),
+        (
+            "code",
+            "import time\nimport boto3\nfrom rolekit.notebook import sandbox\n\n"
+            "sb = sandbox()\nLAUNCH = sb is not None\n"
+            'sm = boto3.client("sagemaker", endpoint_url=sb.endpoint_url if sb else None)\n'
+            'job = f"churn-xgboost-{int(time.time())}"\n'
+            "if LAUNCH:\n"
+            "    sm.create_training_job(\n"
+            "        TrainingJobName=job,\n"
+            "        RoleArn=role_arn,\n"
+            '        AlgorithmSpecification={"TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",\n'
+            '                                "TrainingInputMode": "File"},\n'
+            '        InputDataConfig=[{"ChannelName": "train", "DataSource": {"S3DataSource": {\n'
+            '            "S3DataType": "S3Prefix", "S3Uri": DATA[0] + "/"}}}],\n'
+            '        OutputDataConfig={"S3OutputPath": DATA[1] + "/"},\n'
+            '        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},\n'
+            '        StoppingCondition={"MaxRuntimeInSeconds": 3600},\n'
+            "    )\n"
+            "    described = sm.describe_training_job(TrainingJobName=job)\n"
+            '    print(described["TrainingJobName"], described["TrainingJobStatus"], described["RoleArn"])\n'
+            "else:\n"
+            '    print("not launched: set LAUNCH = True to start a real (billed) training job")',
+        ),
+        (
+            "md",
+            "## Which role should a job use?\n\nInside a SageMaker notebook instance or Studio, `execution_role()` "
+            "returns the notebook's own role (as SageMaker's `get_execution_role()` does). Elsewhere it returns the "
+            "role you are running as, or explains what to do:",
+        ),
+        (
+            "code",
+            "try:\n    print(iam.execution_role())\nexcept rk.RolekitError as e:\n    print(e)",
+        ),
+        ("md", "From a session of the new role itself, the answer is that role:"),
+        (
+            "code",
+            'as_role = rk.Client(credentials=iam.assume_role("rolekit-sagemaker-execution", wait=30),\n'
+            "                    endpoint_url=sb.endpoint_url if sb else None)\n"
+            "as_role.execution_role()",
+        ),
     ],
 }
 

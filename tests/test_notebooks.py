@@ -34,7 +34,12 @@ def output_texts(nb: object) -> list[str]:
 
 
 def test_notebooks_exist() -> None:
-    assert [p.name for p in NOTEBOOKS][:3] == ["01-iam-role.ipynb", "02-policies.ipynb", "03-assume-role.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01-iam-role.ipynb",
+        "02-policies.ipynb",
+        "03-assume-role.ipynb",
+        "04-sagemaker-training.ipynb",
+    ]
 
 
 @pytest.mark.timeout(300)

@@ -1,5 +1,6 @@
 """Type stubs for rolekit's native module (``rolekit._rolekit``), written by hand and checked by stubtest."""
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Optional, Union, final
@@ -25,6 +26,7 @@ __all__ = [
     "catalog_actions",
     "catalog_date",
     "simulate",
+    "sagemaker_execution_policy",
     "simulate_many",
 ]
 
@@ -187,6 +189,27 @@ class Client:
         """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
     def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
         """Block until the role can be assumed; NotAssumable after timeout."""
+    def sagemaker_execution_role(
+        self,
+        name: str = "rolekit-sagemaker-execution",
+        *,
+        s3: Union[str, Iterable[str]],
+        ecr_repositories: Union[str, Iterable[str], None] = None,
+        kms_keys: Union[str, Iterable[str], None] = None,
+        vpc: bool = False,
+        allow: Union[str, Iterable[str], None] = None,
+        region: Optional[str] = None,
+        account: Optional[str] = None,
+        description: Optional[str] = None,
+        path: str = "/",
+        max_session_duration: Optional[int] = None,
+        permissions_boundary: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        managed_policies: Optional[Iterable[_ManagedRef]] = None,
+    ) -> RoleChange:
+        """A least-privilege SageMaker execution role (trust: SageMaker and ``allow``); idempotent."""
+    def execution_role(self, *, metadata_path: Union[str, os.PathLike[str], None] = None) -> str:
+        """The role ARN for a SageMaker job: the notebook's or Studio user's, else the caller's role."""
 
 @final
 class AsyncClient:
@@ -272,6 +295,27 @@ class AsyncClient:
         """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
     async def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
         """Block until the role can be assumed; NotAssumable after timeout."""
+    async def sagemaker_execution_role(
+        self,
+        name: str = "rolekit-sagemaker-execution",
+        *,
+        s3: Union[str, Iterable[str]],
+        ecr_repositories: Union[str, Iterable[str], None] = None,
+        kms_keys: Union[str, Iterable[str], None] = None,
+        vpc: bool = False,
+        allow: Union[str, Iterable[str], None] = None,
+        region: Optional[str] = None,
+        account: Optional[str] = None,
+        description: Optional[str] = None,
+        path: str = "/",
+        max_session_duration: Optional[int] = None,
+        permissions_boundary: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        managed_policies: Optional[Iterable[_ManagedRef]] = None,
+    ) -> RoleChange:
+        """A least-privilege SageMaker execution role (trust: SageMaker and ``allow``); idempotent."""
+    async def execution_role(self, *, metadata_path: Union[str, os.PathLike[str], None] = None) -> str:
+        """The role ARN for a SageMaker job: the notebook's or Studio user's, else the caller's role."""
 
 def catalog_date() -> str:
     """The day (YYYY-MM-DD) AWS's service reference was read for this build."""
@@ -526,3 +570,14 @@ class AwsManaged:
 
 def aws_managed(name: str) -> AwsManaged:
     """Name an AWS managed policy, e.g. aws_managed("AmazonSageMakerFullAccess")."""
+
+def sagemaker_execution_policy(
+    *,
+    s3: Union[str, Iterable[str]],
+    ecr_repositories: Union[str, Iterable[str], None] = None,
+    kms_keys: Union[str, Iterable[str], None] = None,
+    vpc: bool = False,
+    region: Optional[str] = None,
+    account: Optional[str] = None,
+) -> Policy:
+    """A least-privilege SageMaker execution policy (see rolekit.sagemaker.execution_policy)."""

@@ -90,6 +90,8 @@ pub enum Error {
     Unsafe(String),
     /// A role could not be assumed before the wait ran out; the text lists likely causes.
     NotAssumable(String),
+    /// Something rolekit looked for is not there (e.g. an execution role); the text says what to do.
+    Unavailable(String),
     /// A multi-step change failed after some steps were applied.
     Partial { applied: Vec<String>, cause: Box<Error> },
     /// A policy document has errors; nothing was sent.
@@ -121,7 +123,7 @@ impl fmt::Display for Error {
             ),
             Self::Config(m) => write!(f, "invalid AWS configuration: {m}"),
             Self::Protocol(m) => write!(f, "unexpected answer from AWS: {m}"),
-            Self::InvalidArgument(m) | Self::Unsafe(m) | Self::NotAssumable(m) => f.write_str(m),
+            Self::InvalidArgument(m) | Self::Unsafe(m) | Self::NotAssumable(m) | Self::Unavailable(m) => f.write_str(m),
             Self::Partial { applied, cause } => {
                 write!(f, "{cause} — after these changes were applied: {}", applied.join("; "))
             }

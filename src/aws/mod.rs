@@ -11,6 +11,7 @@ pub mod identity;
 pub mod names;
 pub mod policies;
 pub mod roles;
+pub mod sagemaker;
 pub mod wire;
 
 pub use config::ClientOptions;
@@ -64,6 +65,7 @@ pub fn check_policy(
 pub struct Client {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
+    sdk: aws_config::SdkConfig,
     endpoint: String,
     identity: tokio::sync::OnceCell<Identity>,
 }
@@ -84,6 +86,7 @@ impl Client {
                     .interceptor(wire::FormSpaces)
                     .build(),
             ),
+            sdk,
             endpoint,
             identity: tokio::sync::OnceCell::new(),
         })
@@ -97,6 +100,16 @@ impl Client {
     /// The STS client underneath, for operations modules.
     pub fn sts(&self) -> &aws_sdk_sts::Client {
         &self.sts
+    }
+
+    /// The resolved configuration (region, credentials, endpoint, timeouts).
+    pub fn sdk(&self) -> &aws_config::SdkConfig {
+        &self.sdk
+    }
+
+    /// The region requests are signed for.
+    pub fn region(&self) -> Option<&str> {
+        self.sdk.region().map(aws_config::Region::as_ref)
     }
 
     /// The cached caller identity (see `identity()`).

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod eval;
 pub mod json;
 pub mod model;
+pub mod sagemaker;
 pub mod validate;
 pub mod wildcard;
 

@@ -282,6 +282,51 @@ macro_rules! client_class {
                 })
             }
 
+            /// A least-privilege SageMaker execution role: trust for sagemaker.amazonaws.com (and the
+            /// ARNs in `allow`), `rolekit.sagemaker.execution_policy(...)` inline; idempotent.
+            #[pyo3(signature = (name="rolekit-sagemaker-execution", *, s3, ecr_repositories=None, kms_keys=None, vpc=false, allow=None, region=None, account=None, description=None, path="/", max_session_duration=None, permissions_boundary=None, tags=None, managed_policies=None))]
+            fn sagemaker_execution_role<'py>(
+                &self,
+                py: Python<'py>,
+                name: &str,
+                s3: &Bound<'_, PyAny>,
+                ecr_repositories: Option<&Bound<'_, PyAny>>,
+                kms_keys: Option<&Bound<'_, PyAny>>,
+                vpc: bool,
+                allow: Option<&Bound<'_, PyAny>>,
+                region: Option<String>,
+                account: Option<String>,
+                description: Option<String>,
+                path: &str,
+                max_session_duration: Option<i32>,
+                permissions_boundary: Option<&Bound<'_, PyAny>>,
+                tags: Option<&Bound<'_, PyAny>>,
+                managed_policies: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let opts = super::sagemaker::options(s3, ecr_repositories, kms_keys, vpc, region, account)?;
+                let allow = match allow.filter(|a| !a.is_none()) {
+                    Some(a) => super::policy::strings(a, "allow")?,
+                    None => Vec::new(),
+                };
+                let trust = pyo3::types::PyString::new(py, "{}");
+                let args = RoleArgs::new(py, name.to_string(), trust.as_any(), description, path.to_string(), max_session_duration, permissions_boundary, tags, managed_policies, None, false)?;
+                let inner = self.inner.clone();
+                $run(py, async move {
+                    let spec = args.resolve(&inner).await?;
+                    let spec = inner.sagemaker_role_spec(spec, opts, &allow).await?;
+                    Ok(change(inner.ensure_role(&spec).await?))
+                })
+            }
+
+            /// The role ARN to give a SageMaker job: the notebook instance's or Studio user's role
+            /// when running in SageMaker, else the caller's role; a clear error otherwise.
+            #[pyo3(signature = (*, metadata_path=None))]
+            fn execution_role<'py>(&self, py: Python<'py>, metadata_path: Option<std::path::PathBuf>) -> PyResult<Bound<'py, PyAny>> {
+                let path = metadata_path.unwrap_or_else(|| aws::sagemaker::METADATA_PATH.into());
+                let inner = self.inner.clone();
+                $run(py, async move { Ok(inner.execution_role(&path).await?) })
+            }
+
             fn __repr__(&self) -> String {
                 format!("{}(endpoint={})", $pyname, super::html::pyrepr(self.inner.endpoint()))
             }

@@ -97,7 +97,9 @@ fn convert(err: aws::Error, message: String) -> PyErr {
         aws::Error::NotAssumable(_) => build("NotAssumable", message, &[]),
         aws::Error::Partial { cause, .. } => convert(*cause, message),
         aws::Error::Policy { findings, .. } => policy_error(message, findings),
-        aws::Error::Config(_) | aws::Error::Protocol(_) => build("RolekitError", message, &[]),
+        aws::Error::Config(_) | aws::Error::Protocol(_) | aws::Error::Unavailable(_) => {
+            build("RolekitError", message, &[])
+        }
     }
 }
 

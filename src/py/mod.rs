@@ -9,6 +9,7 @@ mod html;
 mod ops;
 mod policy;
 mod runtime;
+mod sagemaker;
 mod types;
 
 use pyo3::prelude::*;
@@ -24,6 +25,8 @@ pub mod _rolekit {
     use super::ops::{aws_managed, PyAwsManaged, PyManagedPolicy, PyRole, PyRoleChange};
     #[pymodule_export]
     use super::policy::{catalog_action, catalog_actions, catalog_date, PyFinding, PyPolicy, PyReport, PyStatement};
+    #[pymodule_export]
+    use super::sagemaker::sagemaker_execution_policy;
     #[pymodule_export]
     use super::types::{PyCredentials, PyIdentity};
 

@@ -44,7 +44,7 @@ fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<
 }
 
 /// A string or a list of strings.
-fn strings(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+pub(super) fn strings(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(vec![s.to_cow()?.into_owned()]);
     }
@@ -173,7 +173,7 @@ pub struct PyPolicy {
 }
 
 impl PyPolicy {
-    fn from_value(value: &serde_json::Value) -> Self {
+    pub(super) fn from_value(value: &serde_json::Value) -> Self {
         Self::wrap(Arc::new(Policy::from_node(Node::from_serde(value))), false)
     }
 
