@@ -40,6 +40,13 @@ def test_tutorial_flow(client: rk.Client, sandbox: Sandbox, role: str) -> None:
     with pytest.raises(ClientError) as info:
         s3.list_objects(Bucket="aws-use-case-churn")
     assert info.value.response["Error"]["Code"] == "AccessDenied"
+    # A rolekit Client as the role: same endpoint, the role's identity, the role's permissions only.
+    as_role = creds.client()
+    assert as_role.endpoint == client.endpoint
+    me = as_role.whoami()
+    assert me.kind == "assumed-role" and me.role_arn == creds.role_arn
+    with pytest.raises(rk.AccessDenied):
+        as_role.get_role(role)
     # The same prediction offline.
     assert rk.simulate("s3:ListAllMyBuckets", "*", identity=[LIST_ALL]).allowed
     assert not rk.simulate("s3:ListBucket", "arn:aws:s3:::aws-use-case-churn", identity=[LIST_ALL]).allowed

@@ -92,6 +92,15 @@ class Credentials:
         """New credentials from assuming the same role again (a callable mfa_token is asked again)."""
     def credential_process_json(self) -> str:
         """What the AWS CLI's credential_process expects (Version 1)."""
+    def client(
+        self,
+        region: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        retry_mode: str = "standard",
+    ) -> Client:
+        """A Client signed with these credentials; assume_role's renew themselves before expiry."""
     def boto3_session(self, region: Optional[str] = None) -> Any:
         """A boto3 Session over these credentials, refreshed through rolekit before they expire."""
     def __eq__(self, value: object, /) -> bool: ...

@@ -28,7 +28,14 @@ __all__ = [
 
 
 class RolekitError(Exception):
-    """Base class of every error rolekit raises."""
+    """Base class of every error rolekit raises.
+
+    ``retry_safe`` says whether running the same call again may succeed as it is (throttling, a
+    5xx answer, an endpoint that did not answer). rolekit's writes converge, so a retry never
+    duplicates what an earlier attempt did.
+    """
+
+    retry_safe: bool = False
 
 
 class PolicyError(RolekitError, ValueError):
@@ -110,8 +117,11 @@ class ExpiredToken(AwsError):
 class EndpointError(RolekitError):
     """The endpoint could not be reached or did not answer in time."""
 
-    def __init__(self, message: str, *, endpoint: str = "", operation: str = "", cause: str = "") -> None:
+    def __init__(
+        self, message: str, *, endpoint: str = "", operation: str = "", cause: str = "", retry_safe: bool = True
+    ) -> None:
         super().__init__(message)
+        self.retry_safe = retry_safe
         self.endpoint = endpoint
         self.operation = operation
         self.cause = cause

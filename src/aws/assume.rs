@@ -155,6 +155,64 @@ impl Client {
     }
 }
 
+/// Fresh options for each refresh (a callable MFA token is asked again); supplied by the caller.
+pub type OptionsSource = std::sync::Arc<dyn Fn() -> Result<AssumeOptions, Error> + Send + Sync>;
+
+/// A credentials provider that assumes a role again whenever the SDK's identity cache asks (it
+/// asks before the current credentials expire). It starts from credentials already obtained.
+pub struct AssumeRoleProvider {
+    client: std::sync::Arc<Client>,
+    role: String,
+    options: OptionsSource,
+    first: std::sync::Mutex<Option<Credentials>>,
+}
+
+impl AssumeRoleProvider {
+    pub fn new(client: std::sync::Arc<Client>, role: String, options: OptionsSource, first: Credentials) -> Self {
+        Self {
+            client,
+            role,
+            options,
+            first: std::sync::Mutex::new(Some(first)),
+        }
+    }
+}
+
+impl std::fmt::Debug for AssumeRoleProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumeRoleProvider")
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl aws_credential_types::provider::ProvideCredentials for AssumeRoleProvider {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        use aws_credential_types::provider::error::CredentialsError;
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let first = self.first.lock().ok().and_then(|mut f| f.take());
+            if let Some(c) = first {
+                let fresh = c
+                    .expiration
+                    .is_none_or(|e| e > SystemTime::now() + Duration::from_secs(300));
+                if fresh {
+                    return Ok(c.to_sdk());
+                }
+            }
+            let opts = (self.options)().map_err(CredentialsError::provider_error)?;
+            let creds = self
+                .client
+                .assume_role(&self.role, &opts)
+                .await
+                .map_err(CredentialsError::provider_error)?;
+            Ok(creds.to_sdk())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

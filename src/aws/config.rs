@@ -34,6 +34,8 @@ pub struct ClientOptions {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub credentials: Option<Credentials>,
+    /// A provider that renews credentials (e.g. assume_role's); wins over `credentials`.
+    pub credentials_provider: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     /// Read timeout per attempt; the connect timeout is the smaller of this and 3 s.
     pub timeout: Option<Duration>,
     /// Maximum attempts per call, the first included (1 disables retries).
@@ -82,7 +84,9 @@ pub async fn load(options: &ClientOptions) -> Result<SdkConfig, Error> {
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    if let Some(creds) = &options.credentials {
+    if let Some(provider) = &options.credentials_provider {
+        loader = loader.credentials_provider(provider.clone());
+    } else if let Some(creds) = &options.credentials {
         loader = loader.credentials_provider(creds.to_sdk());
     }
     let config = loader.load().await;

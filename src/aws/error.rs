@@ -218,6 +218,17 @@ impl Error {
         }
     }
 
+    /// Whether the failure may pass by itself, so that sending the same request again is the
+    /// right move: throttling, a 5xx answer, an unreachable or silent endpoint.
+    pub fn transient(&self) -> bool {
+        match self {
+            Self::Service(e) => e.kind.retry_safe() || e.status.is_some_and(|s| s >= 500),
+            Self::Endpoint { .. } => true,
+            Self::Partial { cause, .. } => cause.transient(),
+            _ => false,
+        }
+    }
+
     /// The classification of a service error, `None` for other errors.
     pub fn kind(&self) -> Option<ErrorKind> {
         match self {

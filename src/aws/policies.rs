@@ -20,6 +20,15 @@ pub struct ManagedPolicy {
 /// IAM keeps at most five versions of a managed policy.
 const MAX_VERSIONS: usize = 5;
 
+/// A delete that found nothing to delete: done (a retried delete whose first response was lost).
+pub(crate) fn already_gone<T>(result: Result<T, Error>) -> Result<(), Error> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == Some(ErrorKind::NoSuchEntity) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl Client {
     /// The ARN of customer managed policy `name` (with `path`) in the caller's account.
     pub async fn customer_policy_arn(&self, name: &str, path: &str) -> Result<String, Error> {
@@ -121,48 +130,108 @@ impl Client {
                 if same {
                     return Ok(current);
                 }
-                let versions = self
-                    .iam()
-                    .list_policy_versions()
-                    .policy_arn(&arn)
-                    .send()
-                    .await
-                    .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
-                let mut old: Vec<_> = versions.versions().iter().filter(|v| !v.is_default_version()).collect();
-                if versions.versions().len() >= MAX_VERSIONS {
-                    old.sort_by_key(|v| v.create_date().map(|d| (d.secs(), d.subsec_nanos())));
-                    if let Some(oldest) = old.first().and_then(|v| v.version_id()) {
-                        self.iam()
-                            .delete_policy_version()
-                            .policy_arn(&arn)
-                            .version_id(oldest)
-                            .send()
-                            .await
-                            .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e))?;
-                    }
-                }
-                let out = self
-                    .iam()
-                    .create_policy_version()
-                    .policy_arn(&arn)
-                    .policy_document(&text)
-                    .set_as_default(true)
-                    .send()
-                    .await
-                    .map_err(|e| Error::from_sdk("CreatePolicyVersion", self.endpoint(), e))?;
-                Ok(ManagedPolicy {
-                    arn,
-                    name: name.to_string(),
-                    version_id: out
-                        .policy_version()
-                        .and_then(|v| v.version_id())
-                        .unwrap_or_default()
-                        .to_string(),
-                    document: text,
-                    changed: true,
-                })
+                self.create_default_version(&arn, name, document, text).await
             }
         }
+    }
+
+    /// CreatePolicyVersion as the new default, making room first (five versions at most).
+    ///
+    /// The SDK's automatic retry is off for this one call: a retry after a lost response would
+    /// add a duplicate version. Instead, after a transient failure the default version is read
+    /// back; if it is already this document, the earlier attempt landed and we converge.
+    async fn create_default_version(
+        &self,
+        arn: &str,
+        name: &str,
+        document: &serde_json::Value,
+        text: String,
+    ) -> Result<ManagedPolicy, Error> {
+        let attempts = self
+            .sdk()
+            .retry_config()
+            .map_or(3, aws_smithy_types::retry::RetryConfig::max_attempts)
+            .max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.make_room_for_a_version(arn).await?;
+            let sent = self
+                .iam()
+                .create_policy_version()
+                .policy_arn(arn)
+                .policy_document(&text)
+                .set_as_default(true)
+                .customize()
+                .config_override(
+                    aws_sdk_iam::config::Builder::default()
+                        .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+                )
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("CreatePolicyVersion", self.endpoint(), e));
+            let err = match sent {
+                Ok(out) => {
+                    return Ok(ManagedPolicy {
+                        arn: arn.to_string(),
+                        name: name.to_string(),
+                        version_id: out
+                            .policy_version()
+                            .and_then(|v| v.version_id())
+                            .unwrap_or_default()
+                            .to_string(),
+                        document: text,
+                        changed: true,
+                    })
+                }
+                Err(e) => e,
+            };
+            let limit = err.kind() == Some(ErrorKind::LimitExceeded);
+            if !(err.transient() || limit) || attempt >= attempts {
+                return Err(err);
+            }
+            if err.transient() {
+                if let Some(current) = self.find_managed_policy(arn).await? {
+                    let landed = serde_json::from_str::<serde_json::Value>(&current.document)
+                        .is_ok_and(|v| normalize(&v) == normalize(document));
+                    if landed {
+                        return Ok(ManagedPolicy {
+                            changed: true,
+                            ..current
+                        });
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100 << attempt.min(5))).await;
+            }
+        }
+    }
+
+    /// Delete the oldest non-default version when the policy has five.
+    async fn make_room_for_a_version(&self, arn: &str) -> Result<(), Error> {
+        let versions = self
+            .iam()
+            .list_policy_versions()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
+        if versions.versions().len() < MAX_VERSIONS {
+            return Ok(());
+        }
+        let mut old: Vec<_> = versions.versions().iter().filter(|v| !v.is_default_version()).collect();
+        old.sort_by_key(|v| v.create_date().map(|d| (d.secs(), d.subsec_nanos())));
+        if let Some(oldest) = old.first().and_then(|v| v.version_id()) {
+            let deleted = self
+                .iam()
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(oldest)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e));
+            already_gone(deleted)?;
+        }
+        Ok(())
     }
 
     /// The real ARN of an AWS managed policy: tried at the root path, then the paths AWS uses

@@ -498,12 +498,13 @@ impl Client {
             }
         }
         let mut done = Vec::new();
+        // Deletes that find nothing are done: a retry after a lost response lands here.
         for (_, arn) in &role.attached_policies {
-            self.detach_role_policy(name, arn).await?;
+            super::policies::already_gone(self.detach_role_policy(name, arn).await)?;
             done.push(format!("detached {arn}"));
         }
         for (pname, _) in &role.inline_policies {
-            self.delete_role_policy(name, pname).await?;
+            super::policies::already_gone(self.delete_role_policy(name, pname).await)?;
             done.push(format!("deleted inline policy {pname}"));
         }
         let profiles = self
@@ -514,21 +515,25 @@ impl Client {
             .await
             .map_err(|e| Error::from_sdk("ListInstanceProfilesForRole", self.endpoint(), e))?;
         for p in profiles.instance_profiles() {
-            self.iam()
+            let removed = self
+                .iam()
                 .remove_role_from_instance_profile()
                 .role_name(name)
                 .instance_profile_name(p.instance_profile_name())
                 .send()
                 .await
-                .map_err(|e| Error::from_sdk("RemoveRoleFromInstanceProfile", self.endpoint(), e))?;
+                .map_err(|e| Error::from_sdk("RemoveRoleFromInstanceProfile", self.endpoint(), e));
+            super::policies::already_gone(removed)?;
             done.push(format!("removed from instance profile {}", p.instance_profile_name()));
         }
-        self.iam()
+        let deleted = self
+            .iam()
             .delete_role()
             .role_name(name)
             .send()
             .await
-            .map_err(|e| Error::from_sdk("DeleteRole", self.endpoint(), e))?;
+            .map_err(|e| Error::from_sdk("DeleteRole", self.endpoint(), e));
+        super::policies::already_gone(deleted)?;
         done.push(format!("deleted role {name}"));
         Ok(done)
     }

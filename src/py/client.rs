@@ -48,6 +48,7 @@ pub fn options(
             .filter(|c| !c.is_none())
             .map(extract_credentials)
             .transpose()?,
+        credentials_provider: None,
         timeout,
         max_attempts: retries.map(|r| r.saturating_add(1)),
         retry_mode,

@@ -56,6 +56,7 @@ impl From<aws::Error> for PyErr {
 fn convert(err: aws::Error, message: String) -> PyErr {
     match err {
         aws::Error::Service(e) => {
+            let retry_safe = e.kind.retry_safe() || e.status.is_some_and(|s| s >= 500);
             let kwargs = Python::attach(|py| {
                 vec![
                     ("code", opt(py, Some(e.code.clone()))),
@@ -63,7 +64,7 @@ fn convert(err: aws::Error, message: String) -> PyErr {
                     ("operation", opt(py, Some(e.operation.clone()))),
                     ("request_id", opt(py, e.request_id.clone())),
                     ("status", opt(py, e.status)),
-                    ("retry_safe", opt(py, Some(e.kind.retry_safe()))),
+                    ("retry_safe", opt(py, Some(retry_safe))),
                 ]
             });
             build(class_for(e.kind), message, &kwargs)

@@ -188,6 +188,43 @@ impl PyCredentials {
         v.to_string()
     }
 
+    /// A rolekit `Client` signed with these credentials. Credentials from `assume_role` renew
+    /// themselves (the role is assumed again before they expire) and default to the endpoint and
+    /// region of the client that assumed the role.
+    #[pyo3(signature = (region=None, endpoint_url=None, timeout=None, retries=None, retry_mode="standard"))]
+    fn client(
+        &self,
+        py: Python<'_>,
+        region: Option<String>,
+        endpoint_url: Option<String>,
+        timeout: Option<f64>,
+        retries: Option<u32>,
+        retry_mode: &str,
+    ) -> PyResult<super::client::PyClient> {
+        let mut opts = super::client::options(None, region, endpoint_url, None, timeout, retries, retry_mode)?;
+        opts.credentials = Some(self.0.clone());
+        if let Some(r) = &self.1 {
+            let sdk = r.client.sdk();
+            if opts.endpoint_url.is_none() {
+                opts.endpoint_url = sdk.endpoint_url().map(str::to_string);
+            }
+            if opts.region.is_none() {
+                opts.region = r.client.region().map(str::to_string);
+            }
+            let source = r.clone();
+            let options: aws::assume::OptionsSource = Arc::new(move || {
+                Python::attach(|py| source.options(py))
+                    .map_err(|e| aws::Error::InvalidArgument(format!("refreshing the credentials: {e}")))
+            });
+            let provider =
+                aws::assume::AssumeRoleProvider::new(r.client.clone(), r.role.clone(), options, self.0.clone());
+            opts.credentials_provider = Some(aws_credential_types::provider::SharedCredentialsProvider::new(provider));
+        }
+        Ok(super::client::PyClient {
+            inner: super::client::connect(py, opts)?,
+        })
+    }
+
     /// A boto3 Session using these credentials; refreshed through rolekit before they expire.
     #[pyo3(signature = (region=None))]
     fn boto3_session<'py>(slf: &Bound<'py, Self>, region: Option<String>) -> PyResult<Bound<'py, PyAny>> {
