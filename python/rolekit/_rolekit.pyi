@@ -7,6 +7,7 @@ from typing import Any, Optional, Union, final
 
 __version__: str
 __all__ = [
+    "_panic_selftest",
     "AsyncClient",
     "AwsManaged",
     "Client",
@@ -590,3 +591,6 @@ def sagemaker_execution_policy(
     account: Optional[str] = None,
 ) -> Policy:
     """A least-privilege SageMaker execution policy (see rolekit.sagemaker.execution_policy)."""
+
+def _panic_selftest(path: str) -> Any:
+    """Panic on purpose in a guarded path ("compute", "blocking", "async"); for rolekit's tests."""

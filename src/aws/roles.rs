@@ -157,52 +157,65 @@ impl Client {
         let Some(role) = out.role() else {
             return Err(Error::Protocol("GetRole returned no role".into()));
         };
-        let mut attached = Vec::new();
-        let mut pages = self
-            .iam()
-            .list_attached_role_policies()
-            .role_name(name)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| Error::from_sdk("ListAttachedRolePolicies", self.endpoint(), e))?;
-            for p in page.attached_policies() {
-                attached.push((
-                    p.policy_name().unwrap_or_default().to_string(),
-                    p.policy_arn().unwrap_or_default().to_string(),
-                ));
+        // The three reads after GetRole are independent: one round trip of latency, not three.
+        let attached = async {
+            let mut attached = Vec::new();
+            let mut pages = self
+                .iam()
+                .list_attached_role_policies()
+                .role_name(name)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| Error::from_sdk("ListAttachedRolePolicies", self.endpoint(), e))?;
+                for p in page.attached_policies() {
+                    attached.push((
+                        p.policy_name().unwrap_or_default().to_string(),
+                        p.policy_arn().unwrap_or_default().to_string(),
+                    ));
+                }
             }
-        }
-        let mut inline = Vec::new();
-        let mut pages = self.iam().list_role_policies().role_name(name).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| Error::from_sdk("ListRolePolicies", self.endpoint(), e))?;
-            for pname in page.policy_names() {
-                let doc = self
-                    .iam()
-                    .get_role_policy()
-                    .role_name(name)
-                    .policy_name(pname)
-                    .send()
-                    .await
-                    .map_err(|e| Error::from_sdk("GetRolePolicy", self.endpoint(), e))?;
-                inline.push((pname.clone(), percent_decode(doc.policy_document())));
+            Ok::<_, Error>(attached)
+        };
+        let inline = async {
+            let mut inline = Vec::new();
+            let mut pages = self.iam().list_role_policies().role_name(name).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| Error::from_sdk("ListRolePolicies", self.endpoint(), e))?;
+                for pname in page.policy_names() {
+                    let doc = self
+                        .iam()
+                        .get_role_policy()
+                        .role_name(name)
+                        .policy_name(pname)
+                        .send()
+                        .await
+                        .map_err(|e| Error::from_sdk("GetRolePolicy", self.endpoint(), e))?;
+                    inline.push((pname.clone(), percent_decode(doc.policy_document())));
+                }
             }
-        }
-        let mut tags: Vec<(String, String)> = role
+            Ok::<_, Error>(inline)
+        };
+        let role_tags: Vec<(String, String)> = role
             .tags()
             .iter()
             .map(|t| (t.key().to_string(), t.value().to_string()))
             .collect();
-        if tags.is_empty() {
-            if let Ok(t) = self.iam().list_role_tags().role_name(name).send().await {
-                tags = t
+        let tags = async {
+            if !role_tags.is_empty() {
+                return role_tags.clone();
+            }
+            match self.iam().list_role_tags().role_name(name).send().await {
+                Ok(t) => t
                     .tags()
                     .iter()
                     .map(|t| (t.key().to_string(), t.value().to_string()))
-                    .collect();
+                    .collect(),
+                Err(_) => Vec::new(),
             }
-        }
+        };
+        let (attached, inline, tags) = tokio::join!(attached, inline, tags);
+        let (attached, inline) = (attached?, inline?);
         Ok(Some(RoleInfo {
             name: role.role_name().to_string(),
             arn: role.arn().to_string(),
@@ -349,7 +362,70 @@ impl Client {
         Ok((steps, current))
     }
 
-    async fn apply_step(&self, spec: &RoleSpec, step: &Step) -> Result<(), Error> {
+    /// Apply one step; a create returns the new role as the spec describes it.
+    async fn apply_step(&self, spec: &RoleSpec, step: &Step) -> Result<Option<RoleInfo>, Error> {
+        if *step == Step::Create {
+            return self.create_role(spec).await;
+        }
+        self.apply_change(spec, step).await.map(|()| None)
+    }
+
+    async fn create_role(&self, spec: &RoleSpec) -> Result<Option<RoleInfo>, Error> {
+        let tags = |pairs: &[(String, String)]| -> Result<Vec<Tag>, Error> {
+            super::build_tags(pairs, |k, v| Tag::builder().key(k).value(v).build())
+        };
+        let mut req = self
+            .iam()
+            .create_role()
+            .role_name(&spec.name)
+            .path(&spec.path)
+            .assume_role_policy_document(spec.trust.to_string())
+            .set_description(spec.description.clone())
+            .set_max_session_duration(spec.max_session_duration)
+            .set_permissions_boundary(spec.permissions_boundary.clone());
+        if let Some(t) = &spec.tags {
+            req = req.set_tags(Some(tags(t)?));
+        }
+        match req.send().await {
+            Ok(out) => Ok(out.role().map(|role| RoleInfo {
+                name: role.role_name().to_string(),
+                arn: role.arn().to_string(),
+                path: role.path().to_string(),
+                role_id: role.role_id().to_string(),
+                trust_policy: spec.trust.to_string(),
+                description: spec.description.clone(),
+                max_session_duration: spec.max_session_duration.unwrap_or(3600),
+                permissions_boundary: spec.permissions_boundary.clone(),
+                tags: spec.tags.clone().unwrap_or_default(),
+                attached_policies: spec
+                    .managed_policies
+                    .iter()
+                    .flatten()
+                    .map(|arn| (arn.rsplit('/').next().unwrap_or(arn).to_string(), arn.clone()))
+                    .collect(),
+                inline_policies: spec
+                    .inline_policies
+                    .iter()
+                    .flatten()
+                    .map(|(n, d)| (n.clone(), d.to_string()))
+                    .collect(),
+                created: to_system_time(role.create_date()),
+                last_used: None,
+            })),
+            Err(e) => {
+                let err = Error::from_sdk("CreateRole", self.endpoint(), e);
+                // A create whose response was lost and whose retry found the role: converge
+                // (and read the role back, since this answer did not describe it).
+                if err.kind() == Some(super::ErrorKind::EntityAlreadyExists) {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    async fn apply_change(&self, spec: &RoleSpec, step: &Step) -> Result<(), Error> {
         let iam = self.iam();
         let name = spec.name.as_str();
         let ep = self.endpoint();
@@ -357,31 +433,7 @@ impl Client {
             super::build_tags(pairs, |k, v| Tag::builder().key(k).value(v).build())
         };
         match step {
-            Step::Create => {
-                let mut req = iam
-                    .create_role()
-                    .role_name(name)
-                    .path(&spec.path)
-                    .assume_role_policy_document(spec.trust.to_string())
-                    .set_description(spec.description.clone())
-                    .set_max_session_duration(spec.max_session_duration)
-                    .set_permissions_boundary(spec.permissions_boundary.clone());
-                if let Some(t) = &spec.tags {
-                    req = req.set_tags(Some(tags(t)?));
-                }
-                match req.send().await {
-                    Ok(_) => Ok(()),
-                    Err(e) => {
-                        let err = Error::from_sdk("CreateRole", ep, e);
-                        // A create whose response was lost and whose retry found the role: converge.
-                        if err.kind() == Some(super::ErrorKind::EntityAlreadyExists) {
-                            Ok(())
-                        } else {
-                            Err(err)
-                        }
-                    }
-                }
-            }
+            Step::Create => Ok(()),
             Step::UpdateTrust => iam
                 .update_assume_role_policy()
                 .role_name(name)
@@ -452,22 +504,31 @@ impl Client {
                 &format!("inline policy {name}"),
             )?;
         }
-        let (steps, _) = self.plan_role(spec).await?;
+        let (steps, current) = self.plan_role(spec).await?;
         let mut applied = Vec::new();
+        let mut created = None;
         for step in &steps {
-            if let Err(e) = self.apply_step(spec, step).await {
-                return Err(if applied.is_empty() {
-                    e
-                } else {
-                    Error::Partial {
-                        applied,
-                        cause: Box::new(e),
-                    }
-                });
+            match self.apply_step(spec, step).await {
+                Ok(info) => created = created.or(info),
+                Err(e) => {
+                    return Err(if applied.is_empty() {
+                        e
+                    } else {
+                        Error::Partial {
+                            applied,
+                            cause: Box::new(e),
+                        }
+                    })
+                }
             }
             applied.push(step.describe(&spec.name));
         }
-        let role = self.find_role(&spec.name).await?;
+        // Nothing changed: the role as planned. Created: as the spec made it. Updated: read back.
+        let role = match (steps.is_empty(), created) {
+            (true, _) => current,
+            (false, Some(info)) => Some(info),
+            (false, None) => self.find_role(&spec.name).await?,
+        };
         Ok(RoleChange {
             created: steps.first() == Some(&Step::Create),
             changed: !steps.is_empty(),

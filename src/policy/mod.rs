@@ -5,6 +5,8 @@ pub mod arn;
 pub mod build;
 pub mod catalog;
 pub mod eval;
+#[cfg(test)]
+mod hostile;
 pub mod json;
 pub mod model;
 pub mod sagemaker;

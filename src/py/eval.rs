@@ -252,7 +252,8 @@ pub fn simulate(
         session: optional(py, session)?,
     });
     let ctx = Arc::new(self::context(context)?);
-    Ok(decide(&inputs, action, resource.to_string(), principal, ctx))
+    let resource = resource.to_string();
+    super::runtime::compute(py, || decide(&inputs, action, resource, principal, ctx))
 }
 
 /// Decide many requests against the same policies in one call. Each request is an
@@ -304,18 +305,24 @@ pub fn simulate_many(
             parsed.push((action, resource, principal.clone(), shared_ctx.clone()));
         }
     }
-    Ok(py.detach(|| {
+    super::runtime::compute(py, || {
         parsed
             .into_iter()
             .map(|(a, r, p, c)| decide(&inputs, a, r, p, c))
             .collect()
-    }))
+    })
 }
 
 /// `Policy.allows(...)`: the policy as the only identity policy.
-pub fn allows(policy: &PyPolicy, action: &str, resource: &str, ctx: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+pub fn allows(
+    py: Python<'_>,
+    policy: &PyPolicy,
+    action: &str,
+    resource: &str,
+    ctx: Option<&Bound<'_, PyAny>>,
+) -> PyResult<bool> {
     let ctx = context(ctx)?;
-    let compiled = policy.compiled();
+    let compiled = super::runtime::compute(py, || policy.compiled())?;
     let refs = [compiled.as_ref()];
     let p = Policies {
         identity: &refs,
@@ -327,5 +334,5 @@ pub fn allows(policy: &PyPolicy, action: &str, resource: &str, ctx: Option<&Boun
         principal: None,
         context: &ctx,
     };
-    Ok(eval::evaluate(&p, &req).verdict == Verdict::Allow)
+    super::runtime::compute(py, || eval::evaluate(&p, &req).verdict == Verdict::Allow)
 }

@@ -26,6 +26,8 @@ pub mod _rolekit {
     #[pymodule_export]
     use super::policy::{catalog_action, catalog_actions, catalog_date, PyFinding, PyPolicy, PyReport, PyStatement};
     #[pymodule_export]
+    use super::runtime::_panic_selftest;
+    #[pymodule_export]
     use super::sagemaker::sagemaker_execution_policy;
     #[pymodule_export]
     use super::types::{PyCredentials, PyIdentity};
@@ -35,6 +37,13 @@ pub mod _rolekit {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        // Panics already reach Python as RolekitError("internal error ..."); the default hook would
+        // also print a Rust backtrace note into the notebook. ROLEKIT_DEBUG=1 keeps it.
+        std::panic::set_hook(Box::new(|info| {
+            if std::env::var_os("ROLEKIT_DEBUG").is_some() {
+                eprintln!("rolekit: {info}");
+            }
+        }));
         Ok(())
     }
 }

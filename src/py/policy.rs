@@ -13,29 +13,109 @@ use crate::policy::json::{self, Node};
 use crate::policy::validate::{self, Finding, Options, PathElem, PolicyKind, Severity};
 use crate::policy::{build, catalog, Policy};
 
-/// Python's `json.dumps(obj, allow_nan=False)`: dicts and lists become JSON text.
-fn dumps(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    let kwargs = pyo3::types::PyDict::new(py);
-    kwargs.set_item("allow_nan", false)?;
-    let json = py.import("json")?;
-    match json.call_method("dumps", (obj,), Some(&kwargs)) {
-        Ok(s) => s.extract(),
-        Err(e) if e.is_instance_of::<PyValueError>(py) => Err(policy_error(
-            format!("the policy cannot be written as JSON: {}", e.value(py)),
-            Vec::new(),
-        )),
-        Err(e) if e.is_instance_of::<PyTypeError>(py) => Err(PyTypeError::new_err(format!(
-            "a policy is made of dicts, lists, strings, numbers and booleans: {}",
-            e.value(py)
-        ))),
-        Err(e) => Err(e),
-    }
+/// How deep a Python policy may nest (as for JSON text: IAM documents are shallow).
+const MAX_DEPTH: usize = 64;
+
+/// A Python value (dict/list/str/...) → serde_json value, walked in Rust: no recursion in Python,
+/// a depth limit, and an error that names where the bad value is (`Statement.0.Resource`).
+fn to_serde(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let mut path = Vec::new();
+    convert(obj, &mut path)
 }
 
-/// A Python value (dict/list/str/...) → serde_json value.
-fn to_serde(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
-    let text = dumps(py, obj)?;
-    serde_json::from_str(&text).map_err(|e| PyValueError::new_err(e.to_string()))
+fn not_json(path: &[PathElem], why: String) -> PyErr {
+    let at = if path.is_empty() {
+        "the document".to_string()
+    } else {
+        path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
+    };
+    let finding = Finding {
+        severity: Severity::Error,
+        code: "INVALID_JSON",
+        message: format!("{at}: {why}"),
+        path: path.to_vec(),
+        pos: None,
+        suggestion: None,
+        iam_rejects: true,
+        iam_message: Some("This policy contains invalid Json".into()),
+    };
+    policy_error(
+        format!("the policy cannot be written as JSON: {at}: {why}"),
+        vec![finding],
+    )
+}
+
+fn convert(obj: &Bound<'_, PyAny>, path: &mut Vec<PathElem>) -> PyResult<serde_json::Value> {
+    use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
+    use serde_json::Value;
+    if path.len() > MAX_DEPTH {
+        return Err(not_json(path, format!("nested deeper than {MAX_DEPTH} levels")));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(i) = obj.cast::<PyInt>() {
+        if let Ok(v) = i.extract::<i64>() {
+            return Ok(Value::from(v));
+        }
+        if let Ok(v) = i.extract::<u64>() {
+            return Ok(Value::from(v));
+        }
+        return Err(not_json(path, "an integer too large for a policy".into()));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        let v = f.value();
+        return serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| not_json(path, format!("{v} is not a JSON number")));
+    }
+    if let Ok(st) = obj.cast::<PyStatement>() {
+        return Ok(st.get().value.clone());
+    }
+    if let Ok(p) = obj.cast::<PyPolicy>() {
+        return Ok(p.get().inner.root.to_serde());
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, v) in d.iter() {
+            let Ok(key) = k.cast::<PyString>() else {
+                return Err(not_json(
+                    path,
+                    format!("keys must be strings, found {} {}", k.get_type().name()?, k.repr()?),
+                ));
+            };
+            let key = key.to_cow()?.into_owned();
+            path.push(PathElem::Key(key.clone()));
+            let value = convert(&v, path)?;
+            path.pop();
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+        let mut items = Vec::new();
+        for (i, item) in obj.try_iter()?.enumerate() {
+            path.push(PathElem::Index(i));
+            items.push(convert(&item?, path)?);
+            path.pop();
+        }
+        return Ok(Value::Array(items));
+    }
+    Err(PyTypeError::new_err(format!(
+        "a policy is made of dicts, lists, strings, numbers and booleans; {} is a {}",
+        if path.is_empty() {
+            "the document".to_string()
+        } else {
+            path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
+        },
+        obj.get_type().name()?
+    )))
 }
 
 /// serde_json value → Python objects via `json.loads`.
@@ -82,7 +162,6 @@ pub struct PyStatement {
 
 impl PyStatement {
     fn make(
-        py: Python<'_>,
         effect: &str,
         actions: &Bound<'_, PyAny>,
         resources: Option<&Bound<'_, PyAny>>,
@@ -95,14 +174,8 @@ impl PyStatement {
             Some(r) if !r.is_none() => strings(r, "resources")?,
             _ => Vec::new(),
         };
-        let conditions = conditions
-            .filter(|c| !c.is_none())
-            .map(|c| to_serde(py, c))
-            .transpose()?;
-        let principal = principal
-            .filter(|p| !p.is_none())
-            .map(|p| to_serde(py, p))
-            .transpose()?;
+        let conditions = conditions.filter(|c| !c.is_none()).map(|c| to_serde(c)).transpose()?;
+        let principal = principal.filter(|p| !p.is_none()).map(|p| to_serde(p)).transpose()?;
         Ok(Self {
             value: build::statement(effect, &actions, &resources, sid, principal, conditions),
         })
@@ -115,28 +188,26 @@ impl PyStatement {
     #[staticmethod]
     #[pyo3(signature = (actions, resources=None, *, sid=None, conditions=None, principal=None))]
     fn allow(
-        py: Python<'_>,
         actions: &Bound<'_, PyAny>,
         resources: Option<&Bound<'_, PyAny>>,
         sid: Option<&str>,
         conditions: Option<&Bound<'_, PyAny>>,
         principal: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Self::make(py, "Allow", actions, resources, sid, conditions, principal)
+        Self::make("Allow", actions, resources, sid, conditions, principal)
     }
 
     /// A Deny statement.
     #[staticmethod]
     #[pyo3(signature = (actions, resources=None, *, sid=None, conditions=None, principal=None))]
     fn deny(
-        py: Python<'_>,
         actions: &Bound<'_, PyAny>,
         resources: Option<&Bound<'_, PyAny>>,
         sid: Option<&str>,
         conditions: Option<&Bound<'_, PyAny>>,
         principal: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Self::make(py, "Deny", actions, resources, sid, conditions, principal)
+        Self::make("Deny", actions, resources, sid, conditions, principal)
     }
 
     #[getter]
@@ -211,10 +282,16 @@ impl PyPolicy {
                     ));
                 }
             }
+        } else if source.is_none() {
+            return Err(PyTypeError::new_err(
+                "a policy is JSON text, bytes, a dict or a Policy, not None",
+            ));
         } else {
-            (dumps(py, source)?, false)
+            let value = to_serde(source)?;
+            let node = Node::from_serde(&value);
+            return Ok(Self::wrap(Arc::new(Policy::from_node(node)), false));
         };
-        let parsed = py.detach(|| Policy::parse(&text));
+        let parsed = super::runtime::compute(py, || Policy::parse(&text))?;
         match parsed {
             Ok(p) => Ok(Self::wrap(Arc::new(p), positions)),
             Err(e) => Err(policy_error(
@@ -262,7 +339,7 @@ fn parse_kind(kind: &str) -> PyResult<PolicyKind> {
 impl PyPolicy {
     #[new]
     #[pyo3(signature = (statements, version="2012-10-17", id=None))]
-    fn new(py: Python<'_>, statements: &Bound<'_, PyAny>, version: &str, id: Option<&str>) -> PyResult<Self> {
+    fn new(statements: &Bound<'_, PyAny>, version: &str, id: Option<&str>) -> PyResult<Self> {
         let mut list = Vec::new();
         let iter = statements
             .try_iter()
@@ -272,7 +349,7 @@ impl PyPolicy {
             if let Ok(st) = s.cast::<PyStatement>() {
                 list.push(st.get().value.clone());
             } else {
-                list.push(to_serde(py, &s)?);
+                list.push(to_serde(&s)?);
             }
         }
         Ok(Self::from_value(&build::document(list, version, id)))
@@ -289,7 +366,6 @@ impl PyPolicy {
     #[staticmethod]
     #[pyo3(signature = (services=None, aws=None, federated=None, external_id=None, conditions=None))]
     fn trust(
-        py: Python<'_>,
         services: Option<&Bound<'_, PyAny>>,
         aws: Option<&Bound<'_, PyAny>>,
         federated: Option<&Bound<'_, PyAny>>,
@@ -312,10 +388,7 @@ impl PyPolicy {
                 "a trust policy needs at least one of services, aws or federated",
             ));
         }
-        let conditions = conditions
-            .filter(|c| !c.is_none())
-            .map(|c| to_serde(py, c))
-            .transpose()?;
+        let conditions = conditions.filter(|c| !c.is_none()).map(|c| to_serde(c)).transpose()?;
         Ok(Self::from_value(&build::trust_policy(
             &services,
             &aws,
@@ -347,7 +420,7 @@ impl PyPolicy {
     #[pyo3(signature = (kind="identity", *, inline=false))]
     fn validate(&self, py: Python<'_>, kind: &str, inline: bool) -> PyResult<PyReport> {
         let kind = parse_kind(kind)?;
-        let findings = py.detach(|| self.findings(kind, inline));
+        let findings = super::runtime::compute(py, || self.findings(kind, inline))?;
         Ok(PyReport {
             findings: Arc::new(findings),
             kind,
@@ -373,8 +446,14 @@ impl PyPolicy {
 
     /// Whether this policy alone, as an identity policy, allows `action` on `resource`.
     #[pyo3(signature = (action, resource="*", context=None))]
-    fn allows(&self, action: &str, resource: &str, context: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
-        super::eval::allows(self, action, resource, context)
+    fn allows(
+        &self,
+        py: Python<'_>,
+        action: &str,
+        resource: &str,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        super::eval::allows(py, self, action, resource, context)
     }
 
     /// The document as a dict.

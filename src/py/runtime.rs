@@ -5,6 +5,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
 
 use super::errors::internal_error;
 
@@ -21,6 +22,11 @@ where
             Err(panic) => Err(internal_error(&panic)),
         }
     })
+}
+
+/// Run pure Rust work with the GIL released; a panic becomes an internal-error `RolekitError`.
+pub fn compute<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| internal_error(&panic)))
 }
 
 /// Hand `fut` to the shared runtime and return a Python awaitable for its result.
@@ -57,5 +63,22 @@ impl<T, F: Future<Output = PyResult<T>>> Future for CatchUnwind<F> {
             Ok(poll) => poll,
             Err(panic) => std::task::Poll::Ready(Err(internal_error(&panic))),
         }
+    }
+}
+
+/// Panic on purpose inside each guarded path, so that the tests can check that a Rust panic
+/// reaches Python as `RolekitError("internal error …")` ("compute", "blocking" or "async").
+#[pyfunction]
+pub fn _panic_selftest<'py>(py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn boom() -> PyResult<u8> {
+        panic!("deliberate panic (rolekit self-test)")
+    }
+    match path {
+        "compute" => compute(py, boom)?.and_then(|v| v.into_bound_py_any(py)),
+        "blocking" => block_on(py, async { boom() })?.into_bound_py_any(py),
+        "async" => awaitable(py, async { boom() }),
+        other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "unknown path {other:?}"
+        ))),
     }
 }

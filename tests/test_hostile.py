@@ -1,0 +1,218 @@
+"""Hostile input to every entry point that takes data: the answer is a value or a typed error
+(RolekitError, ValueError, TypeError) — never a panic, a hang, a crash or an untyped exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rolekit as rk
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rolekit import profiles
+
+TYPED = (rk.RolekitError, ValueError, TypeError)
+KINDS = ["identity", "trust", "resource", "boundary", "scp", "session"]
+COUNTS: dict[str, int] = {}
+
+
+def counted(name: str) -> None:
+    COUNTS[name] = COUNTS.get(name, 0) + 1
+
+
+KEYS = st.sampled_from(
+    [
+        "Version",
+        "Statement",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "Condition",
+        "Sid",
+    ]
+) | st.text(max_size=12)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(["2012-10-17", "Allow", "Deny", "*", "s3:Get*", "arn:aws:s3:::b/*", "${aws:username}", "*?*?*?"])
+    | st.text(max_size=40)
+)
+POLICY_LIKE = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(KEYS, inner, max_size=5), max_leaves=40
+)
+
+
+def check_policy(source: Any) -> None:
+    try:
+        policy = rk.Policy.from_json(source)
+    except rk.PolicyError as e:
+        assert isinstance(e, ValueError) and e.findings, "a PolicyError says where"  # noqa: PT017
+        return
+    except (TypeError, ValueError):
+        return
+    for kind in KINDS:
+        report = policy.validate(kind=kind)
+        assert all(f.message for f in report)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_from_json_any_text(text: str) -> None:
+    counted("text")
+    check_policy(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_from_json_any_bytes(data: bytes) -> None:
+    counted("bytes")
+    check_policy(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(POLICY_LIKE)
+def test_from_json_any_structure(doc: Any) -> None:
+    counted("structures")
+    check_policy(doc)
+    check_policy({"Version": "2012-10-17", "Statement": doc})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    action=st.text(max_size=30),
+    resource=st.text(max_size=60),
+    context=st.dictionaries(st.text(max_size=20), SCALARS | st.lists(SCALARS, max_size=3), max_size=4),
+    doc=POLICY_LIKE,
+)
+def test_simulate_any_request(action: str, resource: str, context: dict[str, Any], doc: Any) -> None:
+    counted("simulate")
+    policy = {"Version": "2012-10-17", "Statement": [doc] if isinstance(doc, dict) else doc}
+    try:
+        d = rk.simulate(action, resource, identity=[policy], resource_policy=policy, context=context)
+    except TYPED:
+        return
+    assert d.decision in ("allow", "explicit_deny", "implicit_deny") and d.explain()
+
+
+def test_invalid_utf8_is_located() -> None:
+    with pytest.raises(rk.PolicyError) as info:
+        rk.Policy.from_json(b'{"Version": "2012-10-17",\n "Sid": "\xff"}')
+    (finding,) = info.value.findings
+    assert (finding.line, finding.column) == (2, 10)
+
+
+def test_deep_huge_and_odd_inputs() -> None:
+    deep_text = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(rk.PolicyError, match="nest"):
+        rk.Policy.from_json(deep_text)
+    deep: Any = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(TYPED):
+        rk.Policy.from_json({"Version": "2012-10-17", "Statement": deep})
+    huge = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "x" * 2_000_000}],
+    }
+    report = rk.Policy.from_json(huge).validate()
+    assert any(f.code == "POLICY_SIZE_EXCEEDED" for f in report)
+    many = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": f"s3:Get{i}", "Resource": "*"} for i in range(20_000)],
+    }
+    assert not rk.Policy.from_json(many).validate().ok
+    for odd in [float("nan"), math.inf, 10**400, object(), {1: 2}, {"Version": {1, 2}}, b"", "", None]:
+        with pytest.raises(TYPED):
+            rk.Policy.from_json(odd)
+    dup = '{"Version": "2012-10-17", "Version": "2012-10-17", "Statement": []}'
+    assert any(
+        f.code == "DUPLICATE_KEY" or "duplicate" in f.message.lower() for f in rk.Policy.from_json(dup).validate()
+    )
+
+
+def test_pathological_wildcards_are_fast_enough_to_finish() -> None:
+    pattern = "*?" * 2_000 + "x"
+    policy = rk.Policy([rk.Statement.allow("s3:GetObject", f"arn:aws:s3:::{pattern}")])
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::" + "a" * 50_000, identity=[policy]).allowed
+    policy.validate()
+
+
+@pytest.mark.parametrize("path", ["compute", "blocking", "async"])
+def test_a_rust_panic_is_an_internal_error(path: str) -> None:
+    from rolekit import _rolekit
+
+    async def run() -> Any:
+        return await _rolekit._panic_selftest(path)
+
+    def call() -> Any:
+        return asyncio.run(run()) if path == "async" else _rolekit._panic_selftest(path)
+
+    with pytest.raises(rk.RolekitError, match=r"internal error in rolekit: deliberate panic.*please report"):
+        call()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=200))
+def test_cli_lint_any_file(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    counted("cli")
+    path = tmp_path_factory.mktemp("lint") / "p.json"
+    path.write_bytes(data)
+    out = subprocess.run(
+        [sys.executable, "-m", "rolekit", "lint", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode in (0, 1, 3) and "Traceback" not in out.stderr
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.text(max_size=20),
+    arn=st.text(max_size=40) | st.just("arn:aws:iam::123456789012:role/r"),
+    source=st.text(max_size=10),
+    region=st.none() | st.text(max_size=12),
+)
+def test_profile_writer_any_values(tmp_path: Path, name: str, arn: str, source: str, region: str | None) -> None:
+    counted("profiles")
+    cfg = tmp_path / "config"
+    cfg.write_text("# mine\n[default]\nregion = us-east-1\n")
+    before = cfg.read_bytes()
+    try:
+        profiles.add(name, role_arn=arn, source_profile=source, region=region, path=cfg, force=True)
+    except rk.ProfileError:
+        assert cfg.read_bytes() == before
+        return
+    text = cfg.read_text()
+    assert text.startswith("# mine\n[default]\nregion = us-east-1\n")
+    assert profiles.get(name, cfg) is not None
+    profiles.remove(name, path=cfg)
+    assert cfg.read_bytes() == before
+
+
+def test_magics_with_hostile_cells() -> None:
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "rolekit")
+    for cell in ["", "{", "\xff\x00", "[" * 10_000, '{"Version": 1e999}', "null", '{"Statement": "x"}']:
+        result = shell.run_cell(f"%%rolekit_policy --kind trust\n{cell}")
+        assert result.error_in_exec is None or isinstance(result.error_in_exec, (*TYPED, UsageError)), repr(
+            result.error_in_exec
+        )
+    result = shell.run_cell("%rolekit simulate s3:GetObject --policy no_such_variable")
+    assert isinstance(result.error_in_exec, ValueError) and "no_such_variable" in str(result.error_in_exec)
+
+
+def test_report_counts() -> None:
+    """Print what the property tests tried (for the record)."""
+    print("hostile inputs tried:", COUNTS)
