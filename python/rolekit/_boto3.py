@@ -28,6 +28,11 @@ def session(creds: Credentials, region: Optional[str] = None) -> Any:
         from botocore.credentials import RefreshableCredentials
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("boto3_session() needs boto3: pip install 'rolekit[boto3]'") from e
+    from . import _secrets
+
+    # botocore logs request headers and response bodies at DEBUG: keep these secrets out of them.
+    _secrets.install_log_guard()
+    _secrets.register(creds.secret_access_key, creds.session_token)
 
     if not creds.refreshable or creds.expiration is None:
         return boto3.Session(
@@ -40,6 +45,7 @@ def session(creds: Credentials, region: Optional[str] = None) -> Any:
 
     def refresh() -> dict[str, Any]:
         current[0] = current[0].refresh()
+        _secrets.register(current[0].secret_access_key, current[0].session_token)
         return _metadata(current[0])
 
     refreshable = RefreshableCredentials.create_from_metadata(

@@ -112,6 +112,10 @@ class Sandbox:
         # boto3 comes with moto; the bootstrap uses it so that rolekit itself is tested, not assumed.
         import boto3
 
+        from . import _secrets
+
+        _secrets.install_log_guard()  # botocore logs the CreateAccessKey answer at DEBUG
+
         iam = boto3.client(
             "iam",
             endpoint_url=self.endpoint_url,
@@ -123,6 +127,7 @@ class Sandbox:
         iam.attach_user_policy(UserName=ADMIN_USER, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
         key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
         self._key = (key["AccessKeyId"], key["SecretAccessKey"])
+        _secrets.register(key["SecretAccessKey"])
 
     def stop(self) -> None:
         """Stop the server (idempotent) and restore any environment :meth:`activate` changed."""

@@ -1,0 +1,101 @@
+"""Masking secrets in text: the values rolekit knows, and anything shaped like one.
+
+Used by the logging guard (installed when rolekit hands secrets to boto3 or starts a sandbox) and
+by the rolekit Jupyter kernel, which passes everything it sends to the front end through
+:func:`mask`. A mask keeps the last four characters (``****Ab3d``), as rolekit's reprs do.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any, Optional
+
+__all__ = ["install_log_guard", "known", "mask", "register"]
+
+_LOCK = threading.Lock()
+_KNOWN: set[str] = set()
+_KNOWN_RE: Optional[re.Pattern[str]] = None
+_MIN_LENGTH = 8
+
+# Session tokens STS (and moto) hand out begin with these base64 prefixes.
+_TOKEN = re.compile(r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2lu|IQoDYXdz|AQoDYXdz)[A-Za-z0-9/+=]{40,}")
+# A secret next to its name: XML elements, JSON / dict items, INI lines, environment assignments.
+_NAMED = re.compile(
+    r"(?P<name><(?:SecretAccessKey|SessionToken)>|"
+    r"[\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|secret_access_key|"
+    r"session_token|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|X-Amz-Security-Token)[\"']?"
+    r"\s*[:=]\s*b?[\"']?)"
+    r"(?P<value>[A-Za-z0-9/+=]{16,})"
+)
+
+
+def _tail(value: str) -> str:
+    return "****" + value[-4:]
+
+
+def register(*values: Optional[str]) -> None:
+    """Remember secret values so that :func:`mask` hides them wherever they appear."""
+    global _KNOWN_RE
+    fresh = [v for v in values if isinstance(v, str) and len(v) >= _MIN_LENGTH and v not in _KNOWN]
+    if not fresh:
+        return
+    with _LOCK:
+        _KNOWN.update(fresh)
+        ordered = sorted(_KNOWN, key=len, reverse=True)
+        _KNOWN_RE = re.compile("|".join(re.escape(v) for v in ordered))
+
+
+def known() -> list[str]:
+    """The registered secrets, masked (for ``%rolekit secrets``)."""
+    with _LOCK:
+        return sorted(_tail(v) for v in _KNOWN)
+
+
+def mask(text: str) -> str:
+    """``text`` with every known secret, every session-token-shaped string and every named secret
+    value replaced by its mask. Text without secrets comes back unchanged (the same object)."""
+    if not text:
+        return text
+    out = text
+    pattern = _KNOWN_RE
+    if pattern is not None:
+        out = pattern.sub(lambda m: _tail(m.group(0)), out)
+    out = _TOKEN.sub(lambda m: _tail(m.group(0)), out)
+    out = _NAMED.sub(lambda m: m.group("name") + _tail(m.group("value")), out)
+    return text if out == text else out
+
+
+def mask_all(items: Iterable[str]) -> list[str]:
+    """:func:`mask` over several strings."""
+    return [mask(s) for s in items]
+
+
+_GUARD_INSTALLED = False
+
+
+def install_log_guard() -> None:
+    """Mask secrets in every log record of this process (botocore's DEBUG logs print request
+    headers and response bodies, session tokens included). Installed once; cheap when no record
+    holds a secret."""
+    global _GUARD_INSTALLED
+    with _LOCK:
+        if _GUARD_INSTALLED:
+            return
+        _GUARD_INSTALLED = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's business, not ours
+            return record
+        masked = mask(message)
+        if masked is not message:
+            record.msg, record.args = masked, None
+        return record
+
+    logging.setLogRecordFactory(factory)

@@ -1,0 +1,93 @@
+"""A walk over every public object that can hold credentials: no secret access key or session
+token in a repr, a str, HTML, an exception (message or .response), a DEBUG log record or CLI output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import rolekit as rk
+from rolekit import _secrets
+from rolekit.sandbox import Sandbox
+
+
+def shown(obj: Any) -> str:
+    """Everything a user or a notebook can see of an object."""
+    parts = [repr(obj), str(obj)]
+    html = getattr(obj, "_repr_html_", None)
+    if callable(html):
+        parts.append(html())
+    if isinstance(obj, BaseException):
+        parts += [str(a) for a in obj.args]
+        for attr in ("response", "message", "cause", "findings"):
+            if hasattr(obj, attr):
+                parts.append(repr(getattr(obj, attr)))
+    return "\n".join(parts)
+
+
+def test_nothing_shows_a_secret(sandbox: Sandbox, client: rk.Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    me = client.whoami()
+    client.ensure_role("secret-walk", rk.Policy.trust(aws=me.arn))
+    creds = client.assume_role("secret-walk", wait=10)
+    admin = sandbox.credentials
+    secrets = [creds.secret_access_key, creds.session_token, admin.secret_access_key]
+    assert all(s and len(s) >= 16 for s in secrets)
+
+    objects: list[Any] = [creds, admin, client, creds.client(), me, sandbox, creds.client().whoami()]
+    # Errors made with these credentials: a wrong secret, a dead endpoint, an AWS refusal.
+    wrong = rk.Client(
+        endpoint_url=sandbox.endpoint_url, credentials=rk.Credentials(admin.access_key_id, creds.secret_access_key)
+    )
+    with pytest.raises(rk.RolekitError) as bad_secret:
+        wrong.whoami()
+    dead = rk.Client(endpoint_url="http://127.0.0.1:9", credentials=creds, timeout=2, retries=0)
+    with pytest.raises(rk.EndpointError) as unreachable:
+        dead.whoami()
+    with pytest.raises(rk.AccessDenied) as refused:
+        creds.client().get_role("secret-walk")
+    objects += [bad_secret.value, unreachable.value, refused.value]
+    # boto3 through rolekit's session, with botocore logging at DEBUG.
+    s3 = creds.boto3_session(region="us-east-1").client("s3", endpoint_url=sandbox.endpoint_url)
+    with pytest.raises(Exception, match="AccessDenied"):
+        s3.list_buckets()
+
+    for obj in objects:
+        text = shown(obj)
+        for s in secrets:
+            assert s not in text, f"{type(obj).__name__} shows a secret"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "botocore" in " ".join(r.name for r in caplog.records), "botocore did log at DEBUG"
+    for s in secrets:
+        assert s not in logged, "a DEBUG log record holds a secret"
+    with pytest.raises(TypeError, match="pickled"):
+        pickle.dumps(creds)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | sandbox.env()
+    out = subprocess.run(
+        [sys.executable, "-m", "rolekit", "assume", "secret-walk"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 0
+    for s in [*secrets, sandbox.env()["AWS_SECRET_ACCESS_KEY"]]:
+        assert s not in out.stdout + out.stderr
+
+
+def test_mask_keeps_everything_else() -> None:
+    _secrets.register("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    text = "key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY here"
+    assert _secrets.mask(text) == "key ****EKEY here"
+    token = "IQoJb3JpZ2luX2VjEXAMPLE" + "A" * 80
+    assert _secrets.mask(f"[{token}]") == "[****AAAA]"
+    assert _secrets.mask("<SecretAccessKey>abcdEFGH1234ijklMNOP</SecretAccessKey>") == (
+        "<SecretAccessKey>****MNOP</SecretAccessKey>"
+    )
+    assert _secrets.mask("AWS_SESSION_TOKEN=abcdEFGH1234ijklMNOPqrst") == "AWS_SESSION_TOKEN=****qrst"
+    plain = "arn:aws:iam::123456789012:role/ds allowed s3:GetObject"
+    assert _secrets.mask(plain) is plain
+    assert "****EKEY" in _secrets.known()
