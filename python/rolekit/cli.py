@@ -356,6 +356,22 @@ def _print_profile_change(args: argparse.Namespace, change: Any) -> int:
     return EXIT_NEGATIVE if change.action == "absent" else EXIT_OK
 
 
+def _cmd_kernel(args: argparse.Namespace) -> int:
+    from . import kernel
+
+    if args.action == "install":
+        where = kernel.install(user=args.user, sys_prefix=args.sys_prefix, name=args.name)
+        print(f"installed kernel {args.name!r} ({kernel.DISPLAY_NAME}) in {where}")
+        return EXIT_OK
+    try:
+        where = kernel.uninstall(args.name)
+    except KeyError:
+        print(f"rolekit: no kernel named {args.name!r} is installed", file=sys.stderr)
+        return EXIT_NEGATIVE
+    print(f"removed kernel {args.name!r} from {where}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -453,6 +469,15 @@ def _parser() -> argparse.ArgumentParser:
     s = psub.add_parser("list", parents=[base], help="the profiles in the config file")
     formats(s, "text", "json")
     s.set_defaults(func=_cmd_profile_list)
+
+    s = sub.add_parser("kernel", parents=[base], help="install or remove the rolekit Jupyter kernel")
+    formats(s, "text")
+    s.add_argument("action", choices=["install", "uninstall"])
+    s.add_argument("--name", default="rolekit", help="the kernelspec name (default: rolekit)")
+    where = s.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true", help="into the user's Jupyter data folder")
+    where.add_argument("--sys-prefix", action="store_true", help="into this Python environment")
+    s.set_defaults(func=_cmd_kernel)
 
     s = sub.add_parser("sandbox", parents=[base], help="run a local AWS (moto) and print its exports")
     formats(s, "text", "json")

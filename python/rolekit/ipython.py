@@ -67,10 +67,13 @@ class RolekitMagics(Magics):
 
     @line_magic
     def rolekit(self, line: str) -> Any:
-        """``%rolekit whoami`` or ``%rolekit simulate ACTION [RESOURCE] --policy NAME``."""
+        """``%rolekit whoami``, ``%rolekit simulate ACTION [RESOURCE] --policy NAME`` or
+        ``%rolekit secrets`` (which secrets are being masked, masked; there is no unmask)."""
         words = shlex.split(line)
         if not words:
-            raise UsageError("usage: %rolekit whoami | %rolekit simulate ACTION [RESOURCE] --policy NAME")
+            raise UsageError(
+                "usage: %rolekit whoami | %rolekit simulate ACTION [RESOURCE] --policy NAME | %rolekit secrets"
+            )
         command, rest = words[0], words[1:]
         if command == "whoami":
             return Client().whoami()
@@ -84,7 +87,16 @@ class RolekitMagics(Magics):
                 context.setdefault(key, []).append(value)
             policies = [self._lookup(n) for n in args.policy]
             return simulate(args.action, args.resource, identity=policies, principal=args.principal, context=context)
-        raise UsageError(f"unknown %rolekit command {command!r}: use whoami or simulate")
+        if command == "secrets":
+            from . import _secrets
+
+            known = _secrets.known()
+            if not known:
+                print("no secrets registered for masking in this process")
+            for masked in known:
+                print(masked)
+            return None
+        raise UsageError(f"unknown %rolekit command {command!r}: use whoami, simulate or secrets")
 
     @cell_magic
     def rolekit_policy(self, line: str, cell: str) -> Any:

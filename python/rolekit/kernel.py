@@ -1,0 +1,222 @@
+"""The rolekit Jupyter kernel: ipykernel's IPython kernel that never shows a secret.
+
+Everything the kernel sends to the front end (stdout, stderr, execute results, display data in
+every MIME type, error tracebacks) passes through :func:`rolekit._secrets.mask`: the secret access
+keys and session tokens the kernel knows (resolved at start, handed out by rolekit or the sandbox,
+obtained by boto3 / botocore in the kernel, in ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SESSION_TOKEN``)
+and anything shaped like a session token or a named secret become ``****`` plus their last four
+characters. Nothing else changes.
+
+On start it runs ``%load_ext rolekit`` and ``import rolekit as rk``. When no AWS credentials
+resolve it starts an embedded sandbox and points this process's AWS variables at it, and says so
+in one line above the first output; ``ROLEKIT_SANDBOX=0`` turns that off.
+
+Install it with ``rolekit kernel install [--user|--sys-prefix] [--name NAME]``; run it with
+``python -m rolekit.kernel -f CONNECTION_FILE`` (what the kernelspec does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+from ipykernel.ipkernel import IPythonKernel
+
+from . import __version__, _secrets
+
+__all__ = ["DISPLAY_NAME", "KERNEL_NAME", "RolekitKernel", "install", "uninstall"]
+
+KERNEL_NAME = "rolekit"
+DISPLAY_NAME = "Python 3 (rolekit)"
+_SECRET_FIELDS = {"SecretAccessKey", "SessionToken", "secretAccessKey", "sessionToken"}
+
+
+def _mask_content(value: Any) -> Any:
+    """``value`` with every string masked; containers are copied only when something changed."""
+    if isinstance(value, str):
+        return _secrets.mask(value)
+    if isinstance(value, dict):
+        out = {k: _mask_content(v) for k, v in value.items()}
+        return value if all(out[k] is value[k] for k in value) else out
+    if isinstance(value, list):
+        items = [_mask_content(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    return value
+
+
+def _masking_send(send: Any) -> Any:
+    def send_masked(
+        stream: Any, msg_or_type: Any, content: Optional[dict[str, Any]] = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        if isinstance(msg_or_type, dict) and "content" in msg_or_type:
+            msg_or_type = {**msg_or_type, "content": _mask_content(msg_or_type["content"])}
+        if content is not None:
+            content = _mask_content(content)
+        return send(stream, msg_or_type, content, *args, **kwargs)
+
+    return send_masked
+
+
+def _register_from_response(parsed: Any, depth: int = 0) -> None:
+    """Remember every secret field of a parsed botocore response (STS, SSO, IAM CreateAccessKey)."""
+    if depth > 6:
+        return
+    if isinstance(parsed, dict):
+        for key, value in parsed.items():
+            if key in _SECRET_FIELDS and isinstance(value, str):
+                _secrets.register(value)
+            elif isinstance(value, (dict, list)):
+                _register_from_response(value, depth + 1)
+    elif isinstance(parsed, list):
+        for item in parsed:
+            _register_from_response(item, depth + 1)
+
+
+def _hook_botocore() -> None:
+    """Learn the secrets botocore obtains in this kernel: every response it parses, and every set
+    of credentials it signs with."""
+    try:
+        import botocore.credentials
+        import botocore.parsers
+    except ImportError:
+        return
+    parse = botocore.parsers.ResponseParser.parse
+    if getattr(parse, "_rolekit", False):
+        return
+
+    def parse_and_learn(self: Any, response: Any, shape: Any) -> Any:
+        parsed = parse(self, response, shape)
+        _register_from_response(parsed)
+        return parsed
+
+    parse_and_learn._rolekit = True  # type: ignore[attr-defined]
+    botocore.parsers.ResponseParser.parse = parse_and_learn  # type: ignore[method-assign]
+
+    for cls in (botocore.credentials.Credentials, botocore.credentials.RefreshableCredentials):
+        frozen = cls.get_frozen_credentials
+
+        def get_frozen(self: Any, _frozen: Any = frozen) -> Any:
+            creds = _frozen(self)
+            _secrets.register(creds.secret_key, creds.token)
+            return creds
+
+        cls.get_frozen_credentials = get_frozen  # type: ignore[method-assign]
+
+
+def _resolve_credentials() -> bool:
+    """Whether AWS credentials resolve in this process (registering them); botocore's chain."""
+    _secrets.register(os.environ.get("AWS_SECRET_ACCESS_KEY"), os.environ.get("AWS_SESSION_TOKEN"))
+    try:
+        import botocore.session
+    except ImportError:
+        return bool(os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"))
+    try:
+        creds = botocore.session.get_session().get_credentials()
+    except Exception:  # a broken profile is "no credentials" here; the user's calls will say why
+        return False
+    if creds is None:
+        return False
+    frozen = creds.get_frozen_credentials()
+    _secrets.register(frozen.secret_key, frozen.token)
+    return True
+
+
+class RolekitKernel(IPythonKernel):
+    """IPython's kernel, plus secret masking on everything sent and a ready-to-teach namespace."""
+
+    implementation = "rolekit"
+    implementation_version = __version__
+    banner = f"rolekit {__version__} kernel: IPython with secrets masked; `rk` is rolekit"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        session: Any = self.session  # shared with the IOPub streams: everything sent goes through it
+        session.send = _masking_send(session.send)
+        self._notice: Optional[str] = None
+        self._sandbox: Any = None
+
+    def start(self) -> None:
+        super().start()
+        _secrets.install_log_guard()
+        _hook_botocore()
+        if not _resolve_credentials() and os.environ.get("ROLEKIT_SANDBOX", "") != "0":
+            try:
+                from .sandbox import Sandbox
+
+                self._sandbox = Sandbox().start().activate()
+                self._notice = (
+                    f"rolekit kernel: no AWS credentials, so AWS is an embedded sandbox (moto) at "
+                    f"{self._sandbox.endpoint_url}; no real account is touched."
+                )
+            except Exception as e:  # the kernel must start even when the sandbox cannot
+                self._notice = f"rolekit kernel: no AWS credentials, and the sandbox did not start: {e}"
+        if self._notice:
+            print(self._notice, file=sys.__stderr__, flush=True)
+        import rolekit
+
+        shell: Any = self.shell
+        shell.push({"rk": rolekit})
+        shell.run_line_magic("load_ext", "rolekit")
+
+    async def do_execute(self, code: str, silent: bool, *args: Any, **kwargs: Any) -> Any:
+        if self._notice and not silent:
+            print(self._notice)
+            self._notice = None
+        return await super().do_execute(code, silent, *args, **kwargs)
+
+    def do_shutdown(self, restart: bool) -> Any:
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+        return super().do_shutdown(restart)
+
+
+def _spec() -> dict[str, Any]:
+    return {
+        "argv": [sys.executable, "-m", "rolekit.kernel", "-f", "{connection_file}"],
+        "display_name": DISPLAY_NAME,
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+
+
+def install(
+    *, user: bool = False, sys_prefix: bool = False, prefix: Optional[str] = None, name: str = KERNEL_NAME
+) -> str:
+    """Install the kernelspec; returns the folder it went to. ``user``: the user's Jupyter data
+    folder; ``sys_prefix``: this environment's; else the system's (as ``jupyter kernelspec``)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if sys_prefix:
+        prefix = sys.prefix
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / name
+        folder.mkdir()
+        (folder / "kernel.json").write_text(json.dumps(_spec(), indent=1))
+        logo = Path(__file__).parent / "logo-64x64.png"
+        if logo.exists():
+            shutil.copy(logo, folder / logo.name)
+        return str(KernelSpecManager().install_kernel_spec(str(folder), name, user=user, prefix=prefix))
+
+
+def uninstall(name: str = KERNEL_NAME) -> str:
+    """Remove the kernelspec; returns the folder removed (KeyError when it is not installed)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return str(KernelSpecManager().remove_kernel_spec(name))
+
+
+def main() -> None:
+    """``python -m rolekit.kernel``: launch the kernel (Jupyter passes ``-f CONNECTION_FILE``)."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(kernel_class=RolekitKernel)
+
+
+if __name__ == "__main__":
+    main()

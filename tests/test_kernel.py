@@ -1,0 +1,134 @@
+"""The rolekit Jupyter kernel: installed as a kernelspec, run by nbclient, and no secret in any output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+NAME = "rolekit-test"
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The kernel installed (--user) into a temporary Jupyter data folder, for this module."""
+    home = tmp_path_factory.mktemp("jupyter")
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(home))
+    done = cli("kernel", "install", "--user", "--name", NAME, env=env)
+    assert done.returncode == 0, done.stderr
+    saved = os.environ.get("JUPYTER_DATA_DIR")
+    os.environ["JUPYTER_DATA_DIR"] = str(home)
+    yield home
+    if saved is None:
+        os.environ.pop("JUPYTER_DATA_DIR", None)
+    else:
+        os.environ["JUPYTER_DATA_DIR"] = saved
+
+
+def test_install_uninstall_round_trip(tmp_path: Path) -> None:
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(tmp_path))
+    done = cli("kernel", "install", "--user", "--name", "rk-roundtrip", env=env)
+    assert done.returncode == 0, done.stderr
+    spec = json.loads((tmp_path / "kernels" / "rk-roundtrip" / "kernel.json").read_text())
+    assert spec["display_name"] == "Python 3 (rolekit)"
+    assert spec["argv"][:3] == [sys.executable, "-m", "rolekit.kernel"] and "{connection_file}" in spec["argv"]
+    listed = subprocess.run(
+        [sys.executable, "-m", "jupyter_client.kernelspecapp", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if listed.returncode == 0:
+        assert "rk-roundtrip" in json.loads(listed.stdout)["kernelspecs"]
+    assert cli("kernel", "uninstall", "--name", "rk-roundtrip", env=env).returncode == 0
+    assert not (tmp_path / "kernels" / "rk-roundtrip").exists()
+    assert cli("kernel", "uninstall", "--name", "rk-roundtrip", env=env).returncode == 1
+
+
+LEAKY_CELLS = [
+    # The kernel started a sandbox (no credentials here): boto3 and rolekit both use it.
+    "import boto3, json, os\nc = rk.Client()\nme = c.whoami()\n"
+    "c.ensure_role('kernel-role', rk.Policy.trust(aws=me.arn))\n"
+    "arn = c.get_role('kernel-role').arn",
+    "resp = boto3.client('sts').assume_role(RoleArn=arn, RoleSessionName='leaky')\nprint(resp)",
+    "resp['Credentials']",
+    "creds = resp['Credentials']\n"
+    "open(SECRETS, 'w').write(json.dumps([creds['SecretAccessKey'], creds['SessionToken'], "
+    "os.environ['AWS_SECRET_ACCESS_KEY']]))",
+    "os.environ",
+    "print(dict(os.environ))",
+    "path = os.path.join(os.path.dirname(SECRETS), 'credentials')\n"
+    "open(path, 'w').write(f\"[leaky]\\naws_access_key_id = {creds['AccessKeyId']}\\n"
+    "aws_secret_access_key = {creds['SecretAccessKey']}\\naws_session_token = {creds['SessionToken']}\\n\")\n"
+    "print(open(path).read())",
+    "from IPython.display import HTML, display\n"
+    "display(HTML(f\"<table><tr><th>key</th><th>note</th></tr><tr><td>{creds['SecretAccessKey']}</td>"
+    '<td>keep-me-intact</td></tr></table>"))',
+    "import sys\nprint('to stderr', creds['SessionToken'], file=sys.stderr)",
+    "%rolekit secrets",
+    "raise RuntimeError(f\"oops: {creds['SecretAccessKey']} and {creds['SessionToken']}\")",
+]
+
+
+def outputs_text(nb: object) -> list[str]:
+    texts: list[str] = []
+    for cell in nb.cells:  # type: ignore[attr-defined]
+        for out in cell.get("outputs", []):
+            texts.append(out.get("text", ""))
+            for value in out.get("data", {}).values():
+                texts.append(value if isinstance(value, str) else json.dumps(value))
+            texts += [out.get("evalue", ""), *out.get("traceback", [])]
+    return texts
+
+
+@pytest.mark.timeout(300)
+def test_kernel_masks_every_secret(kernel_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ROLEKIT_SANDBOX", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    secrets_file = tmp_path / "secrets.json"
+    cells = [f"SECRETS = {str(secrets_file)!r}", *LEAKY_CELLS]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.cells[-1].metadata["tags"] = ["raises-exception"]
+    client = nbclient.NotebookClient(nb, kernel_name=NAME, timeout=120, resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    secrets = json.loads(secrets_file.read_text())
+    assert len(secrets) == 3 and all(len(s) >= 20 for s in secrets)
+    texts = outputs_text(nb)
+    joined = "\n".join(texts)
+    for s in secrets:
+        assert s not in joined, "an output shows a secret"
+        assert "****" + s[-4:] in joined, "the secret is masked, keeping its last four characters"
+    # Everything else is intact: the notice, the role, the table's other cells, the error's type.
+    assert "embedded sandbox" in joined
+    assert "arn:aws:sts::123456789012:assumed-role/kernel-role/leaky" in joined
+    assert "keep-me-intact" in joined and "<table>" in joined
+    assert "RuntimeError" in joined and "oops: ****" in joined
+    assert "AccessKeyId" in joined and "to stderr ****" in joined
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tutorial_notebooks_run_under_the_kernel(
+    kernel_home: Path, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROLEKIT_SANDBOX", "1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, kernel_name=NAME, timeout=120, resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    assert "embedded sandbox" in "\n".join(outputs_text(nb))
