@@ -193,3 +193,48 @@ def test_profile_commands_write_a_profile_that_works(sandbox: Sandbox, cli_role:
     assert (tmp_path / "config").read_text() == "# keep me\n[default]\nregion = us-east-1\n"
     assert run_env(env, "profile", "remove", "ds").returncode == 1
     assert run_env(env, "profile", "add", "x", "--role-arn", cli_role).returncode == 2  # no source: usage error
+
+
+def test_demo_aws_asks_first_and_cleans_up(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`rolekit demo --aws` against an account (the sandbox standing in for one)."""
+    env = sandbox_env(sandbox, tmp_path)
+    direct = sandbox.client()
+    refused = subprocess.run(
+        [sys.executable, "-m", "rolekit", "demo", "--aws"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert refused.returncode == 1 and "Nothing was done" in refused.stdout
+    assert "account 123456789012" in refused.stdout and "--yes" in refused.stdout
+    assert not [r for r in direct.list_roles() if r[0].startswith("rolekit-demo")]
+
+    done = run_env(env, "demo", "--aws", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "create role rolekit-demo-basic-role" in done.stdout and "deleted role rolekit-demo-basic-role" in done.stdout
+    )
+    assert "deleted policy arn:aws:iam::123456789012:policy/rolekit-demo-basic_s3" in done.stdout
+    assert not [r for r in direct.list_roles() if r[0].startswith("rolekit-demo")]
+    with pytest.raises(rolekit.NoSuchEntity):
+        direct.delete_policy("arn:aws:iam::123456789012:policy/rolekit-demo-basic_s3")
+
+    # A role of that name that the demo did not create is never touched.
+    direct.ensure_role("rolekit-demo-basic-role", rolekit.Policy.trust(services="sagemaker.amazonaws.com"))
+    kept = run_env(env, "demo", "--aws", "--yes")
+    assert kept.returncode == 1 and "leaves it alone" in kept.stdout
+    assert direct.get_role("rolekit-demo-basic-role").name == "rolekit-demo-basic-role"
+
+
+def test_delete_policy_refuses_while_attached(sandbox: Sandbox) -> None:
+    c = sandbox.client()
+    c.ensure_role("holder", rolekit.Policy.trust(services="sagemaker.amazonaws.com"))
+    p = c.put_policy("held", rolekit.Policy([rolekit.Statement.allow("s3:ListAllMyBuckets", "*")]))
+    c.put_policy("held", rolekit.Policy([rolekit.Statement.allow("s3:GetBucketLocation", "*")]))
+    c.attach_policy("holder", p)
+    with pytest.raises(rolekit.UnsafeOperation, match="attached to 1"):
+        c.delete_policy(p)
+    c.detach_policy("holder", p)
+    assert c.delete_policy("held") == ["deleted version v1", f"deleted policy {p.arn}"]

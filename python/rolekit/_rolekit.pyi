@@ -173,6 +173,8 @@ class Client:
         self, name: str, policy: _PolicyLike, *, description: Optional[str] = None, path: str = "/"
     ) -> ManagedPolicy:
         """Create a managed policy, or a new default version when it differs (oldest pruned at five)."""
+    def delete_policy(self, policy: _ManagedRef) -> list[str]:
+        """Delete a customer managed policy (old versions first); UnsafeOperation while attached."""
     def attach_policy(self, role: str, policy: _ManagedRef) -> str:
         """Attach a managed policy; returns its ARN."""
     def detach_policy(self, role: str, policy: _ManagedRef) -> str:
@@ -279,6 +281,8 @@ class AsyncClient:
         self, name: str, policy: _PolicyLike, *, description: Optional[str] = None, path: str = "/"
     ) -> ManagedPolicy:
         """Create a managed policy, or a new default version when it differs (oldest pruned at five)."""
+    async def delete_policy(self, policy: _ManagedRef) -> list[str]:
+        """Delete a customer managed policy (old versions first); UnsafeOperation while attached."""
     async def attach_policy(self, role: str, policy: _ManagedRef) -> str:
         """Attach a managed policy; returns its ARN."""
     async def detach_policy(self, role: str, policy: _ManagedRef) -> str:

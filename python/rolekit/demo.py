@@ -13,6 +13,9 @@ from typing import Any, Optional
 
 ROLE = "basic-role"
 POLICY = "basic_s3"
+# On a real account the demo uses names of its own, so that it can never touch the tutorial's role.
+AWS_ROLE = "rolekit-demo-basic-role"
+AWS_POLICY = "rolekit-demo-basic_s3"
 BUCKET = "aws-use-case-churn"
 
 # The tutorial's own permission policy, mistakes included.
@@ -50,7 +53,7 @@ def _findings(report: Any) -> None:
             _say(f"     suggestion: {f.suggestion}")
 
 
-def _steps(client: Any, sandbox: Optional[Any]) -> None:
+def _steps(client: Any, sandbox: Optional[Any], role: str = ROLE, policy_name: str = POLICY) -> None:
     import rolekit as rk
 
     _say("1. Who am I? (sts:GetCallerIdentity)")
@@ -72,19 +75,19 @@ def _steps(client: Any, sandbox: Optional[Any]) -> None:
         _say(f"   {d.decision:<14} {action} on {resource}")
     _say("   " + rk.simulate("s3:ListBucket", f"arn:aws:s3:::{BUCKET}", identity=[policy]).explain().splitlines()[-1])
 
-    _say(f"5. Create the role {ROLE} (ensure_role: create, or update only what differs).")
-    change = client.ensure_role(ROLE, trust, description="rolekit demo: the tutorial's execution role")
+    _say(f"5. Create the role {role} (ensure_role: create, or update only what differs).")
+    change = client.ensure_role(role, trust, description="rolekit demo: the tutorial's execution role")
     _say(f"   {'; '.join(change.changes) or 'no change'}")
-    again = client.ensure_role(ROLE, trust, description="rolekit demo: the tutorial's execution role")
+    again = client.ensure_role(role, trust, description="rolekit demo: the tutorial's execution role")
     _say(f"   run again: {'no change' if not again.changed else '; '.join(again.changes)}")
 
-    _say(f"6. Put the policy {POLICY} (versioned, never deleted and re-created) and attach it.")
-    managed = client.put_policy(POLICY, policy)
-    client.attach_policy(ROLE, managed)
-    _say(f"   {managed.arn} ({managed.version_id}) attached to {ROLE}")
+    _say(f"6. Put the policy {policy_name} (versioned, never deleted and re-created) and attach it.")
+    managed = client.put_policy(policy_name, policy)
+    client.attach_policy(role, managed)
+    _say(f"   {managed.arn} ({managed.version_id}) attached to {role}")
 
     _say("7. Assume the role (waiting out IAM propagation if needed).")
-    creds = client.assume_role(ROLE, wait=30)
+    creds = client.assume_role(role, wait=30)
     _say(f"   {creds!r}")
 
     if sandbox is not None:
@@ -101,9 +104,10 @@ def _steps(client: Any, sandbox: Optional[Any]) -> None:
             _say(f"   ListObjects: {code}, as simulate() predicted")
 
     _say("9. Clean up.")
-    client.detach_policy(ROLE, managed)
-    done = client.delete_role(ROLE, force=True)
+    client.detach_policy(role, managed)
+    done = client.delete_role(role, force=True)
     _say(f"   {'; '.join(done)} (force: the role was just used, which delete_role otherwise refuses)")
+    _say(f"   {'; '.join(client.delete_policy(managed))}")
 
 
 def run(*, aws: bool = False, assume_yes: bool = False) -> int:
@@ -111,10 +115,25 @@ def run(*, aws: bool = False, assume_yes: bool = False) -> int:
     from ._rolekit import Client
 
     if aws:
-        if not assume_yes and not _confirm(f"This demo creates and deletes the IAM role {ROLE} in your AWS account."):
+        from .exceptions import NoSuchEntity
+
+        client = Client()
+        me = client.whoami()  # reads only, until the user says yes
+        role, policy = AWS_ROLE, AWS_POLICY
+        try:
+            client.get_role(role)
+            _say(f"The role {role} exists already in account {me.account}; the demo leaves it alone. Nothing was done.")
+            return 1
+        except NoSuchEntity:
+            pass
+        what = (
+            f"This demo creates, then deletes, the IAM role {role} and the policy {policy} in AWS account "
+            f"{me.account} (as {me.arn}, via {client.endpoint})."
+        )
+        if not assume_yes and not _confirm(what):
             _say("Nothing was done.")
             return 1
-        _steps(Client(), None)
+        _steps(client, None, role, policy)
         return 0
     from .sandbox import Sandbox
 

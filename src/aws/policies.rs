@@ -310,3 +310,57 @@ impl Client {
             .map_err(|e| Error::from_sdk("DeleteRolePolicy", self.endpoint(), e))
     }
 }
+
+impl Client {
+    /// Delete a customer managed policy: its non-default versions, then the policy. Refuses
+    /// (`Unsafe`) while it is attached to any user, group or role, saying how many.
+    pub async fn delete_policy(&self, arn: &str) -> Result<Vec<String>, Error> {
+        let out = self
+            .iam()
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetPolicy", self.endpoint(), e))?;
+        let attached = out
+            .policy()
+            .and_then(aws_sdk_iam::types::Policy::attachment_count)
+            .unwrap_or(0);
+        if attached > 0 {
+            return Err(Error::Unsafe(format!(
+                "policy {arn} is attached to {attached} user(s), group(s) or role(s); detach it first"
+            )));
+        }
+        let mut done = Vec::new();
+        let versions = self
+            .iam()
+            .list_policy_versions()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
+        for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
+            let id = v.version_id().unwrap_or_default();
+            let deleted = self
+                .iam()
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(id)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e));
+            already_gone(deleted)?;
+            done.push(format!("deleted version {id}"));
+        }
+        let deleted = self
+            .iam()
+            .delete_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeletePolicy", self.endpoint(), e));
+        already_gone(deleted)?;
+        done.push(format!("deleted policy {arn}"));
+        Ok(done)
+    }
+}

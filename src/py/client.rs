@@ -199,6 +199,16 @@ macro_rules! client_class {
                 })
             }
 
+            /// Delete a customer managed policy (its old versions first); refuses while attached.
+            fn delete_policy<'py>(&self, py: Python<'py>, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let r = PolicyRef::extract(policy)?;
+                let inner = self.inner.clone();
+                $run(py, async move {
+                    let arn = r.resolve(&inner).await?;
+                    Ok(inner.delete_policy(&arn).await?)
+                })
+            }
+
             /// Attach a managed policy (ManagedPolicy, ARN, name, or aws_managed(name)) to a role.
             fn attach_policy<'py>(&self, py: Python<'py>, role: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 let r = PolicyRef::extract(policy)?;
