@@ -73,6 +73,7 @@ def check_state(sb: Sandbox, doc: rk.Policy) -> None:
     assert default == doc
 
 
+@pytest.mark.timeout(300)
 def test_lost_create_responses_converge(fresh: Sandbox) -> None:
     """The server acts, the answer is lost, the SDK retries: the retry's EntityAlreadyExists (or a
     second version) must not surface or duplicate anything."""
@@ -102,6 +103,7 @@ def test_lost_create_responses_converge(fresh: Sandbox) -> None:
             fresh.client().put_policy("fault-policy", DOCS[0])
 
 
+@pytest.mark.timeout(300)
 def test_tutorial_flow_under_faults(fresh: Sandbox) -> None:
     """20 % of requests faulted, retries allowed: the flow succeeds and ends where it would have."""
     with FaultProxy(fresh.endpoint_url, rate=0.2, seed=5) as proxy:
@@ -115,6 +117,7 @@ def test_tutorial_flow_under_faults(fresh: Sandbox) -> None:
 RUNS = int(os.environ.get("ROLEKIT_FAULT_RUNS", "100"))
 
 
+@pytest.mark.timeout(1200)
 def test_hundred_runs_at_twenty_percent(fresh: Sandbox) -> None:
     """The whole flow RUNS times at 20 % faults with default retries. An error may surface (three
     faults in a row); it must be typed and retry-safe, and running the flow again must converge."""
