@@ -264,12 +264,17 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     /// Whether `Statement` was a list (as opposed to a single object).
     pub statement_is_list: bool,
+    /// The length in bytes of the text it was parsed from: an upper bound of its size without
+    /// white space, which spares counting for the (usual) documents far below IAM's limits.
+    pub source_len: Option<usize>,
 }
 
 impl Policy {
     /// Parse JSON text. Only JSON syntax errors fail; everything else is for `validate`.
     pub fn parse(text: &str) -> Result<Self, json::ParseError> {
-        Ok(Self::from_node(json::parse(text)?))
+        let mut policy = Self::from_node(json::parse(text)?);
+        policy.source_len = Some(text.len());
+        Ok(policy)
     }
 
     /// Build from an already parsed tree.
@@ -300,6 +305,7 @@ impl Policy {
             id,
             statements,
             statement_is_list,
+            source_len: None,
         }
     }
 

@@ -6,6 +6,33 @@ mod global_keys;
 pub mod suggest;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hasher (FxHash's): the catalog's keys are fixed and short, and SipHash's
+/// DoS resistance buys nothing for lookups into a table that input cannot grow.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// String-keyed map with [`FxHasher`].
+pub type FastMap<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -89,7 +116,7 @@ pub struct Service {
     pub resource_types: Vec<ResourceType>,
     pub condition_keys: Vec<ConditionKey>,
     /// Lowercased action name → index in `actions`.
-    index: HashMap<String, usize>,
+    index: FastMap<usize>,
 }
 
 impl Service {
@@ -129,7 +156,7 @@ pub struct Catalog {
     pub date: String,
     pub source: String,
     pub services: Vec<Service>,
-    by_prefix: HashMap<String, usize>,
+    by_prefix: FastMap<usize>,
 }
 
 #[derive(Deserialize)]
@@ -176,7 +203,7 @@ impl Catalog {
             }
         });
         let mut services = Vec::with_capacity(raw.services.len());
-        let mut by_prefix = HashMap::new();
+        let mut by_prefix = FastMap::default();
         for (prefix, name, actions, resources, conditions) in raw.services {
             let mut actions: Vec<Action> = actions
                 .into_iter()

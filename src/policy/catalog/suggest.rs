@@ -31,26 +31,35 @@ const COMMON_MISTAKES: &[(&str, &str)] = &[
 ];
 
 /// Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions).
-fn distance(a: &[u8], b: &[u8]) -> usize {
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+/// Damerau-Levenshtein (optimal string alignment) distance, or `limit + 1` as soon as every
+/// alignment costs more than `limit`. Three rolling rows, no per-row allocation.
+pub(crate) fn distance_within(a: &[u8], b: &[u8], limit: usize) -> usize {
+    let m = b.len();
+    if a.len().abs_diff(m) > limit {
+        return limit.saturating_add(1);
     }
-    for j in 0..=m {
-        d[0][j] = j;
-    }
-    for i in 1..=n {
+    let mut before: Vec<usize> = vec![0; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur: Vec<usize> = vec![0; m + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = i;
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+                v = v.min(before[j - 2] + 1);
             }
-            d[i][j] = v;
+            cur[j] = v;
+            row_min = row_min.min(v);
         }
+        if row_min > limit {
+            return limit.saturating_add(1);
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    d[n][m]
+    prev[m]
 }
 
 /// Whether `action` can apply to one of `resources` (an action without resource types needs `*`).
@@ -83,7 +92,7 @@ pub fn suggest_action(service: &Service, name: &str, resources: &[&str]) -> Opti
         if a.lower.len().abs_diff(lower.len()) > limit {
             continue;
         }
-        let d = distance(lower.as_bytes(), a.lower.as_bytes());
+        let d = distance_within(lower.as_bytes(), a.lower.as_bytes(), limit);
         if d > limit {
             continue;
         }
@@ -127,8 +136,11 @@ mod tests {
 
     #[test]
     fn distance_counts_transpositions() {
+        let distance = |a: &[u8], b: &[u8]| distance_within(a, b, 100);
         assert_eq!(distance(b"abcd", b"abdc"), 1);
         assert_eq!(distance(b"", b"abc"), 3);
         assert_eq!(distance(b"kitten", b"sitting"), 3);
+        assert_eq!(distance_within(b"kitten", b"sitting", 1), 2, "capped at limit + 1");
+        assert_eq!(distance_within(b"a", b"abcdef", 2), 3);
     }
 }

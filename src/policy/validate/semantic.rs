@@ -53,18 +53,9 @@ fn closest_prefix(cat: &Catalog, prefix: &str) -> Option<String> {
         .map(|(_, p)| p.clone())
 }
 
-/// A small edit distance for service prefixes.
+/// A small edit distance (capped: anything over 3 is "far").
 fn strsim(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::policy::catalog::suggest::distance_within(a.as_bytes(), b.as_bytes(), 3)
 }
 
 fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>) {

@@ -1050,6 +1050,9 @@ fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
         ),
         (PolicyKind::Boundary | PolicyKind::Resource, _) => return,
     };
+    if policy.source_len.is_some_and(|n| n <= limit) {
+        return; // fewer bytes than the limit: fewer characters too
+    }
     let chars = policy.root.compact_len();
     if chars > limit {
         reject(
