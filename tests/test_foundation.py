@@ -211,3 +211,30 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert "deleted role basic-role" in text
     assert "nothing is left behind" in text
     assert "SecretAccessKey" not in text and "aws_secret_access_key" not in text
+
+
+def test_hung_server_is_an_endpoint_error(tmp_path: Path) -> None:
+    """A server that accepts connections and never answers: the read timeout ends the call."""
+    import socket
+    import time
+
+    import rolekit as rk
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    port = server.getsockname()[1]
+    try:
+        client = rk.Client(
+            endpoint_url=f"http://127.0.0.1:{port}",
+            credentials=rk.Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            timeout=1,
+            retries=1,
+        )
+        start = time.monotonic()
+        with pytest.raises(rk.EndpointError) as info:
+            client.whoami()
+        assert time.monotonic() - start < 15
+        assert info.value.retry_safe and "GetCallerIdentity" in str(info.value)
+    finally:
+        server.close()

@@ -65,9 +65,10 @@ LEAKY_CELLS = [
     "arn = c.get_role('kernel-role').arn",
     "resp = boto3.client('sts').assume_role(RoleArn=arn, RoleSessionName='leaky')\nprint(resp)",
     "resp['Credentials']",
+    "rc = c.assume_role('kernel-role')\nprint('rolekit gave', rc.secret_access_key)\nrc.session_token",
     "creds = resp['Credentials']\n"
     "open(SECRETS, 'w').write(json.dumps([creds['SecretAccessKey'], creds['SessionToken'], "
-    "os.environ['AWS_SECRET_ACCESS_KEY']]))",
+    "os.environ['AWS_SECRET_ACCESS_KEY'], rc.secret_access_key, rc.session_token]))",
     "os.environ",
     "print(dict(os.environ))",
     "path = os.path.join(os.path.dirname(SECRETS), 'credentials')\n"
@@ -106,7 +107,7 @@ def test_kernel_masks_every_secret(kernel_home: Path, tmp_path: Path, monkeypatc
     client = nbclient.NotebookClient(nb, kernel_name=NAME, timeout=120, resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     secrets = json.loads(secrets_file.read_text())
-    assert len(secrets) == 3 and all(len(s) >= 20 for s in secrets)
+    assert len(secrets) == 5 and all(len(s) >= 20 for s in secrets)
     texts = outputs_text(nb)
     joined = "\n".join(texts)
     for s in secrets:
@@ -132,3 +133,17 @@ def test_tutorial_notebooks_run_under_the_kernel(
     client = nbclient.NotebookClient(nb, kernel_name=NAME, timeout=120, resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     assert "embedded sandbox" in "\n".join(outputs_text(nb))
+
+
+@pytest.mark.timeout(120)
+def test_no_sandbox_when_told(kernel_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ROLEKIT_SANDBOX=0: no credentials, and the kernel still starts no sandbox."""
+    monkeypatch.setenv("ROLEKIT_SANDBOX", "0")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import os\nprint(os.environ.get('AWS_ENDPOINT_URL'), type(rk).__name__)")]
+    )
+    nbclient.NotebookClient(nb, kernel_name=NAME, timeout=60, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "\n".join(outputs_text(nb))
+    assert text.strip() == "None module" and "sandbox" not in text

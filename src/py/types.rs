@@ -95,8 +95,24 @@ pub struct PyCredentials(pub aws::Credentials, Option<Arc<Refresher>>);
 impl PyCredentials {
     /// Credentials from AssumeRole that can be refreshed by assuming the role again.
     pub fn refreshing(creds: aws::Credentials, refresher: Arc<Refresher>) -> Self {
+        remember_secrets(&creds);
         Self(creds, Some(refresher))
     }
+}
+
+/// Tell `rolekit._secrets` (when something imported it: the log guard, the rolekit kernel) about
+/// credentials rolekit hands out, so that they are masked wherever they are printed.
+fn remember_secrets(creds: &aws::Credentials) {
+    Python::attach(|py| {
+        let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) else {
+            return;
+        };
+        if let Ok(secrets) = modules.get_item("rolekit._secrets") {
+            let token = creds.session_token.as_ref().map(aws::credentials::Secret::expose);
+            // Registration is best effort: a failure must not turn a good call into an error.
+            let _ = secrets.call_method1("register", (creds.secret_access_key.expose(), token));
+        }
+    });
 }
 
 #[pymethods]
@@ -116,6 +132,7 @@ impl PyCredentials {
         }
         let mut c = aws::Credentials::new(access_key_id, secret_access_key, session_token);
         c.expiration = expiration.map(SystemTime::from);
+        remember_secrets(&c);
         Ok(Self(c, None))
     }
     #[getter]
@@ -168,7 +185,7 @@ impl PyCredentials {
         let opts = r.options(py)?;
         block_on(py, async move {
             let creds = r.client.assume_role(&r.role, &opts).await?;
-            Ok(PyCredentials(creds, Some(r)))
+            Ok(PyCredentials::refreshing(creds, r))
         })
     }
 
