@@ -17,13 +17,12 @@ __all__ = ["install_log_guard", "known", "mask", "register"]
 
 _LOCK = threading.Lock()
 _KNOWN: set[str] = set()
-_KNOWN_RE: Optional[re.Pattern[str]] = None
 _MIN_LENGTH = 8
 
 # Session tokens STS (and moto) hand out begin with these base64 prefixes.
-_TOKEN = re.compile(r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2lu|IQoDYXdz|AQoDYXdz)[A-Za-z0-9/+=]{40,}")
+_TOKEN = r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2lu|IQoDYXdz|AQoDYXdz)[A-Za-z0-9/+=]{40,}"
 # A secret next to its name: XML elements, JSON / dict items, INI lines, environment assignments.
-_NAMED = re.compile(
+_NAMED = (
     r"(?P<name><(?:SecretAccessKey|SessionToken)>|"
     r"[\"']?(?:SecretAccessKey|SessionToken|aws_secret_access_key|aws_session_token|secret_access_key|"
     r"session_token|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|X-Amz-Security-Token)[\"']?"
@@ -32,20 +31,36 @@ _NAMED = re.compile(
 )
 
 
+def _compile() -> re.Pattern[str]:
+    """One alternation, so that masking is a single pass over the text: known values (longest
+    first), then named values, then token shapes."""
+    parts = [re.escape(v) for v in sorted(_KNOWN, key=len, reverse=True)]
+    known = f"(?P<known>{'|'.join(parts)})|" if parts else ""
+    return re.compile(f"{known}{_NAMED}|(?P<token>{_TOKEN})")
+
+
+_PATTERN: re.Pattern[str] = _compile()
+
+
 def _tail(value: str) -> str:
     return "****" + value[-4:]
 
 
+def _replace(m: re.Match[str]) -> str:
+    if m.group("value") is not None:
+        return m.group("name") + _tail(m.group("value"))
+    return _tail(m.group(0))
+
+
 def register(*values: Optional[str]) -> None:
     """Remember secret values so that :func:`mask` hides them wherever they appear."""
-    global _KNOWN_RE
+    global _PATTERN
     fresh = [v for v in values if isinstance(v, str) and len(v) >= _MIN_LENGTH and v not in _KNOWN]
     if not fresh:
         return
     with _LOCK:
         _KNOWN.update(fresh)
-        ordered = sorted(_KNOWN, key=len, reverse=True)
-        _KNOWN_RE = re.compile("|".join(re.escape(v) for v in ordered))
+        _PATTERN = _compile()
 
 
 def known() -> list[str]:
@@ -56,15 +71,11 @@ def known() -> list[str]:
 
 def mask(text: str) -> str:
     """``text`` with every known secret, every session-token-shaped string and every named secret
-    value replaced by its mask. Text without secrets comes back unchanged (the same object)."""
+    value replaced by its mask, in one pass. Text without secrets comes back unchanged (the same
+    object)."""
     if not text:
         return text
-    out = text
-    pattern = _KNOWN_RE
-    if pattern is not None:
-        out = pattern.sub(lambda m: _tail(m.group(0)), out)
-    out = _TOKEN.sub(lambda m: _tail(m.group(0)), out)
-    out = _NAMED.sub(lambda m: m.group("name") + _tail(m.group("value")), out)
+    out = _PATTERN.sub(_replace, text)
     return text if out == text else out
 
 
