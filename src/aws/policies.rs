@@ -221,17 +221,22 @@ impl Client {
         let mut old: Vec<_> = versions.versions().iter().filter(|v| !v.is_default_version()).collect();
         old.sort_by_key(|v| v.create_date().map(|d| (d.secs(), d.subsec_nanos())));
         if let Some(oldest) = old.first().and_then(|v| v.version_id()) {
-            let deleted = self
-                .iam()
-                .delete_policy_version()
-                .policy_arn(arn)
-                .version_id(oldest)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e));
-            already_gone(deleted)?;
+            self.delete_version(arn, oldest).await?;
         }
         Ok(())
+    }
+
+    /// DeletePolicyVersion; a version already gone (a retry after a lost answer) counts as done.
+    async fn delete_version(&self, arn: &str, id: &str) -> Result<(), Error> {
+        let deleted = self
+            .iam()
+            .delete_policy_version()
+            .policy_arn(arn)
+            .version_id(id)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e));
+        already_gone(deleted)
     }
 
     /// The real ARN of an AWS managed policy: tried at the root path, then the paths AWS uses
@@ -341,15 +346,7 @@ impl Client {
             .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
         for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
             let id = v.version_id().unwrap_or_default();
-            let deleted = self
-                .iam()
-                .delete_policy_version()
-                .policy_arn(arn)
-                .version_id(id)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e));
-            already_gone(deleted)?;
+            self.delete_version(arn, id).await?;
             done.push(format!("deleted version {id}"));
         }
         let deleted = self
