@@ -238,3 +238,23 @@ def test_delete_policy_refuses_while_attached(sandbox: Sandbox) -> None:
         c.delete_policy(p)
     c.detach_policy("holder", p)
     assert c.delete_policy("held") == ["deleted version v1", f"deleted policy {p.arn}"]
+
+
+def test_a_missing_extra_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    """Without ipykernel (hidden here by a stub that refuses to import), `rolekit kernel install`
+    says what to install instead of printing a traceback."""
+    blocker = tmp_path / "ipykernel"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'ipykernel'\", name='ipykernel')\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), JUPYTER_DATA_DIR=str(tmp_path / "jupyter"))
+    out = subprocess.run(
+        [sys.executable, "-m", "rolekit", "kernel", "install", "--user"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 3 and "Traceback" not in out.stderr
+    assert "pip install 'rolekit[notebook]'" in out.stderr and out.stderr.count("\n") == 1

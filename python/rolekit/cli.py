@@ -505,6 +505,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("rolekit: interrupted", file=sys.stderr)
         return 130
+    except ImportError as e:  # an optional extra is missing (moto for the sandbox, ipykernel, boto3)
+        if getattr(args, "debug", False):
+            raise
+        extra = {"moto": "sandbox", "ipykernel": "notebook", "jupyter_client": "notebook", "boto3": "boto3"}
+        hint = extra.get((e.name or "").split(".")[0])
+        more = f"; install it with: pip install 'rolekit[{hint}]'" if hint else ""
+        print(f"rolekit: error: {e}{more}", file=sys.stderr)
+        return EXIT_FAILURE
     except (RolekitError, OSError, ValueError, TypeError) as e:
         if getattr(args, "debug", False):
             raise
