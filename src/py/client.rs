@@ -315,10 +315,7 @@ macro_rules! client_class {
                 managed_policies: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let opts = super::sagemaker::options(s3, ecr_repositories, kms_keys, vpc, region, account)?;
-                let allow = match allow.filter(|a| !a.is_none()) {
-                    Some(a) => super::policy::strings(a, "allow")?,
-                    None => Vec::new(),
-                };
+                let allow = super::sagemaker::optional(allow, "allow")?;
                 let trust = pyo3::types::PyString::new(py, "{}");
                 let args = RoleArgs::new(py, name.to_string(), trust.as_any(), description, path.to_string(), max_session_duration, permissions_boundary, tags, managed_policies, None, false)?;
                 let inner = self.inner.clone();

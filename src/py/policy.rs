@@ -23,12 +23,17 @@ fn to_serde(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
     convert(obj, &mut path)
 }
 
-fn not_json(path: &[PathElem], why: String) -> PyErr {
-    let at = if path.is_empty() {
+/// Where a value sits, for messages: its path, or "the document" for the top.
+fn place(path: &[PathElem]) -> String {
+    if path.is_empty() {
         "the document".to_string()
     } else {
-        path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
-    };
+        validate::join_path(path)
+    }
+}
+
+fn not_json(path: &[PathElem], why: String) -> PyErr {
+    let at = place(path);
     let finding = Finding {
         severity: Severity::Error,
         code: "INVALID_JSON",
@@ -109,11 +114,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut Vec<PathElem>) -> PyResult<serde_j
     }
     Err(PyTypeError::new_err(format!(
         "a policy is made of dicts, lists, strings, numbers and booleans; {} is a {}",
-        if path.is_empty() {
-            "the document".to_string()
-        } else {
-            path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
-        },
+        place(path),
         obj.get_type().name()?
     )))
 }

@@ -6,7 +6,8 @@ use pyo3::prelude::*;
 use super::policy::{strings, PyPolicy};
 use crate::policy::sagemaker::{execution_policy, ExecutionOptions};
 
-fn optional(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+/// A string or a list of strings, or nothing (`None` or absent) as an empty list.
+pub fn optional(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
     match obj.filter(|o| !o.is_none()) {
         Some(o) => strings(o, what),
         None => Ok(Vec::new()),

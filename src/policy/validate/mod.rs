@@ -125,8 +125,13 @@ pub struct Finding {
 impl Finding {
     /// `Statement.0.Action.1`-style rendering of the path.
     pub fn path_string(&self) -> String {
-        self.path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
+        join_path(&self.path)
     }
+}
+
+/// A path as Access Analyzer writes it: `Statement.0.Action.1`.
+pub fn join_path(path: &[PathElem]) -> String {
+    path.iter().map(ToString::to_string).collect::<Vec<_>>().join(".")
 }
 
 /// Options for `validate`.
