@@ -133,6 +133,15 @@ proptest! {
     }
 
     #[test]
+    fn pattern_intersection_shortcut_agrees_with_the_search(a in "[ab*?]{0,8}", b in "[ab*?]{0,8}") {
+        prop_assert_eq!(
+            wildcard::intersects(&a, &b),
+            wildcard::intersects_by_search(a.as_bytes(), b.as_bytes()),
+            "{} vs {}", a, b
+        );
+    }
+
+    #[test]
     fn glob_agrees_with_a_reference(pattern in "[ab*?]{0,10}", text in "[ab]{0,12}") {
         prop_assert_eq!(wildcard::matches(&pattern, &text), reference(pattern.as_bytes(), text.as_bytes()));
     }

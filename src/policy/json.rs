@@ -93,6 +93,9 @@ impl Node {
     /// IAM counts a policy's size; computed without serialising.
     pub fn compact_len(&self) -> usize {
         fn string_len(s: &str) -> usize {
+            if s.bytes().all(|b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\') {
+                return s.len() + 2; // printable ASCII, nothing to escape
+            }
             2 + s
                 .chars()
                 .map(|c| match c {
@@ -193,6 +196,8 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         line: 1,
         line_start: 0,
         col_cache: Cell::new((0, 0)),
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     // A UTF-8 byte order mark is tolerated, as IAM's console does.
     if text.starts_with('\u{feff}') {
@@ -221,6 +226,9 @@ struct Parser<'a> {
     /// (offset, characters from line start to it): columns are counted incrementally, so
     /// one-line documents stay linear.
     col_cache: Cell<(usize, usize)>,
+    /// Items of the arrays and members of the objects being read (see `array`).
+    nodes: Vec<Node>,
+    members: Vec<Member>,
 }
 
 impl Parser<'_> {
@@ -329,18 +337,30 @@ impl Parser<'_> {
         Ok(Value::Number(self.text[start..self.i].to_string()))
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
-        let open = self.pos();
-        self.i += 1; // opening quote
-        let mut out = String::new();
-        loop {
-            let run_start = self.i;
-            while let Some(&c) = self.src.get(self.i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
+    /// Advance over characters that need no attention in a string.
+    fn plain_run(&mut self) {
+        while let Some(&c) = self.src.get(self.i) {
+            if c == b'"' || c == b'\\' || c < 0x20 {
+                break;
             }
+            self.i += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        let open = self.i;
+        self.i += 1; // opening quote
+        let start = self.i;
+        self.plain_run();
+        if self.src.get(self.i) == Some(&b'"') {
+            // The usual case, no escape: one allocation of the exact size.
+            let out = self.text[start..self.i].to_owned();
+            self.i += 1;
+            return Ok(out);
+        }
+        let mut out = String::with_capacity(self.i - start + 16);
+        let mut run_start = start;
+        loop {
             out.push_str(&self.text[run_start..self.i]);
             match self.src.get(self.i) {
                 Some(b'"') => {
@@ -365,13 +385,14 @@ impl Parser<'_> {
                     }
                 }
                 Some(b'\n') | None => {
-                    return Err(ParseError {
-                        message: "unterminated string".into(),
-                        pos: open,
-                    })
+                    // Strings hold no raw line break, so the opening quote is on this line.
+                    self.i = open;
+                    return Err(self.err("unterminated string"));
                 }
                 Some(_) => return Err(self.err("control character in string (escape it)")),
             }
+            run_start = self.i;
+            self.plain_run();
         }
     }
 
@@ -403,21 +424,24 @@ impl Parser<'_> {
 
     fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
         self.i += 1;
-        let mut items = Vec::new();
+        // Items gather on a stack shared by every array, then move to a vector of their exact
+        // size: no growth and copy for long lists.
+        let mark = self.nodes.len();
         self.ws();
         if self.src.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
         loop {
             self.ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.nodes.push(item);
             self.ws();
             match self.src.get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(Value::Array(self.nodes.drain(mark..).collect()));
                 }
                 None => return Err(self.err("unexpected end of the document: missing ']'")),
                 Some(_) => return Err(self.err("expected ',' or ']' in array")),
@@ -427,11 +451,11 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
         self.i += 1;
-        let mut members = Vec::new();
+        let mark = self.members.len();
         self.ws();
         if self.src.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
         loop {
             self.ws();
@@ -451,13 +475,13 @@ impl Parser<'_> {
             self.i += 1;
             self.ws();
             let value = self.value(depth + 1)?;
-            members.push(Member { key, key_pos, value });
+            self.members.push(Member { key, key_pos, value });
             self.ws();
             match self.src.get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Value::Object(members));
+                    return Ok(Value::Object(self.members.drain(mark..).collect()));
                 }
                 None => return Err(self.err("unexpected end of the document: missing '}'")),
                 Some(_) => return Err(self.err("expected ',' or '}' in object")),
@@ -516,6 +540,11 @@ mod tests {
         assert!(parse("").unwrap_err().message.contains("empty"));
         assert!(parse("{} x").unwrap_err().message.contains("after the end"));
         assert!(parse("\"abc").unwrap_err().message.contains("unterminated"));
+        let err = parse("{\n  \"é\": \"a\\tbc\n}").unwrap_err();
+        assert_eq!(
+            (err.message.as_str(), err.pos.line, err.pos.column),
+            ("unterminated string", 2, 8)
+        );
         assert!(parse("01").is_err());
         assert!(parse("1.").is_err());
         assert!(parse("[1,]").is_err());

@@ -78,6 +78,28 @@ fn literal_suffix(p: &[u8]) -> &[u8] {
     &p[start..]
 }
 
+/// Two ASCII patterns that both hold a `*` share a string exactly when their parts before the
+/// first `*` agree over their common length and their parts after the last `*` agree over theirs
+/// (`?` agreeing with any character): `prefix + middle of a + middle of b + suffix` then matches
+/// both, each pattern's stars absorbing the other's middle. `None` when the rule does not apply
+/// (a side without `*`, or non-ASCII text where `?` is not one byte).
+fn starred_intersect(a: &[u8], b: &[u8]) -> Option<bool> {
+    if !a.is_ascii() || !b.is_ascii() {
+        return None;
+    }
+    let first = |p: &[u8]| p.iter().position(|&c| c == b'*');
+    let last = |p: &[u8]| p.iter().rposition(|&c| c == b'*');
+    let (fa, fb, la, lb) = (first(a)?, first(b)?, last(a)?, last(b)?);
+    let agree = |x: &u8, y: &u8| x == y || *x == b'?' || *y == b'?';
+    let prefixes = a[..fa].iter().zip(&b[..fb]).all(|(x, y)| agree(x, y));
+    let suffixes = a[la + 1..]
+        .iter()
+        .rev()
+        .zip(b[lb + 1..].iter().rev())
+        .all(|(x, y)| agree(x, y));
+    Some(prefixes && suffixes)
+}
+
 /// Whether two patterns can match a common string (both may contain `*` and `?`).
 /// Used to ask "can this resource pattern name a resource of that type?". O(n·m), with quick
 /// rejections on the literal prefixes and suffixes first.
@@ -91,6 +113,11 @@ pub fn intersects(a: &str, b: &str) -> bool {
         (false, true) => return glob(b, a, |x, y| x == y),
         (true, true) => {}
     }
+    starred_intersect(a, b).unwrap_or_else(|| intersects_by_search(a, b))
+}
+
+/// The general intersection test: a search over pairs of positions.
+pub(crate) fn intersects_by_search(a: &[u8], b: &[u8]) -> bool {
     // Fast path: a pattern matching the other's text taken literally shares that very string
     // (the other's `*` and `?` also match themselves).
     if glob(a, b, |x, y| x == y) || glob(b, a, |x, y| x == y) {
@@ -172,6 +199,28 @@ mod tests {
         let start = std::time::Instant::now();
         assert!(!matches(&pattern, &text));
         assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn starred_shortcut_agrees_with_the_search_on_every_short_pattern() {
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = patterns
+                .iter()
+                .filter(|p| p.len() == patterns.last().map_or(0, String::len))
+                .flat_map(|p| ["a", "b", "*", "?"].map(|c| format!("{p}{c}")))
+                .collect();
+            patterns.extend(longer);
+        }
+        assert_eq!(patterns.len(), 1 + 4 + 16 + 64 + 256);
+        for a in &patterns {
+            for b in &patterns {
+                let (x, y) = (a.as_bytes(), b.as_bytes());
+                if let Some(fast) = starred_intersect(x, y) {
+                    assert_eq!(fast, intersects_by_search(x, y), "{a:?} vs {b:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl Hasher for FxHasher {
 
 /// String-keyed map with [`FxHasher`].
 pub type FastMap<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde::Deserialize;
 
@@ -135,6 +135,19 @@ impl Service {
         }
     }
 
+    /// Whether a wildcard action name (`Get*`, `?etObject`) matches one of the service's actions,
+    /// ignoring case. Only actions starting with the pattern's literal prefix are tried: the
+    /// actions are sorted by lowercased name, so they form one run found by binary search.
+    pub fn any_action_matches(&self, pattern: &str) -> bool {
+        let literal = pattern.find(['*', '?']).map_or(pattern, |i| &pattern[..i]);
+        let literal = literal.to_ascii_lowercase();
+        let start = self.actions.partition_point(|a| a.lower.as_str() < literal.as_str());
+        self.actions[start..]
+            .iter()
+            .take_while(|a| a.lower.starts_with(&literal))
+            .any(|a| wildcard::matches_ignore_case(pattern, &a.name))
+    }
+
     /// A resource type by name.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
         self.resource_types.iter().find(|r| r.name == name)
@@ -157,6 +170,8 @@ pub struct Catalog {
     pub source: String,
     pub services: Vec<Service>,
     by_prefix: FastMap<usize>,
+    /// Memo of [`Catalog::closest_prefix`] (bounded).
+    closest: Mutex<FastMap<Option<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +268,7 @@ impl Catalog {
             source: raw.source,
             services,
             by_prefix,
+            closest: Mutex::default(),
         }
     }
 
@@ -288,6 +304,36 @@ impl Catalog {
             }
         }
         out
+    }
+
+    /// The service prefix closest to an unknown one (at most two edits), for "did you mean".
+    /// Answers are remembered: a document (or a corpus) repeats its unknown prefixes, and each
+    /// answer compares against every prefix of similar length.
+    pub fn closest_prefix(&self, prefix: &str) -> Option<String> {
+        const REMEMBERED: usize = 4096;
+        let lower = prefix.to_ascii_lowercase();
+        if let Some(known) = self.closest.lock().ok().and_then(|m| m.get(&lower).cloned()) {
+            return known;
+        }
+        let found = self
+            .services
+            .iter()
+            .filter(|s| s.prefix.len().abs_diff(lower.len()) <= 2)
+            .map(|s| {
+                (
+                    suggest::distance_within(lower.as_bytes(), s.prefix.as_bytes(), 2),
+                    &s.prefix,
+                )
+            })
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, p)| p.clone());
+        if let Ok(mut m) = self.closest.lock() {
+            if m.len() < REMEMBERED {
+                m.insert(lower, found.clone());
+            }
+        }
+        found
     }
 
     /// The type of a condition key: a global `aws:` key or a service key; `None` when unknown.
@@ -328,6 +374,42 @@ mod tests {
         let (_, lb) = c.action("s3:ListBucket").unwrap();
         assert!(lb.resource_types.iter().any(|(n, _)| n == "bucket"));
         assert_eq!(lb.access, Access::List);
+    }
+
+    #[test]
+    fn closest_prefix_answers_the_same_when_remembered() {
+        let c = catalog();
+        for _ in 0..2 {
+            assert_eq!(c.closest_prefix("sagemakr").as_deref(), Some("sagemaker"));
+            assert_eq!(c.closest_prefix("IAMM").as_deref(), Some("iam"));
+            assert_eq!(c.closest_prefix("completely-unknown-thing"), None);
+        }
+    }
+
+    #[test]
+    fn wildcard_action_names_match_like_a_full_scan() {
+        let c = catalog();
+        for prefix in ["s3", "ec2", "iam", "sagemaker", "kms"] {
+            let s = c.service(prefix).unwrap();
+            for pattern in [
+                "Get*",
+                "get*",
+                "*",
+                "?etObject",
+                "List*s",
+                "Describe*",
+                "Nope*",
+                "*Tag*",
+                "PutObject",
+                "A*",
+            ] {
+                let scan = s
+                    .actions
+                    .iter()
+                    .any(|a| wildcard::matches_ignore_case(pattern, &a.name));
+                assert_eq!(s.any_action_matches(pattern), scan, "{prefix}:{pattern}");
+            }
+        }
     }
 
     #[test]

@@ -34,13 +34,26 @@ const COMMON_MISTAKES: &[(&str, &str)] = &[
 /// Damerau-Levenshtein (optimal string alignment) distance, or `limit + 1` as soon as every
 /// alignment costs more than `limit`. Three rolling rows, no per-row allocation.
 pub(crate) fn distance_within(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const SHORT: usize = 64;
     let m = b.len();
     if a.len().abs_diff(m) > limit {
         return limit.saturating_add(1);
     }
-    let mut before: Vec<usize> = vec![0; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur: Vec<usize> = vec![0; m + 1];
+    // Three rows on the stack for the usual short names, on the heap otherwise.
+    let mut stack = [0usize; 3 * (SHORT + 1)];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if m <= SHORT {
+        &mut stack[..3 * (m + 1)]
+    } else {
+        heap.resize(3 * (m + 1), 0);
+        &mut heap
+    };
+    let (before, rest) = rows.split_at_mut(m + 1);
+    let (mut prev, mut cur) = rest.split_at_mut(m + 1);
+    let mut before = before;
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = i;
@@ -56,8 +69,11 @@ pub(crate) fn distance_within(a: &[u8], b: &[u8], limit: usize) -> usize {
         if row_min > limit {
             return limit.saturating_add(1);
         }
-        std::mem::swap(&mut before, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        // Rotate: before <- prev <- cur <- (old before, overwritten next row).
+        let old_before = before;
+        before = prev;
+        prev = cur;
+        cur = old_before;
     }
     prev[m]
 }
@@ -79,6 +95,17 @@ pub fn fits(service: &Service, action: &super::Action, resources: &[&str]) -> bo
     })
 }
 
+/// How many times each byte occurs, folded into 32 buckets (folding only lowers the
+/// difference between two counts, so it stays a lower bound of the edit distance).
+fn letter_counts(s: &[u8]) -> [u8; 32] {
+    let mut counts = [0u8; 32];
+    for &b in s {
+        let c = &mut counts[usize::from(b & 31)];
+        *c = c.saturating_add(1);
+    }
+    counts
+}
+
 /// The action most likely meant by `name` in `service`, given the statement's resources.
 pub fn suggest_action(service: &Service, name: &str, resources: &[&str]) -> Option<String> {
     let full = format!("{}:{}", service.prefix, name).to_ascii_lowercase();
@@ -87,9 +114,21 @@ pub fn suggest_action(service: &Service, name: &str, resources: &[&str]) -> Opti
     }
     let lower = name.to_ascii_lowercase();
     let limit = (lower.len() / 3).max(2);
+    let counts = letter_counts(lower.as_bytes());
     let mut best: Option<(usize, bool, &str)> = None;
     for a in &service.actions {
         if a.lower.len().abs_diff(lower.len()) > limit {
+            continue;
+        }
+        // An edit changes the letter counts by at most 2 (a transposition by 0): half their
+        // difference is a lower bound of the distance, far cheaper to get.
+        let other = letter_counts(a.lower.as_bytes());
+        let apart: usize = counts
+            .iter()
+            .zip(&other)
+            .map(|(x, y)| usize::from(x.abs_diff(*y)))
+            .sum();
+        if apart.div_ceil(2) > limit {
             continue;
         }
         let d = distance_within(lower.as_bytes(), a.lower.as_bytes(), limit);
@@ -142,5 +181,9 @@ mod tests {
         assert_eq!(distance(b"kitten", b"sitting"), 3);
         assert_eq!(distance_within(b"kitten", b"sitting", 1), 2, "capped at limit + 1");
         assert_eq!(distance_within(b"a", b"abcdef", 2), 3);
+        let long = "x".repeat(70);
+        let (ab, ba) = (format!("{long}ab"), format!("{long}ba"));
+        assert_eq!(distance(ab.as_bytes(), ba.as_bytes()), 1, "rows on the heap past 64");
+        assert_eq!(distance(ab.as_bytes(), long.as_bytes()), 2);
     }
 }

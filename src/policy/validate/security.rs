@@ -51,6 +51,7 @@ fn broad_grants(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
         return;
     };
     let any_resource = resources.values().any(|r| r == "*");
+    let mut star_role: Option<bool> = None;
     for item in &actions.items {
         let v = item.value.as_str();
         let path = || item_path(policy, s.index, "Action", item.index);
@@ -80,12 +81,17 @@ fn broad_grants(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
             );
         }
         let passes_role = v != "*" && v != "*:*" && wildcard::matches_ignore_case(v, "iam:PassRole");
-        let star_role = resources.values().any(|r| {
-            r == "*"
-                || r.split(':').nth(5).is_some_and(|res| res == "*" || res == "role/*")
-                    && r.split(':').nth(4) == Some("*")
-        });
-        if passes_role && star_role {
+        // Whether the statement names every role: computed once, for the first PassRole.
+        let mut every_role = || {
+            *star_role.get_or_insert_with(|| {
+                resources.values().any(|r| {
+                    r == "*"
+                        || r.split(':').nth(5).is_some_and(|res| res == "*" || res == "role/*")
+                            && r.split(':').nth(4) == Some("*")
+                })
+            })
+        };
+        if passes_role && every_role() {
             let f = push(
                 out,
                 Severity::SecurityWarning,

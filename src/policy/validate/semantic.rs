@@ -42,17 +42,6 @@ fn resource_values(s: &Statement) -> Vec<&str> {
     }
 }
 
-fn closest_prefix(cat: &Catalog, prefix: &str) -> Option<String> {
-    let lower = prefix.to_ascii_lowercase();
-    cat.services
-        .iter()
-        .filter(|s| s.prefix.len().abs_diff(lower.len()) <= 2)
-        .map(|s| (strsim(&lower, &s.prefix), &s.prefix))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, p)| p.clone())
-}
-
 /// A small edit distance (capped: anything over 3 is "far").
 fn strsim(a: &str, b: &str) -> usize {
     crate::policy::catalog::suggest::distance_within(a.as_bytes(), b.as_bytes(), 3)
@@ -66,16 +55,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
     };
     let resources = resource_values(s);
     let mut fit_cache = FitCache::default();
-    // Repeated entries (ignoring case): sort indices once instead of comparing every pair.
-    let mut order: Vec<usize> = (0..items.items.len()).collect();
-    let lowered = |i: usize| items.items[i].value.bytes().map(|b| b.to_ascii_lowercase());
-    order.sort_by(|a, b| lowered(*a).cmp(lowered(*b)).then(a.cmp(b)));
-    let mut repeated = vec![false; items.items.len()];
-    for w in order.windows(2) {
-        if items.items[w[0]].value.eq_ignore_ascii_case(&items.items[w[1]].value) {
-            repeated[w[0].max(w[1])] = true;
-        }
-    }
+    let repeated = repeated_ignoring_case(&items.items);
     for (n, item) in items.items.iter().enumerate() {
         let value = item.value.as_str();
         let path = || item_path(policy, s.index, elem, item.index);
@@ -122,15 +102,11 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
                 path(),
                 item.pos,
             );
-            f.suggestion = closest_prefix(cat, prefix).map(|p| format!("{p}:{name}"));
+            f.suggestion = cat.closest_prefix(prefix).map(|p| format!("{p}:{name}"));
             continue;
         };
         if name.contains(['*', '?']) {
-            if !service
-                .actions
-                .iter()
-                .any(|a| wildcard::matches_ignore_case(name, &a.name))
-            {
+            if !service.any_action_matches(name) {
                 push(
                     out,
                     Severity::Error,
@@ -190,6 +166,38 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
     }
 }
 
+/// Which items repeat an earlier one, ignoring case: items are sorted by a hash of their
+/// lowercased text (cheap integer comparisons), then only equal hashes compare text.
+fn repeated_ignoring_case(items: &[crate::policy::model::Item]) -> Vec<bool> {
+    use std::hash::Hasher;
+    let mut repeated = vec![false; items.len()];
+    if items.len() < 2 {
+        return repeated;
+    }
+    let mut keyed: Vec<(u64, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut h = catalog::FxHasher::default();
+            for b in item.value.bytes() {
+                h.write_u8(b.to_ascii_lowercase());
+            }
+            (h.finish(), i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    for (n, &(hash, i)) in keyed.iter().enumerate() {
+        let earlier = keyed[..n].iter().rev().take_while(|(h, _)| *h == hash);
+        if earlier
+            .into_iter()
+            .any(|&(_, j)| items[j].value.eq_ignore_ascii_case(&items[i].value))
+        {
+            repeated[i] = true;
+        }
+    }
+    repeated
+}
+
 /// Whether an action applies to one of the statement's resources, remembering each resource
 /// type's answer: the many actions of one statement share a few types.
 #[derive(Default)]
@@ -242,7 +250,7 @@ fn resources(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Findin
                 item_path(policy, s.index, elem, item.index),
                 item.pos,
             );
-            f.suggestion = closest_prefix(cat, arn.service);
+            f.suggestion = cat.closest_prefix(arn.service);
             continue;
         };
         if service.resource_types.is_empty() {
@@ -344,9 +352,12 @@ fn compatible(family: OpFamily, ty: &str) -> bool {
 
 fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: &mut Vec<Finding>) {
     let Some(base) = c.operator.base else { return };
-    let mut key_path = stmt_path(policy, s.index, "Condition");
-    key_path.push(PathElem::Key(c.operator.raw.clone()));
-    key_path.push(PathElem::Key(c.key.clone()));
+    let key_path = || {
+        let mut p = stmt_path(policy, s.index, "Condition");
+        p.push(PathElem::Key(c.operator.raw.clone()));
+        p.push(PathElem::Key(c.key.clone()));
+        p
+    };
     let Some((prefix, _)) = c.key.split_once(':') else {
         push(
             out,
@@ -356,7 +367,7 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
                 "condition key {:?} has no prefix: keys look like aws:SourceIp or s3:prefix",
                 c.key
             ),
-            key_path,
+            key_path(),
             c.key_pos,
         );
         return;
@@ -375,7 +386,7 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
                 Severity::Error,
                 "UNKNOWN_CONDITION_KEY",
                 message,
-                key_path.clone(),
+                key_path(),
                 c.key_pos,
             );
             if prefix.eq_ignore_ascii_case("aws") {
@@ -399,7 +410,7 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
                         base.family(),
                         c.key
                     ),
-                    key_path.clone(),
+                    key_path(),
                     c.operator_pos,
                 );
             }
@@ -418,7 +429,7 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
             _ => None,
         };
         if let Some(problem) = problem {
-            let mut p = key_path.clone();
+            let mut p = key_path();
             if let Some(j) = item.index {
                 p.push(PathElem::Index(j));
             }

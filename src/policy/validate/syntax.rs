@@ -551,8 +551,9 @@ fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: 
         return;
     }
     let p = || item_path(policy, i, name, j);
-    let parts: Vec<&str> = action.split(':').collect();
-    if parts.len() == 1 {
+    let colons = action.bytes().filter(|&b| b == b':').count();
+    let vendor = action.split_once(':').map_or(action, |(v, _)| v);
+    if colons == 0 {
         reject(
             out,
             "INVALID_ACTION_FORMAT",
@@ -561,7 +562,7 @@ fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: 
             p(),
             node.pos,
         );
-    } else if parts.len() > 2 {
+    } else if colons > 1 {
         reject(
             out,
             "INVALID_ACTION_FORMAT",
@@ -570,16 +571,16 @@ fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: 
             p(),
             node.pos,
         );
-    } else if parts[0] != "*"
-        && !parts[0]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    } else if vendor != "*"
+        && !vendor
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
     {
         reject(
             out,
             "INVALID_VENDOR",
-            format!("service prefix {:?} contains characters a prefix cannot have", parts[0]),
-            &format!("Vendor {} is not valid", parts[0]),
+            format!("service prefix {vendor:?} contains characters a prefix cannot have"),
+            &format!("Vendor {vendor} is not valid"),
             p(),
             node.pos,
         );

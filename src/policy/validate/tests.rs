@@ -170,6 +170,18 @@ fn action_rules() {
     .contains(&"CONFLICTING_ELEMENTS"));
     let dup = identity(r#"{"Effect": "Allow", "Action": ["s3:GetObject", "S3:GETOBJECT"], "Resource": "*"}"#);
     assert_eq!(codes(&dup, PolicyKind::Identity), vec!["DUPLICATE_ACTION"]);
+    let many = identity(
+        r#"{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "S3:getobject", "s3:PutObject", "s3:GETOBJECT"], "Resource": "*"}"#,
+    );
+    let paths: Vec<String> = run(&many, PolicyKind::Identity)
+        .iter()
+        .filter(|f| f.code == "DUPLICATE_ACTION")
+        .map(Finding::path_string)
+        .collect();
+    assert_eq!(
+        paths,
+        ["Statement.0.Action.2", "Statement.0.Action.3", "Statement.0.Action.4"]
+    );
 }
 
 #[test]
