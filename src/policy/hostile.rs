@@ -133,6 +133,16 @@ proptest! {
     }
 
     #[test]
+    fn parsed_text_reads_back_as_written(doc in policy_like(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&doc).unwrap_or_default() } else { doc.to_string() };
+        let node = json::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
+        // Against serde_json reading the same text (its float parsing is not exact to the last bit).
+        let expected: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&node.to_serde(), &expected);
+        prop_assert_eq!(node.compact_len(), doc.to_string().chars().count());
+    }
+
+    #[test]
     fn pattern_intersection_shortcut_agrees_with_the_search(a in "[ab*?]{0,8}", b in "[ab*?]{0,8}") {
         prop_assert_eq!(
             wildcard::intersects(&a, &b),

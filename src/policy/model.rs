@@ -5,7 +5,7 @@
 //! need, with the position of every item. Building the model never fails: malformed parts are
 //! left out here and reported by `validate`.
 
-use super::json::{self, Node, Pos, Value};
+use super::json::{self, Node, Pos, Str, Value};
 
 /// The policy language versions IAM knows.
 pub const VERSION_2012: &str = "2012-10-17";
@@ -21,7 +21,7 @@ pub enum Effect {
 /// One string of a string-or-list element (Action, Resource, a principal, condition values).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
-    pub value: String,
+    pub value: Str,
     pub pos: Pos,
     /// Index in the list, or `None` when the element was a single string.
     pub index: Option<usize>,
@@ -217,7 +217,7 @@ impl Operator {
 pub struct Condition {
     pub operator: Operator,
     pub operator_pos: Pos,
-    pub key: String,
+    pub key: Str,
     pub key_pos: Pos,
     /// Values as IAM reads them: strings as written, numbers as their text, booleans as `true`/`false`.
     pub values: Items,
@@ -357,7 +357,7 @@ fn condition_values(node: &Node) -> Items {
     let scalar = |n: &Node| match &n.value {
         Value::String(s) => Some(s.clone()),
         Value::Number(x) => Some(x.clone()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::Bool(b) => Some(Str::const_new(if *b { "true" } else { "false" })),
         _ => None,
     };
     let mut items = Vec::new();
@@ -390,7 +390,10 @@ fn principal_of(node: &Node) -> Option<Principal> {
     match &node.value {
         Value::String(s) if s == "*" => Some(Principal::Star(node.pos)),
         Value::Object(members) => Some(Principal::Map(
-            members.iter().map(|m| (m.key.clone(), items_of(&m.value))).collect(),
+            members
+                .iter()
+                .map(|m| (m.key.to_string(), items_of(&m.value)))
+                .collect(),
         )),
         _ => None,
     }

@@ -119,7 +119,7 @@ fn for_all_values(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
         }
         let mut p = stmt_path(policy, s.index, "Condition");
         p.push(PathElem::Key(c.operator.raw.clone()));
-        p.push(PathElem::Key(c.key.clone()));
+        p.push(PathElem::Key(c.key.to_string()));
         let f = push(
             out,
             Severity::SecurityWarning,

@@ -355,7 +355,7 @@ fn condition(policy: &Policy, s: &Statement, c: &Condition, cat: &Catalog, out: 
     let key_path = || {
         let mut p = stmt_path(policy, s.index, "Condition");
         p.push(PathElem::Key(c.operator.raw.clone()));
-        p.push(PathElem::Key(c.key.clone()));
+        p.push(PathElem::Key(c.key.to_string()));
         p
     };
     let Some((prefix, _)) = c.key.split_once(':') else {

@@ -61,7 +61,7 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
                     "unknown top-level element {:?}: a policy has Version, Id and Statement",
                     m.key
                 ),
-                path_of![m.key.clone()],
+                path_of![m.key.to_string()],
                 m.key_pos,
             );
             f.iam_rejects = true;
@@ -104,7 +104,7 @@ fn duplicate_keys<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, out: &mut Vec<Fi
                         Step::Index(i) => super::PathElem::Index(*i),
                     })
                     .collect();
-                p.push(super::PathElem::Key(d.key.clone()));
+                p.push(super::PathElem::Key(d.key.to_string()));
                 reject(
                     out,
                     "DUPLICATE_KEY",
@@ -737,7 +737,7 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
             }
             for m in members {
                 let mut base = stmt_path(policy, i, elem);
-                base.push(super::PathElem::Key(m.key.clone()));
+                base.push(super::PathElem::Key(m.key.to_string()));
                 if !PRINCIPAL_TYPES.contains(&m.key.as_str()) {
                     let hint = PRINCIPAL_TYPES.iter().find(|t| t.eq_ignore_ascii_case(&m.key));
                     let f = push(
@@ -887,7 +887,7 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
     };
     for op in ops {
         let mut op_path = stmt_path(policy, i, "Condition");
-        op_path.push(super::PathElem::Key(op.key.clone()));
+        op_path.push(super::PathElem::Key(op.key.to_string()));
         let operator = Operator::parse(&op.key);
         let Value::Object(keys) = &op.value.value else {
             reject(
@@ -903,7 +903,7 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
         if operator.base.is_none() {
             let guess = crate::policy::model::BaseOp::ALL
                 .iter()
-                .find(|b| b.name().eq_ignore_ascii_case(&op.key) || b.name().starts_with(&op.key))
+                .find(|b| b.name().eq_ignore_ascii_case(&op.key) || b.name().starts_with(op.key.as_str()))
                 .map(|b| b.name().to_string());
             let f = push(
                 out,
@@ -923,7 +923,7 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
         }
         for k in keys {
             let mut kp = op_path.clone();
-            kp.push(super::PathElem::Key(k.key.clone()));
+            kp.push(super::PathElem::Key(k.key.to_string()));
             let scalar = |n: &Node| matches!(n.value, Value::String(_) | Value::Number(_) | Value::Bool(_));
             let ok = match &k.value.value {
                 Value::Array(items) => items.iter().all(scalar),
