@@ -140,6 +140,23 @@ proptest! {
         let expected: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&node.to_serde(), &expected);
         prop_assert_eq!(node.compact_len(), doc.to_string().chars().count());
+        let measured = json::parse_measured(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(measured.compact_bound >= node.compact_len());
+        if measured.compact_exact {
+            prop_assert_eq!(measured.compact_bound, node.compact_len());
+        }
+    }
+
+    #[test]
+    fn size_bound_holds_for_hand_written_escapes(s in "[a-z\\\\\"/é ]{0,12}", spaces in 0usize..3) {
+        // Escapes a writer may choose: \/, \u00e9, \u0022 — longer in the text than in compact JSON.
+        let written = s.replace('\\', "\\\\").replace('"', "\\u0022").replace('/', "\\/").replace('é', "\\u00e9");
+        let text = format!("{{{pad}\"k\"{pad}:{pad}[\"{written}\", 1.50]}}", pad = " ".repeat(spaces));
+        let measured = json::parse_measured(&text).map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
+        prop_assert!(measured.compact_bound >= measured.node.compact_len(), "{}", text);
+        if measured.compact_exact {
+            prop_assert_eq!(measured.compact_bound, measured.node.compact_len());
+        }
     }
 
     #[test]

@@ -202,6 +202,23 @@ impl std::error::Error for ParseError {}
 
 /// Parse `text` as one JSON document.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    parse_measured(text).map(|m| m.node)
+}
+
+/// A parsed document with what its text tells of its compact size.
+#[derive(Debug)]
+pub struct Measured {
+    pub node: Node,
+    /// The text's length in bytes without the white space outside strings: never less than
+    /// [`Node::compact_len`] (escapes written in the text are at least as long as the ones
+    /// compact JSON needs, and a character is at least a byte).
+    pub compact_bound: usize,
+    /// Whether `compact_bound` is exactly [`Node::compact_len`]: an ASCII text without escapes.
+    pub compact_exact: bool,
+}
+
+/// Parse `text`, measuring it on the way (see [`Measured`]).
+pub fn parse_measured(text: &str) -> Result<Measured, ParseError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
@@ -210,12 +227,15 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         line_start: 0,
         col_cache: Cell::new((0, 0)),
         ascii: text.is_ascii(),
+        white: 0,
+        escapes: false,
         nodes: Vec::new(),
         members: Vec::new(),
     };
     // A UTF-8 byte order mark is tolerated, as IAM's console does.
     if text.starts_with('\u{feff}') {
         p.i = 3;
+        p.white = 3;
         p.line_start = 3;
         p.col_cache.set((3, 0));
     }
@@ -228,7 +248,11 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     if p.i < p.src.len() {
         return Err(p.err("unexpected text after the end of the JSON document"));
     }
-    Ok(node)
+    Ok(Measured {
+        node,
+        compact_bound: text.len() - p.white,
+        compact_exact: p.ascii && !p.escapes,
+    })
 }
 
 struct Parser<'a> {
@@ -242,6 +266,10 @@ struct Parser<'a> {
     col_cache: Cell<(usize, usize)>,
     /// Whether the whole text is ASCII (then columns need no counting).
     ascii: bool,
+    /// Bytes of white space (and byte order mark) skipped outside strings.
+    white: usize,
+    /// Whether a string held an escape sequence.
+    escapes: bool,
     /// Items of the arrays and members of the objects being read (see `array`).
     nodes: Vec<Node>,
     members: Vec<Member>,
@@ -281,6 +309,7 @@ impl Parser<'_> {
     }
 
     fn ws(&mut self) {
+        let start = self.i;
         while let Some(&c) = self.src.get(self.i) {
             match c {
                 b' ' | b'\t' | b'\r' => self.i += 1,
@@ -292,6 +321,7 @@ impl Parser<'_> {
                 _ => break,
             }
         }
+        self.white += self.i - start;
     }
 
     fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
@@ -401,6 +431,7 @@ impl Parser<'_> {
             self.i += 1;
             return Ok(out);
         }
+        self.escapes = true;
         let mut out = String::with_capacity(self.i - start + 16);
         let mut run_start = start;
         loop {

@@ -264,16 +264,17 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     /// Whether `Statement` was a list (as opposed to a single object).
     pub statement_is_list: bool,
-    /// The length in bytes of the text it was parsed from: an upper bound of its size without
-    /// white space, which spares counting for the (usual) documents far below IAM's limits.
-    pub source_len: Option<usize>,
+    /// From the text it was parsed from: an upper bound of its size without white space, and
+    /// whether it is exact (see [`json::Measured`]); spares walking the tree to count.
+    pub compact_size: Option<(usize, bool)>,
 }
 
 impl Policy {
     /// Parse JSON text. Only JSON syntax errors fail; everything else is for `validate`.
     pub fn parse(text: &str) -> Result<Self, json::ParseError> {
-        let mut policy = Self::from_node(json::parse(text)?);
-        policy.source_len = Some(text.len());
+        let measured = json::parse_measured(text)?;
+        let mut policy = Self::from_node(measured.node);
+        policy.compact_size = Some((measured.compact_bound, measured.compact_exact));
         Ok(policy)
     }
 
@@ -305,7 +306,7 @@ impl Policy {
             id,
             statements,
             statement_is_list,
-            source_len: None,
+            compact_size: None,
         }
     }
 

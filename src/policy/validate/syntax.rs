@@ -1051,10 +1051,11 @@ fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
         ),
         (PolicyKind::Boundary | PolicyKind::Resource, _) => return,
     };
-    if policy.source_len.is_some_and(|n| n <= limit) {
-        return; // fewer bytes than the limit: fewer characters too
-    }
-    let chars = policy.root.compact_len();
+    let chars = match policy.compact_size {
+        Some((bound, _)) if bound <= limit => return, // within the limit, whatever the exact size
+        Some((exact, true)) => exact,
+        _ => policy.root.compact_len(),
+    };
     if chars > limit {
         reject(
             out,
