@@ -160,6 +160,16 @@ proptest! {
     }
 
     #[test]
+    fn arn_parts_agree_with_splitting(s in "(arn|ar|arn:)?[a:é]{0,10}") {
+        let mut parts = s.splitn(6, ':');
+        let expected = (parts.next() == Some("arn"))
+            .then(|| Some((parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?)))
+            .flatten();
+        let got = super::arn::Arn::parse(&s).map(|a| (a.partition, a.service, a.region, a.account, a.resource));
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
     fn pattern_intersection_shortcut_agrees_with_the_search(a in "[ab*?]{0,8}", b in "[ab*?]{0,8}") {
         prop_assert_eq!(
             wildcard::intersects(&a, &b),

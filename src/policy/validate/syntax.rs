@@ -538,11 +538,12 @@ fn string_list(policy: &Policy, i: usize, name: &str, node: &Node, out: &mut Vec
 }
 
 /// `(index or None, string node)` of a string-or-list element.
-fn list_items(node: &Node) -> Vec<(Option<usize>, &Node)> {
-    match &node.value {
-        Value::Array(items) => items.iter().enumerate().map(|(j, n)| (Some(j), n)).collect(),
-        _ => vec![(None, node)],
-    }
+fn list_items(node: &Node) -> impl Iterator<Item = (Option<usize>, &Node)> {
+    let (many, one) = match &node.value {
+        Value::Array(items) => (Some(items.iter().enumerate().map(|(j, n)| (Some(j), n))), None),
+        _ => (None, Some((None, node))),
+    };
+    many.into_iter().flatten().chain(one)
 }
 
 fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: &Node, out: &mut Vec<Finding>) {
