@@ -686,13 +686,9 @@ pub fn catalog_action<'py>(py: Python<'py>, name: &str) -> PyResult<Option<Bound
     let Some((service, action)) = catalog::catalog().action(name) else {
         return Ok(None);
     };
-    let rts: Vec<serde_json::Value> = action
-        .resource_types
-        .iter()
-        .map(|(n, required)| {
-            serde_json::json!({"name": n, "required": required,
-                "arn": service.resource_type(n).map(|r| r.arn_format.clone())})
-        })
+    let rts: Vec<serde_json::Value> = service
+        .resource_types_of(action)
+        .map(|(rt, required)| serde_json::json!({"name": rt.name, "required": required, "arn": rt.arn_format}))
         .collect();
     let v = serde_json::json!({
         "name": format!("{}:{}", service.prefix, action.name),

@@ -81,11 +81,13 @@ impl Access {
 #[derive(Clone, Debug)]
 pub struct Action {
     pub name: String,
-    /// `name` lowercased (the sort and search key).
-    pub lower: String,
+    /// `name` lowercased (the sort and search key); inline up to 24 bytes, so checking a
+    /// lookup's answer reads this struct and nothing else.
+    pub lower: compact_str::CompactString,
     pub access: Access,
-    /// Resource types the action applies to, with whether each is required.
-    pub resource_types: Vec<(String, bool)>,
+    /// Resource types the action applies to, as indices into the service's `resource_types`,
+    /// with whether each is required.
+    pub resource_types: Vec<(usize, bool)>,
 }
 
 /// A resource type with its ARN format and a wildcard pattern derived from it.
@@ -115,24 +117,58 @@ pub struct Service {
     pub actions: Vec<Action>,
     pub resource_types: Vec<ResourceType>,
     pub condition_keys: Vec<ConditionKey>,
-    /// Lowercased action name → index in `actions`.
-    index: FastMap<usize>,
+    /// Open-addressing table of (hash of the lowercased name, index in `actions` + 1; 0 is
+    /// empty), at most half full: a lookup reads a few adjacent slots, then the one action.
+    slots: Vec<(u64, u32)>,
+}
+
+/// Hash of a lowercased action name, for [`Service::slots`].
+fn name_hash(lower: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(lower);
+    // Fold the high half into the low bits the table is indexed with.
+    h.0 ^ (h.0 >> 32)
 }
 
 impl Service {
     /// Look an action up by name, ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        // Lowercase into a stack buffer (ASCII lowering keeps UTF-8 valid), then one hash lookup.
+        // Lowercase into a stack buffer (ASCII lowering keeps UTF-8 valid), then probe.
         let mut buf = [0u8; 128];
-        if name.len() <= buf.len() {
+        let owned;
+        let key: &[u8] = if name.len() <= buf.len() {
             for (d, s) in buf.iter_mut().zip(name.bytes()) {
                 *d = s.to_ascii_lowercase();
             }
-            let key = std::str::from_utf8(&buf[..name.len()]).ok()?;
-            self.index.get(key).map(|&i| &self.actions[i])
+            &buf[..name.len()]
         } else {
-            self.index.get(&name.to_ascii_lowercase()).map(|&i| &self.actions[i])
+            owned = name.to_ascii_lowercase();
+            owned.as_bytes()
+        };
+        let hash = name_hash(key);
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = usize::try_from(hash).unwrap_or(usize::MAX) & mask;
+        loop {
+            let (h, index) = *self.slots.get(at)?;
+            if index == 0 {
+                return None;
+            }
+            if h == hash {
+                let action = self.actions.get(usize::try_from(index - 1).ok()?)?;
+                if action.lower.as_bytes() == key {
+                    return Some(action);
+                }
+            }
+            at = (at + 1) & mask;
         }
+    }
+
+    /// The resource types an action applies to, with whether each is required.
+    pub fn resource_types_of<'a>(&'a self, action: &'a Action) -> impl Iterator<Item = (&'a ResourceType, bool)> {
+        action
+            .resource_types
+            .iter()
+            .filter_map(|&(i, required)| self.resource_types.get(i).map(|rt| (rt, required)))
     }
 
     /// Whether a wildcard action name (`Get*`, `?etObject`) matches one of the service's actions,
@@ -187,6 +223,22 @@ struct RawCatalog {
     )>,
 }
 
+/// The lookup table of a service's actions (see [`Service::slots`]).
+fn action_slots(actions: &[Action]) -> Vec<(u64, u32)> {
+    let size = (actions.len() * 2).next_power_of_two().max(2);
+    let mut slots = vec![(0u64, 0u32); size];
+    let mask = size - 1;
+    for (i, a) in actions.iter().enumerate() {
+        let hash = name_hash(a.lower.as_bytes());
+        let mut at = usize::try_from(hash).unwrap_or(usize::MAX) & mask;
+        while slots[at].1 != 0 {
+            at = (at + 1) & mask;
+        }
+        slots[at] = (hash, u32::try_from(i + 1).unwrap_or(u32::MAX));
+    }
+    slots
+}
+
 /// `${Partition}` (or `<key>`) → `?*`: a variable part is one or more characters.
 fn format_to_pattern(format: &str) -> String {
     let mut out = String::with_capacity(format.len());
@@ -220,24 +272,7 @@ impl Catalog {
         let mut services = Vec::with_capacity(raw.services.len());
         let mut by_prefix = FastMap::default();
         for (prefix, name, actions, resources, conditions) in raw.services {
-            let mut actions: Vec<Action> = actions
-                .into_iter()
-                .map(|(name, access, rts)| Action {
-                    lower: name.to_ascii_lowercase(),
-                    name,
-                    access: Access::from_code(&access),
-                    resource_types: rts
-                        .into_iter()
-                        .map(|r| match r.strip_suffix('*') {
-                            Some(n) => (n.to_string(), true),
-                            None => (r, false),
-                        })
-                        .collect(),
-                })
-                .collect();
-            actions.sort_by(|a, b| a.lower.cmp(&b.lower));
-            let index = actions.iter().enumerate().map(|(i, a)| (a.lower.clone(), i)).collect();
-            let resource_types = resources
+            let resource_types: Vec<ResourceType> = resources
                 .into_iter()
                 .map(|(name, arn_format)| ResourceType {
                     pattern: format_to_pattern(&arn_format),
@@ -245,6 +280,25 @@ impl Catalog {
                     arn_format,
                 })
                 .collect();
+            let type_index = |name: &str| resource_types.iter().position(|rt| rt.name == name);
+            let mut actions: Vec<Action> = actions
+                .into_iter()
+                .map(|(name, access, rts)| Action {
+                    lower: name.to_ascii_lowercase().into(),
+                    name,
+                    access: Access::from_code(&access),
+                    // The generator only names types the service defines (a test checks).
+                    resource_types: rts
+                        .iter()
+                        .filter_map(|r| match r.strip_suffix('*') {
+                            Some(n) => type_index(n).map(|i| (i, true)),
+                            None => type_index(r).map(|i| (i, false)),
+                        })
+                        .collect(),
+                })
+                .collect();
+            actions.sort_by(|a, b| a.lower.cmp(&b.lower));
+            let slots = action_slots(&actions);
             let condition_keys = conditions
                 .into_iter()
                 .map(|(key, ty)| ConditionKey {
@@ -260,7 +314,7 @@ impl Catalog {
                 actions,
                 resource_types,
                 condition_keys,
-                index,
+                slots,
             });
         }
         Self {
@@ -372,8 +426,36 @@ mod tests {
         assert!(a.resource_types.is_empty());
         assert!(c.action("s3:ListBuckets").is_none());
         let (_, lb) = c.action("s3:ListBucket").unwrap();
-        assert!(lb.resource_types.iter().any(|(n, _)| n == "bucket"));
+        assert!(s.resource_types_of(lb).any(|(rt, _)| rt.name == "bucket"));
         assert_eq!(lb.access, Access::List);
+    }
+
+    #[test]
+    fn every_action_is_found_and_every_resource_type_reference_resolves() {
+        let c = catalog();
+        let raw: serde_json::Value = serde_json::from_str(CATALOG_JSON).unwrap();
+        let references: usize = raw["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s[2].as_array().unwrap())
+            .map(|a| a[2].as_array().unwrap().len())
+            .sum();
+        let resolved: usize = c
+            .services
+            .iter()
+            .flat_map(|s| &s.actions)
+            .map(|a| a.resource_types.len())
+            .sum();
+        assert_eq!(resolved, references);
+        for s in &c.services {
+            for a in &s.actions {
+                let found = s.action(&a.name.to_ascii_uppercase()).map(|f| f.name.as_str());
+                assert_eq!(found, Some(a.name.as_str()), "{}:{}", s.prefix, a.name);
+                assert!(s.action(&format!("{}x", a.name)).is_none_or(|f| f.name != a.name));
+            }
+        }
+        assert!(c.service("s3").unwrap().action(&"x".repeat(300)).is_none());
     }
 
     #[test]

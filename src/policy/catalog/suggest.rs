@@ -88,11 +88,9 @@ pub fn fits(service: &Service, action: &super::Action, resources: &[&str]) -> bo
             .iter()
             .any(|r| r.contains('*') && r.split(':').nth(2) == Some(service.prefix.as_str()));
     }
-    action.resource_types.iter().any(|(name, _)| {
-        service
-            .resource_type(name)
-            .is_some_and(|rt| resources.iter().any(|r| wildcard::intersects(&rt.pattern, r)))
-    })
+    service
+        .resource_types_of(action)
+        .any(|(rt, _)| resources.iter().any(|r| wildcard::intersects(&rt.pattern, r)))
 }
 
 /// How many times each byte occurs, folded into 32 buckets (folding only lowers the

@@ -56,6 +56,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
     let resources = resource_values(s);
     let mut fit_cache = FitCache::default();
     let repeated = repeated_ignoring_case(&items.items);
+    let mut last_service: Option<(&str, Option<&catalog::Service>)> = None;
     for (n, item) in items.items.iter().enumerate() {
         let value = item.value.as_str();
         let path = || item_path(policy, s.index, elem, item.index);
@@ -93,7 +94,16 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             }
             continue;
         }
-        let Some(service) = cat.service(prefix) else {
+        // Neighbouring actions usually share their service: look it up once for the run.
+        let service = match last_service {
+            Some((p, s)) if p == prefix => s,
+            _ => {
+                let s = cat.service(prefix);
+                last_service = Some((prefix, s));
+                s
+            }
+        };
+        let Some(service) = service else {
             let f = push(
                 out,
                 Severity::Error,
@@ -139,11 +149,9 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
                     Some("*".to_string()),
                 )
             } else {
-                let formats: Vec<String> = action
-                    .resource_types
-                    .iter()
-                    .filter_map(|(n, _)| service.resource_type(n))
-                    .map(|rt| format!("{} ({})", rt.name, rt.arn_format))
+                let formats: Vec<String> = service
+                    .resource_types_of(action)
+                    .map(|(rt, _)| format!("{} ({})", rt.name, rt.arn_format))
                     .collect();
                 (
                     format!(
@@ -210,10 +218,7 @@ impl FitCache {
         if resources.contains(&"*") || action.resource_types.is_empty() {
             return catalog::suggest::fits(service, action, resources);
         }
-        for (name, _) in &action.resource_types {
-            let Some(rt) = service.resource_type(name) else {
-                continue;
-            };
+        for (rt, _) in service.resource_types_of(action) {
             let key: *const catalog::ResourceType = rt;
             let hit = if let Some((_, v)) = self.known.iter().find(|(k, _)| *k == key) {
                 *v
