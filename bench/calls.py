@@ -4,16 +4,24 @@
   (all its threads: rolekit's tokio workers included); the server is another process.
 - Bulk: 100 x ensure_role with a trust policy and an inline permission policy: rolekit's
   AsyncClient, concurrent and bounded, against boto3 doing the same create-if-missing (and
-  put-if-different) sequentially; wall time. Then the same 100 again, when nothing changes.
+  put-if-different) sequentially; wall time. Then the same 100 again, when nothing changes. Then
+  the creating case again through a proxy (tests/faultproxy.py, a process of its own) that holds
+  every request BENCH_LATENCY seconds (25 ms) before it reaches the sandbox: a network's round trip,
+  which loopback does not have and which concurrency exists to overlap.
 Goals: <= 0.1x boto3's CPU per call; <= 0.3x its wall time for the bulk case.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import rolekit as rk
 from common import median, write_section
@@ -22,6 +30,22 @@ from rolekit.sandbox import Sandbox
 N = int(os.environ.get("BENCH_CALLS", "200"))
 BULK = int(os.environ.get("BENCH_BULK", "100"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+LATENCY = float(os.environ.get("BENCH_LATENCY", "0.025"))
+
+
+@contextlib.contextmanager
+def latency_proxy(upstream: str, latency: float) -> Iterator[str]:
+    """tests/faultproxy.py in a process of its own, delaying every request by ``latency`` s."""
+    script = Path(__file__).resolve().parent.parent / "tests" / "faultproxy.py"
+    args = [sys.executable, str(script), upstream, "--rate", "1", "--faults", "slow", "--slow", str(latency)]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(timeout=10)
 
 
 def cpu_per_call(fn, n: int) -> float:  # type: ignore[no-untyped-def]
@@ -66,18 +90,18 @@ def main() -> None:
         read = rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::bench-data/*", sid="Read")])
         read_doc = read.to_json()
 
-        async def bulk_rolekit() -> None:
+        async def bulk_rolekit(prefix: str) -> None:
             gate = asyncio.Semaphore(16)
 
             async def one(i: int) -> None:
                 async with gate:
-                    await aclient.ensure_role(f"rk-bulk-{i}", trust, inline_policies={"read": read})
+                    await aclient.ensure_role(f"{prefix}-{i}", trust, inline_policies={"read": read})
 
             await asyncio.gather(*(one(i) for i in range(BULK)))
 
-        def bulk_boto3() -> None:
+        def bulk_boto3(iam, prefix: str) -> None:  # type: ignore[no-untyped-def]
             for i in range(BULK):
-                name = f"b3-bulk-{i}"
+                name = f"{prefix}-{i}"
                 try:
                     current = iam.get_role(RoleName=name)["Role"]
                     if current["AssumeRolePolicyDocument"] != json.loads(document):
@@ -97,10 +121,19 @@ def main() -> None:
             fn()
             return time.perf_counter() - start
 
-        rk_bulk = timed(lambda: asyncio.run(bulk_rolekit()))
-        b3_bulk = timed(bulk_boto3)
-        rk_again = timed(lambda: asyncio.run(bulk_rolekit()))
-        b3_again = timed(bulk_boto3)
+        rk_bulk = timed(lambda: asyncio.run(bulk_rolekit("rk-bulk")))
+        b3_bulk = timed(lambda: bulk_boto3(iam, "b3-bulk"))
+        rk_again = timed(lambda: asyncio.run(bulk_rolekit("rk-bulk")))
+        b3_again = timed(lambda: bulk_boto3(iam, "b3-bulk"))
+
+        # The same with a network between client and server: every request waits LATENCY
+        # seconds in a proxy (its own process) before reaching the sandbox, as a request to IAM
+        # crosses a real network. This is what concurrency is for.
+        with latency_proxy(sb.endpoint_url, LATENCY) as url:
+            aclient = rk.AsyncClient(endpoint_url=url, credentials=sb.credentials)
+            far_iam = sb.boto3_client("iam", endpoint_url=url)
+            rk_far = timed(lambda: asyncio.run(bulk_rolekit("rk-far")))
+            b3_far = timed(lambda: bulk_boto3(far_iam, "b3-far"))
 
     body = [
         f"Against the sandbox (moto's server, another process). CPU: medians of {ROUNDS} rounds of {N} GetRole / "
@@ -112,6 +145,8 @@ def main() -> None:
         f"| CPU per AssumeRole (ms) | {rk_assume * 1e3:.3f} | {b3_assume * 1e3:.3f} | {rk_assume / b3_assume:.2f} |",
         f"| {BULK} x ensure_role + inline policy, creating, wall (s) | {rk_bulk:.2f} (AsyncClient, 16 at a time) | {b3_bulk:.2f} (sequential) | {rk_bulk / b3_bulk:.2f} |",
         f"| the same again, nothing to change, wall (s) | {rk_again:.2f} | {b3_again:.2f} | {rk_again / b3_again:.2f} |",
+        f"| {BULK} x ensure_role + inline policy, creating, {LATENCY * 1e3:.0f} ms network latency, wall (s) | "
+        f"{rk_far:.2f} | {b3_far:.2f} | {rk_far / b3_far:.2f} |",
         "",
         "GetRole is a whole role read on both sides (GetRole + ListAttachedRolePolicies + ListRolePolicies + "
         "ListRoleTags: 4 requests). The bulk case makes the same requests on both sides when creating (GetRole, "

@@ -60,6 +60,9 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+            # client's delayed ACK add 40 ms to every answer.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -144,3 +147,25 @@ class FaultProxy:
             h.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def main() -> None:
+    """``python tests/faultproxy.py UPSTREAM [--rate R] [--faults slow,...] [--slow S]``: serve in a
+    process of its own (so its CPU is not the client's) until stdin closes; prints its URL first."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("upstream")
+    parser.add_argument("--rate", type=float, default=0.2)
+    parser.add_argument("--faults", default=",".join(FAULTS))
+    parser.add_argument("--slow", type=float, default=0.3)
+    args = parser.parse_args()
+    faults = tuple(f for f in args.faults.split(",") if f)
+    with FaultProxy(args.upstream, rate=args.rate, faults=faults, slow=args.slow) as proxy:
+        print(proxy.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

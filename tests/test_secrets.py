@@ -91,3 +91,25 @@ def test_mask_keeps_everything_else() -> None:
     plain = "arn:aws:iam::123456789012:role/ds allowed s3:GetObject"
     assert _secrets.mask(plain) is plain
     assert "****EKEY" in _secrets.known()
+
+
+def test_registered_secrets_stay_bounded_and_pinned_ones_stay() -> None:
+    """A notebook assuming roles in a loop registers a secret key per call: the set (and with it
+    the cost of every mask) stays bounded, the newest are masked, pinned long-term keys too."""
+    pinned = "PinnedLongTermSecretKey0123456789abcdefgh"
+    _secrets.register(pinned, pin=True)
+    rolling = [f"TemporarySecretKey{i:06d}abcdefghijklmnopq" for i in range(1000)]
+    for value in rolling:
+        _secrets.register(value)
+    known = _secrets.known()
+    assert len(known) <= 256 + 10  # the cap, plus pinned values other tests registered
+    assert "****" + pinned[-4:] in known
+    assert _secrets.mask(f"x {pinned} y") == f"x ****{pinned[-4:]} y"
+    assert _secrets.mask(f"x {rolling[-1]} y") == f"x ****{rolling[-1][-4:]} y"
+    assert _secrets.mask(rolling[0]) == rolling[0]  # the oldest temporary one was dropped
+    # A session token of STS's shape is masked by its shape, without being stored.
+    token = "FQoGZXIvYXdz" + "B" * 300
+    before = len(_secrets.known())
+    _secrets.register(token)
+    assert len(_secrets.known()) == before
+    assert _secrets.mask(token) == "****BBBB"

@@ -16,8 +16,13 @@ from typing import Any, Optional
 __all__ = ["install_log_guard", "known", "mask", "register"]
 
 _LOCK = threading.Lock()
-_KNOWN: set[str] = set()
+# Registered values, oldest first (a dict keeps insertion order); pinned ones are never dropped.
+_KNOWN: dict[str, bool] = {}
 _MIN_LENGTH = 8
+# Unpinned values kept at most: every AssumeRole registers a secret key, and a notebook that
+# assumes roles in a loop must not grow the pattern (and the cost of every mask) without end.
+# Temporary credentials expire within hours; the oldest are dropped first.
+_MAX_UNPINNED = 256
 
 # Session tokens STS (and moto) hand out begin with these base64 prefixes.
 _TOKEN = r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2lu|IQoDYXdz|AQoDYXdz)[A-Za-z0-9/+=]{40,}"
@@ -52,15 +57,40 @@ def _replace(m: re.Match[str]) -> str:
     return _tail(m.group(0))
 
 
-def register(*values: Optional[str]) -> None:
-    """Remember secret values so that :func:`mask` hides them wherever they appear."""
-    global _PATTERN
-    fresh = [v for v in values if isinstance(v, str) and len(v) >= _MIN_LENGTH and v not in _KNOWN]
+_TOKEN_SHAPE = re.compile(_TOKEN)
+_DIRTY = False
+
+
+def register(*values: Optional[str], pin: bool = False) -> None:
+    """Remember secret values so that :func:`mask` hides them wherever they appear. Session
+    tokens of STS's shape are masked by shape and not stored; ``pin`` keeps a value for good
+    (long-term keys), others are dropped oldest first past 256."""
+    global _DIRTY
+    fresh = [
+        v
+        for v in values
+        if isinstance(v, str) and len(v) >= _MIN_LENGTH and v not in _KNOWN and not _TOKEN_SHAPE.fullmatch(v)
+    ]
     if not fresh:
         return
     with _LOCK:
-        _KNOWN.update(fresh)
-        _PATTERN = _compile()
+        for v in fresh:
+            _KNOWN[v] = pin
+        unpinned = [v for v, pinned in _KNOWN.items() if not pinned]
+        for v in unpinned[: max(0, len(unpinned) - _MAX_UNPINNED)]:
+            del _KNOWN[v]
+        _DIRTY = True
+
+
+def _pattern() -> re.Pattern[str]:
+    """The masking pattern, rebuilt once after registrations rather than at each one."""
+    global _PATTERN, _DIRTY
+    if _DIRTY:
+        with _LOCK:
+            if _DIRTY:
+                _PATTERN = _compile()
+                _DIRTY = False
+    return _PATTERN
 
 
 def known() -> list[str]:
@@ -75,7 +105,7 @@ def mask(text: str) -> str:
     object)."""
     if not text:
         return text
-    out = _PATTERN.sub(_replace, text)
+    out = _pattern().sub(_replace, text)
     return text if out == text else out
 
 

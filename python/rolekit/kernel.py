@@ -110,7 +110,7 @@ def _hook_botocore() -> None:
 
 def _resolve_credentials() -> bool:
     """Whether AWS credentials resolve in this process (registering them); botocore's chain."""
-    _secrets.register(os.environ.get("AWS_SECRET_ACCESS_KEY"), os.environ.get("AWS_SESSION_TOKEN"))
+    _secrets.register(os.environ.get("AWS_SECRET_ACCESS_KEY"), os.environ.get("AWS_SESSION_TOKEN"), pin=True)
     try:
         import botocore.session
     except ImportError:
@@ -122,7 +122,7 @@ def _resolve_credentials() -> bool:
     if creds is None:
         return False
     frozen = creds.get_frozen_credentials()
-    _secrets.register(frozen.secret_key, frozen.token)
+    _secrets.register(frozen.secret_key, frozen.token, pin=True)
     return True
 
 

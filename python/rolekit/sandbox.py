@@ -127,7 +127,7 @@ class Sandbox:
         iam.attach_user_policy(UserName=ADMIN_USER, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
         key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
         self._key = (key["AccessKeyId"], key["SecretAccessKey"])
-        _secrets.register(key["SecretAccessKey"])
+        _secrets.register(key["SecretAccessKey"], pin=True)
 
     def stop(self) -> None:
         """Stop the server (idempotent) and restore any environment :meth:`activate` changed."""
