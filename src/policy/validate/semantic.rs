@@ -75,13 +75,11 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
         if value == "*" {
             continue;
         }
-        let Some((prefix, name)) = value.split_once(':') else {
-            continue;
+        let Some(shape) = ActionShape::of(value) else {
+            continue; // no colon, two colons or a bad prefix: a layer 1 error already
         };
-        if name.contains(':') || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c)) {
-            continue; // a layer 1 error already
-        }
-        if prefix.contains(['*', '?']) {
+        let (prefix, name) = (&value[..shape.colon], &value[shape.colon + 1..]);
+        if shape.wild_prefix {
             if cat.expand(value).is_empty() {
                 push(
                     out,
@@ -115,7 +113,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             f.suggestion = cat.closest_prefix(prefix).map(|p| format!("{p}:{name}"));
             continue;
         };
-        if name.contains(['*', '?']) {
+        if shape.wild_name {
             if !service.any_action_matches(name) {
                 push(
                     out,
@@ -171,6 +169,38 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             );
             f.suggestion = suggestion;
         }
+    }
+}
+
+/// `service:Action` read in one pass over its bytes.
+struct ActionShape {
+    colon: usize,
+    wild_prefix: bool,
+    wild_name: bool,
+}
+
+impl ActionShape {
+    /// `None` unless there is exactly one colon and the prefix has only the characters a
+    /// service prefix (or a wildcard over one) can have.
+    fn of(value: &str) -> Option<Self> {
+        let mut colon = None;
+        let (mut wild_prefix, mut wild_name) = (false, false);
+        for (i, b) in value.bytes().enumerate() {
+            match (b, colon) {
+                (b':', None) => colon = Some(i),
+                (b':', Some(_)) => return None,
+                (b'*' | b'?', None) => wild_prefix = true,
+                (b'*' | b'?', Some(_)) => wild_name = true,
+                (b'-' | b'.', None) => {}
+                (_, None) if !b.is_ascii_alphanumeric() => return None,
+                _ => {}
+            }
+        }
+        Some(Self {
+            colon: colon?,
+            wild_prefix,
+            wild_name,
+        })
     }
 }
 
@@ -461,4 +491,35 @@ pub(crate) fn valid_cidr(text: &str) -> bool {
         return false;
     };
     prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= max))
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::ActionShape;
+
+    /// The checks `ActionShape` replaces, written the obvious way.
+    fn reference(value: &str) -> Option<(usize, bool, bool)> {
+        let (prefix, name) = value.split_once(':')?;
+        if name.contains(':') || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-.*?".contains(c)) {
+            return None;
+        }
+        Some((prefix.len(), prefix.contains(['*', '?']), name.contains(['*', '?'])))
+    }
+
+    #[test]
+    fn one_pass_agrees_with_the_obvious_checks() {
+        let alphabet = ["s", "3", ":", "*", "?", "-", ".", "é", " ", "G"];
+        let mut values = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = values
+                .iter()
+                .flat_map(|v| alphabet.iter().map(move |c| format!("{v}{c}")))
+                .collect();
+            values.extend(longer);
+        }
+        for v in &values {
+            let got = ActionShape::of(v).map(|s| (s.colon, s.wild_prefix, s.wild_name));
+            assert_eq!(got, reference(v), "{v:?}");
+        }
+    }
 }
