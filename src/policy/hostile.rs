@@ -140,8 +140,10 @@ proptest! {
         let expected: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&node.to_serde(), &expected);
         prop_assert_eq!(node.compact_len(), doc.to_string().chars().count());
+        prop_assert!(node.duplicate_keys().is_empty(), "serde_json maps hold no repeated key");
         let measured = json::parse_measured(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(measured.compact_bound >= node.compact_len());
+        prop_assert!(!measured.duplicate_keys);
         if measured.compact_exact {
             prop_assert_eq!(measured.compact_bound, node.compact_len());
         }
@@ -265,6 +267,23 @@ fn huge_and_deep_documents_are_errors_not_crashes() {
             .any(|f| f.code == "POLICY_SIZE_EXCEEDED" || f.iam_rejects),
         "a 20,000-statement policy is too big"
     );
+    // 100,000 keys in one object, one of them twice: found once, in linear time (a pairwise
+    // search was 5 billion comparisons).
+    let keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\": 1")).collect();
+    let wide = format!("{{\"Version\": \"2012-10-17\", {}, \"k5\": 2}}", keys.join(", "));
+    let measured = json::parse_measured(&wide).expect("valid JSON");
+    assert!(measured.duplicate_keys);
+    let policy = Policy::parse(&wide).expect("valid JSON");
+    let options = Options {
+        kind: PolicyKind::Identity,
+        inline: false,
+    };
+    let repeated: Vec<String> = validate(&policy, options)
+        .iter()
+        .filter(|f| f.code == "DUPLICATE_KEY")
+        .map(super::validate::Finding::path_string)
+        .collect();
+    assert_eq!(repeated, ["k5"]);
     for number in [
         "1e999999",
         "-1e999999",

@@ -83,12 +83,7 @@ impl Node {
     /// Members whose key appeared earlier in the same object.
     pub fn duplicate_keys(&self) -> Vec<&Member> {
         match &self.value {
-            Value::Object(members) => members
-                .iter()
-                .enumerate()
-                .filter(|(i, m)| members[..*i].iter().any(|p| p.key == m.key))
-                .map(|(_, m)| m)
-                .collect(),
+            Value::Object(members) => repeated_keys(members).into_iter().map(|i| &members[i]).collect(),
             _ => Vec::new(),
         }
     }
@@ -181,6 +176,20 @@ impl Node {
     }
 }
 
+/// Indices of the members whose key appeared earlier: pairwise for the usual small objects, a
+/// hash set past 16 members (a hostile object with 100,000 keys stays linear).
+fn repeated_keys(members: &[Member]) -> Vec<usize> {
+    if members.len() <= 16 {
+        return (1..members.len())
+            .filter(|&i| members[..i].iter().any(|p| p.key == members[i].key))
+            .collect();
+    }
+    let mut seen = std::collections::HashSet::with_capacity(members.len());
+    (0..members.len())
+        .filter(|&i| !seen.insert(members[i].key.as_str()))
+        .collect()
+}
+
 /// A syntax error with its position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -215,6 +224,8 @@ pub struct Measured {
     pub compact_bound: usize,
     /// Whether `compact_bound` is exactly [`Node::compact_len`]: an ASCII text without escapes.
     pub compact_exact: bool,
+    /// Whether some object repeats a key (found while parsing, so validation need not look).
+    pub duplicate_keys: bool,
 }
 
 /// Parse `text`, measuring it on the way (see [`Measured`]).
@@ -229,6 +240,7 @@ pub fn parse_measured(text: &str) -> Result<Measured, ParseError> {
         ascii: text.is_ascii(),
         white: 0,
         escapes: false,
+        duplicate_keys: false,
         nodes: Vec::new(),
         members: Vec::new(),
     };
@@ -252,6 +264,7 @@ pub fn parse_measured(text: &str) -> Result<Measured, ParseError> {
         node,
         compact_bound: text.len() - p.white,
         compact_exact: p.ascii && !p.escapes,
+        duplicate_keys: p.duplicate_keys,
     })
 }
 
@@ -270,6 +283,8 @@ struct Parser<'a> {
     white: usize,
     /// Whether a string held an escape sequence.
     escapes: bool,
+    /// Whether an object repeated a key.
+    duplicate_keys: bool,
     /// Items of the arrays and members of the objects being read (see `array`).
     nodes: Vec<Node>,
     members: Vec<Member>,
@@ -555,7 +570,11 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Value::Object(self.members.drain(mark..).collect()));
+                    let members: Vec<Member> = self.members.drain(mark..).collect();
+                    if !self.duplicate_keys && !repeated_keys(&members).is_empty() {
+                        self.duplicate_keys = true;
+                    }
+                    return Ok(Value::Object(members));
                 }
                 None => return Err(self.err("unexpected end of the document: missing '}'")),
                 Some(_) => return Err(self.err("expected ',' or '}' in object")),

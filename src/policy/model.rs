@@ -267,6 +267,9 @@ pub struct Policy {
     /// From the text it was parsed from: an upper bound of its size without white space, and
     /// whether it is exact (see [`json::Measured`]); spares walking the tree to count.
     pub compact_size: Option<(usize, bool)>,
+    /// Whether some object may repeat a key: false when the parser saw none (or the document
+    /// came from a map, which cannot), so validation skips that walk.
+    pub may_repeat_keys: bool,
 }
 
 impl Policy {
@@ -275,6 +278,7 @@ impl Policy {
         let measured = json::parse_measured(text)?;
         let mut policy = Self::from_node(measured.node);
         policy.compact_size = Some((measured.compact_bound, measured.compact_exact));
+        policy.may_repeat_keys = measured.duplicate_keys;
         Ok(policy)
     }
 
@@ -307,6 +311,7 @@ impl Policy {
             statements,
             statement_is_list,
             compact_size: None,
+            may_repeat_keys: true,
         }
     }
 

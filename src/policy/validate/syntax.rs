@@ -38,7 +38,9 @@ const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser
 
 pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     let root = &policy.root;
-    duplicate_keys(root, &mut Vec::new(), out);
+    if policy.may_repeat_keys {
+        duplicate_keys(root, &mut Vec::new(), out);
+    }
     let Value::Object(members) = &root.value else {
         reject(
             out,
