@@ -184,11 +184,6 @@ impl Service {
             .any(|a| wildcard::matches_ignore_case(pattern, &a.name))
     }
 
-    /// A resource type by name.
-    pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        self.resource_types.iter().find(|r| r.name == name)
-    }
-
     /// A condition key by name (case-insensitive; `${TagKey}`-style parts match anything).
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
         let lower = key.to_ascii_lowercase();
@@ -508,7 +503,10 @@ mod tests {
     fn resource_patterns_and_condition_keys() {
         let c = catalog();
         let s3 = c.service("s3").unwrap();
-        assert_eq!(s3.resource_type("bucket").unwrap().pattern, "arn:?*:s3:::?*");
+        assert_eq!(
+            s3.resource_types.iter().find(|r| r.name == "bucket").unwrap().pattern,
+            "arn:?*:s3:::?*"
+        );
         assert_eq!(c.condition_key_type("s3:prefix"), Some("String"));
         assert_eq!(c.condition_key_type("aws:SourceIp"), Some("IPAddress"));
         assert_eq!(c.condition_key_type("aws:PrincipalTag/team"), Some("String"));

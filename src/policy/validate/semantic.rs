@@ -225,11 +225,8 @@ fn repeated_ignoring_case(items: &[crate::policy::model::Item]) -> Vec<bool> {
         .collect();
     keyed.sort_unstable();
     for (n, &(hash, i)) in keyed.iter().enumerate() {
-        let earlier = keyed[..n].iter().rev().take_while(|(h, _)| *h == hash);
-        if earlier
-            .into_iter()
-            .any(|&(_, j)| items[j].value.eq_ignore_ascii_case(&items[i].value))
-        {
+        let mut earlier = keyed[..n].iter().rev().take_while(|(h, _)| *h == hash);
+        if earlier.any(|&(_, j)| items[j].value.eq_ignore_ascii_case(&items[i].value)) {
             repeated[i] = true;
         }
     }
