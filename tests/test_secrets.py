@@ -97,6 +97,7 @@ def test_registered_secrets_stay_bounded_and_pinned_ones_stay() -> None:
     """A notebook assuming roles in a loop registers a secret key per call: the set (and with it
     the cost of every mask) stays bounded, the newest are masked, pinned long-term keys too."""
     pinned = "PinnedLongTermSecretKey0123456789abcdefgh"
+    _secrets.register(pinned)  # first seen unpinned (botocore's hook), then pinned (kernel start)
     _secrets.register(pinned, pin=True)
     rolling = [f"TemporarySecretKey{i:06d}abcdefghijklmnopq" for i in range(1000)]
     for value in rolling:

@@ -69,13 +69,16 @@ def register(*values: Optional[str], pin: bool = False) -> None:
     fresh = [
         v
         for v in values
-        if isinstance(v, str) and len(v) >= _MIN_LENGTH and v not in _KNOWN and not _TOKEN_SHAPE.fullmatch(v)
+        if isinstance(v, str)
+        and len(v) >= _MIN_LENGTH
+        and (v not in _KNOWN or (pin and not _KNOWN[v]))  # new, or now to be pinned
+        and not _TOKEN_SHAPE.fullmatch(v)
     ]
     if not fresh:
         return
     with _LOCK:
         for v in fresh:
-            _KNOWN[v] = pin
+            _KNOWN[v] = _KNOWN.get(v, False) or pin
         unpinned = [v for v, pinned in _KNOWN.items() if not pinned]
         for v in unpinned[: max(0, len(unpinned) - _MAX_UNPINNED)]:
             del _KNOWN[v]
