@@ -130,6 +130,19 @@ fn name_hash(lower: &[u8]) -> u64 {
     h.0 ^ (h.0 >> 32)
 }
 
+/// [`FxHasher`] hash of `bytes` with ASCII letters lowercased, a word at a time.
+pub fn lower_hash(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(buf.len()) {
+        let lowered = &mut buf[..chunk.len()];
+        lowered.copy_from_slice(chunk);
+        lowered.make_ascii_lowercase();
+        h.write(lowered);
+    }
+    h.finish()
+}
+
 impl Service {
     /// Look an action up by name, ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
@@ -175,13 +188,17 @@ impl Service {
     /// ignoring case. Only actions starting with the pattern's literal prefix are tried: the
     /// actions are sorted by lowercased name, so they form one run found by binary search.
     pub fn any_action_matches(&self, pattern: &str) -> bool {
-        let literal = pattern.find(['*', '?']).map_or(pattern, |i| &pattern[..i]);
-        let literal = literal.to_ascii_lowercase();
+        let cut = pattern.find(['*', '?']).unwrap_or(pattern.len());
+        let literal = pattern[..cut].to_ascii_lowercase();
         let start = self.actions.partition_point(|a| a.lower.as_str() < literal.as_str());
-        self.actions[start..]
+        let mut candidates = self.actions[start..]
             .iter()
-            .take_while(|a| a.lower.starts_with(&literal))
-            .any(|a| wildcard::matches_ignore_case(pattern, &a.name))
+            .take_while(|a| a.lower.starts_with(&literal));
+        if &pattern[cut..] == "*" {
+            // `Prefix*`: every action sharing the prefix matches; is there one?
+            return candidates.next().is_some();
+        }
+        candidates.any(|a| wildcard::matches_ignore_case(pattern, &a.name))
     }
 
     /// A condition key by name (case-insensitive; `${TagKey}`-style parts match anything).
@@ -405,6 +422,16 @@ pub fn catalog() -> &'static Catalog {
 mod tests {
     use super::*;
 
+    #[test]
+    fn lower_hash_ignores_ascii_case_across_chunks() {
+        let long = format!("s3:{}GetObject", "x".repeat(70));
+        assert_eq!(
+            lower_hash(long.as_bytes()),
+            lower_hash(long.to_ascii_uppercase().as_bytes())
+        );
+        assert_ne!(lower_hash(long.as_bytes()), lower_hash(format!("{long}s").as_bytes()));
+        assert_ne!(lower_hash(b"s3:GetObject"), lower_hash(b"s3:GetObjectAcl"));
+    }
     #[test]
     fn loads_and_dates() {
         let c = catalog();

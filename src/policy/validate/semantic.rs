@@ -207,7 +207,6 @@ impl ActionShape {
 /// Which items repeat an earlier one, ignoring case: items are sorted by a hash of their
 /// lowercased text (cheap integer comparisons), then only equal hashes compare text.
 fn repeated_ignoring_case(items: &[crate::policy::model::Item]) -> Vec<bool> {
-    use std::hash::Hasher;
     let mut repeated = vec![false; items.len()];
     if items.len() < 2 {
         return repeated;
@@ -215,13 +214,7 @@ fn repeated_ignoring_case(items: &[crate::policy::model::Item]) -> Vec<bool> {
     let mut keyed: Vec<(u64, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| {
-            let mut h = catalog::FxHasher::default();
-            for b in item.value.bytes() {
-                h.write_u8(b.to_ascii_lowercase());
-            }
-            (h.finish(), i)
-        })
+        .map(|(i, item)| (catalog::lower_hash(item.value.as_bytes()), i))
         .collect();
     keyed.sort_unstable();
     for (n, &(hash, i)) in keyed.iter().enumerate() {
