@@ -432,6 +432,7 @@ mod tests {
         assert_ne!(lower_hash(long.as_bytes()), lower_hash(format!("{long}s").as_bytes()));
         assert_ne!(lower_hash(b"s3:GetObject"), lower_hash(b"s3:GetObjectAcl"));
     }
+
     #[test]
     fn loads_and_dates() {
         let c = catalog();
