@@ -6,7 +6,6 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use super::{Credentials, Error};
 
@@ -55,9 +54,7 @@ pub async fn load(options: &ClientOptions) -> Result<SdkConfig, Error> {
     if options.max_attempts == Some(0) {
         return Err(Error::InvalidArgument("retries must allow at least one attempt".into()));
     }
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
+    let http = super::transport::InlineHttp;
     let read = options.timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(read.min(DEFAULT_CONNECT_TIMEOUT))

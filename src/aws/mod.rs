@@ -12,6 +12,7 @@ pub mod names;
 pub mod policies;
 pub mod roles;
 pub mod sagemaker;
+pub mod transport;
 pub mod wire;
 
 pub use config::ClientOptions;

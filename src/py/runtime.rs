@@ -1,4 +1,6 @@
-//! One tokio runtime per process; blocking calls release the GIL, async calls return awaitables.
+//! Blocking calls run on a current-thread runtime of the calling thread's own, with the GIL
+//! released: the request's I/O (src/aws/transport.rs) then never leaves that thread. Async calls
+//! return awaitables driven by pyo3-async-runtimes' shared multi-thread runtime.
 //! A panic inside Rust becomes `RolekitError("internal error …")`, never a crash of the interpreter.
 
 use std::future::Future;
@@ -9,18 +11,31 @@ use pyo3::IntoPyObjectExt;
 
 use super::errors::internal_error;
 
-/// Run `fut` to completion on the shared runtime with the GIL released.
+thread_local! {
+    /// This thread's runtime for blocking calls (timers and sockets; no worker threads).
+    static LOCAL: Result<tokio::runtime::Runtime, String> = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string());
+}
+
+/// Run `fut` to completion on this thread's runtime with the GIL released.
 pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
 where
     F: Future<Output = PyResult<T>> + Send,
     T: Send,
 {
     py.detach(|| {
-        let rt = pyo3_async_runtimes::tokio::get_runtime();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(fut))) {
-            Ok(result) => result,
-            Err(panic) => Err(internal_error(&panic)),
-        }
+        let run = |local: &Result<tokio::runtime::Runtime, String>| match local {
+            Ok(rt) => match std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(fut))) {
+                Ok(result) => result,
+                Err(panic) => Err(internal_error(&panic)),
+            },
+            Err(e) => Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "rolekit could not start its I/O runtime on this thread: {e}"
+            ))),
+        };
+        LOCAL.with(run)
     })
 }
 
