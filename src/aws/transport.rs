@@ -691,7 +691,7 @@ mod tests {
 
         let (url, _accepts, server) = serve(vec![Some(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n")]);
         let err = c.send(&request(&url, "a")).await.expect_err("bad length");
-        assert!(format!("{:?}", err).contains("invalid Content-Length"), "{err:?}");
+        assert!(format!("{err:?}").contains("invalid Content-Length"), "{err:?}");
         drop(server);
     }
 
