@@ -239,6 +239,11 @@ impl Error {
     }
 }
 
+/// The informative part of an error and its sources, on one line (for transport failures).
+pub(crate) fn describe(err: &dyn std::error::Error) -> String {
+    short_cause(&error_chain(err))
+}
+
 /// Each error in the source chain, displayed and joined with `: ` (no Debug dumps).
 fn error_chain(err: &dyn std::error::Error) -> String {
     let mut parts = vec![err.to_string()];

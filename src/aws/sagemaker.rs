@@ -1,8 +1,8 @@
 //! SageMaker: the execution role rolekit builds, and finding the role a job should run as.
 //!
 //! The three SageMaker calls rolekit makes (DescribeNotebookInstance, DescribeUserProfile,
-//! DescribeDomain) go out as SigV4-signed JSON requests over the SDK's own stack (aws-sigv4,
-//! hyper, rustls): the generated aws-sdk-sagemaker crate would triple the build for three calls.
+//! DescribeDomain) go out as SigV4-signed JSON requests (aws-sigv4) over rolekit's HTTP connector
+//! (`transport`): the generated aws-sdk-sagemaker crate would triple the build for three calls.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -10,9 +10,8 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client as HttpClient;
-use hyper_util::rt::TokioExecutor;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
 use serde_json::{json, Value};
 
 use super::error::{ErrorKind, ServiceError};
@@ -154,13 +153,7 @@ impl Client {
             .timeout_config()
             .and_then(aws_smithy_types::timeout::TimeoutConfig::operation_attempt_timeout)
             .unwrap_or(Duration::from_secs(33));
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-            .map_err(|e| Error::Config(format!("TLS setup failed: {e}")))?
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let http: HttpClient<_, Full<bytes::Bytes>> = HttpClient::builder(TokioExecutor::new()).build(https);
+        let http = super::transport::Connector::new(Some(super::config::DEFAULT_CONNECT_TIMEOUT.min(timeout)), None);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -170,19 +163,10 @@ impl Client {
             })?;
             let request = signed_request(&url, &region, operation, &body, creds)?;
             let outcome = tokio::time::timeout(timeout, async {
-                let response = http.request(request).await.map_err(|e| e.to_string())?;
+                let response = http.send(&request).await.map_err(|e| super::error::describe(&e))?;
                 let status = response.status().as_u16();
-                let request_id = response
-                    .headers()
-                    .get("x-amzn-requestid")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                let bytes = response
-                    .into_body()
-                    .collect()
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .to_bytes();
+                let request_id = response.headers().get("x-amzn-requestid").map(str::to_string);
+                let bytes = response.body().bytes().unwrap_or_default().to_vec();
                 Ok::<_, String>((status, request_id, bytes))
             })
             .await
@@ -236,7 +220,7 @@ fn signed_request(
     operation: &str,
     body: &[u8],
     creds: aws_credential_types::Credentials,
-) -> Result<http::Request<Full<bytes::Bytes>>, Error> {
+) -> Result<HttpRequest, Error> {
     let host = url
         .split("://")
         .nth(1)
@@ -269,10 +253,10 @@ fn signed_request(
         builder = builder.header(k, v);
     }
     let mut request = builder
-        .body(Full::new(bytes::Bytes::copy_from_slice(body)))
+        .body(SdkBody::from(body.to_vec()))
         .map_err(|e| Error::Config(format!("cannot build the {operation} request: {e}")))?;
     instructions.apply_to_request_http1x(&mut request);
-    Ok(request)
+    HttpRequest::try_from(request).map_err(|e| Error::Config(format!("cannot build the {operation} request: {e}")))
 }
 
 /// A JSON-protocol error body (`{"__type": "...#Code", "message": "..."}`) as a service error.

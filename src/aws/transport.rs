@@ -238,7 +238,16 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, ConnectorError> {
 }
 
 impl Connector {
-    async fn send(self, request: &HttpRequest) -> Result<HttpResponse, ConnectorError> {
+    /// A connector with these timeouts (`None`: none); for requests made outside the SDK.
+    pub fn new(connect_timeout: Option<Duration>, read_timeout: Option<Duration>) -> Self {
+        Self {
+            connect_timeout,
+            read_timeout,
+        }
+    }
+
+    /// Send one request and read its whole answer.
+    pub async fn send(self, request: &HttpRequest) -> Result<HttpResponse, ConnectorError> {
         let target = Target::parse(request.uri()).map_err(|m| ConnectorError::user(Box::new(HttpFailure(m))))?;
         let body = request.body().bytes().ok_or_else(|| {
             ConnectorError::user(Box::new(HttpFailure(
