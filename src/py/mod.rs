@@ -1,4 +1,4 @@
-//! The only place that imports pyo3: conversions, the shared tokio runtime, error mapping.
+//! The only place that imports pyo3: conversions, the runtimes (per-thread for blocking calls, shared for async ones), error mapping.
 //! No domain logic lives here; every method converts its arguments, calls `aws` or `policy`, and
 //! converts the result back.
 
