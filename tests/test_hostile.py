@@ -216,3 +216,39 @@ def test_magics_with_hostile_cells() -> None:
 def test_report_counts() -> None:
     """Print what the property tests tried (for the record)."""
     print("hostile inputs tried:", COUNTS)
+
+
+def test_an_endpoint_that_is_not_aws_is_named_in_plain_words() -> None:
+    """A wrong endpoint_url (a web server's HTML page): a typed error that says where, the HTTP
+    status and the content type, on one line and without the SDK's debug dumps; no secret in it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            page = b"<html>\n<body>Not   Found</body>\n</html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    secret = "s3cr3t-" + "x" * 33
+    try:
+        client = rk.Client(endpoint_url=url, credentials={"access_key_id": "AKIAEXAMPLE", "secret_access_key": secret})
+        with pytest.raises(rk.AwsError) as err:
+            client.whoami()
+    finally:
+        server.shutdown()
+        server.server_close()
+    text = str(err.value)
+    assert f"{url} did not answer like AWS (HTTP 404, text/html)" in text, text
+    assert "<body>Not Found</body>" in text and "\n" not in text, text
+    assert "ServiceError {" not in text and secret not in text, text

@@ -8,7 +8,6 @@ use std::fmt;
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// What a service error means, independent of the exact code spelling.
@@ -169,15 +168,18 @@ impl Error {
                         status,
                     })
                 } else {
-                    let snippet: String = body.chars().take(200).collect();
                     let code = match status {
                         Some(s) if s >= 500 => "InternalFailure",
                         _ => "Unknown",
                     };
+                    let content_type = err
+                        .raw_response()
+                        .and_then(|r| r.headers().get("content-type"))
+                        .unwrap_or("no content type");
                     Self::Service(ServiceError {
                         kind: ErrorKind::Other,
                         code: code.to_string(),
-                        message: format!("{} (status {status:?}, body {snippet:?})", DisplayErrorContext(&err)),
+                        message: unrecognised_answer(endpoint, status, content_type, &body),
                         operation: operation.to_string(),
                         request_id: header_request_id,
                         status,
@@ -237,6 +239,25 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// An answer that is not an AWS error document (a proxy's or web server's page, an empty body):
+/// where it came from, its status and type, and the start of its text on one line.
+fn unrecognised_answer(endpoint: &str, status: Option<u16>, content_type: &str, body: &str) -> String {
+    let text: String = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect();
+    let status = status.map_or_else(|| "no status".to_string(), |s| format!("HTTP {s}"));
+    let shown = if text.is_empty() {
+        "an empty body".to_string()
+    } else {
+        format!("{text:?}")
+    };
+    format!("{endpoint} did not answer like AWS ({status}, {content_type}): {shown}")
 }
 
 /// The informative part of an error and its sources, on one line (for transport failures).
@@ -308,6 +329,21 @@ pub(crate) fn xml_field(body: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unrecognised_answer_says_where_and_what() {
+        let m = super::unrecognised_answer(
+            "https://pypi.org",
+            Some(404),
+            "text/html",
+            "<html>\n  <body>Not   Found</body>",
+        );
+        assert_eq!(
+            m,
+            "https://pypi.org did not answer like AWS (HTTP 404, text/html): \"<html> <body>Not Found</body>\""
+        );
+        assert!(super::unrecognised_answer("x", None, "no content type", "").ends_with(": an empty body"));
+    }
 
     #[test]
     fn classifies_codes() {
