@@ -84,10 +84,26 @@ fn io_error(message: String) -> ConnectorError {
     ConnectorError::io(Box::new(HttpFailure(message)))
 }
 
+fn user_error(message: String) -> ConnectorError {
+    ConnectorError::user(Box::new(HttpFailure(message)))
+}
+
+/// `fut`, failing with a timeout error saying `what` when `limit` passes first.
+async fn within<T>(
+    limit: Option<Duration>,
+    what: impl FnOnce(Duration) -> String,
+    fut: impl std::future::Future<Output = Result<T, ConnectorError>>,
+) -> Result<T, ConnectorError> {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, fut)
+            .await
+            .map_err(|_| ConnectorError::timeout(Box::new(HttpFailure(what(limit)))))?,
+        None => fut.await,
+    }
+}
+
 /// What went wrong in one exchange on one connection.
 enum Failure {
-    /// Nothing came back: closed or reset before the first byte of the answer.
-    Nothing(String),
     Io(String),
     Protocol(String),
 }
@@ -95,7 +111,7 @@ enum Failure {
 impl Failure {
     fn into_connector_error(self) -> ConnectorError {
         match self {
-            Self::Nothing(m) | Self::Io(m) => io_error(m),
+            Self::Io(m) => io_error(m),
             Self::Protocol(m) => ConnectorError::other(Box::new(HttpFailure(m)), None),
         }
     }
@@ -234,7 +250,7 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, ConnectorError> {
             Ok(Arc::new(config))
         })
         .clone()
-        .map_err(|m| ConnectorError::user(Box::new(HttpFailure(m))))
+        .map_err(user_error)
 }
 
 impl Connector {
@@ -248,29 +264,26 @@ impl Connector {
 
     /// Send one request and read its whole answer.
     pub async fn send(self, request: &HttpRequest) -> Result<HttpResponse, ConnectorError> {
-        let target = Target::parse(request.uri()).map_err(|m| ConnectorError::user(Box::new(HttpFailure(m))))?;
-        let body = request.body().bytes().ok_or_else(|| {
-            ConnectorError::user(Box::new(HttpFailure(
-                "streaming request bodies are not supported".into(),
-            )))
-        })?;
+        let target = Target::parse(request.uri()).map_err(user_error)?;
+        let body = request
+            .body()
+            .bytes()
+            .ok_or_else(|| user_error("streaming request bodies are not supported".into()))?;
         let head = request_head(request, &target, body.len());
         let mut conn = match take_idle(&target.key) {
             Some(conn) => conn,
             None => self.connect(&target).await?,
         };
-        let exchange = exchange(&mut conn, &head, body);
-        let outcome = match self.read_timeout {
-            Some(limit) => tokio::time::timeout(limit, exchange).await.map_err(|_| {
-                ConnectorError::timeout(Box::new(HttpFailure(format!(
-                    "no answer from {} within {} s",
-                    target.authority,
-                    limit.as_secs_f64()
-                ))))
-            })?,
-            None => exchange.await,
-        };
-        let (response, keep) = outcome.map_err(Failure::into_connector_error)?;
+        let (response, keep) = within(
+            self.read_timeout,
+            |limit| format!("no answer from {} within {} s", target.authority, limit.as_secs_f64()),
+            async {
+                exchange(&mut conn, &head, body)
+                    .await
+                    .map_err(Failure::into_connector_error)
+            },
+        )
+        .await?;
         if keep {
             put_idle(target.key, conn);
         }
@@ -287,28 +300,26 @@ impl Connector {
             if !target.tls {
                 return Ok(Box::new(tcp) as Conn);
             }
-            let name = rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
-                ConnectorError::user(Box::new(HttpFailure(format!(
-                    "invalid host name {:?}: {e}",
-                    target.host
-                ))))
-            })?;
+            let name = rustls::pki_types::ServerName::try_from(target.host.clone())
+                .map_err(|e| user_error(format!("invalid host name {:?}: {e}", target.host)))?;
             let tls = tokio_rustls::TlsConnector::from(tls_config()?)
                 .connect(name, tcp)
                 .await
                 .map_err(|e| io_error(format!("TLS handshake with {} failed: {e}", target.host)))?;
             Ok(Box::new(tls) as Conn)
         };
-        match self.connect_timeout {
-            Some(limit) => tokio::time::timeout(limit, connect).await.map_err(|_| {
-                ConnectorError::timeout(Box::new(HttpFailure(format!(
+        within(
+            self.connect_timeout,
+            |limit| {
+                format!(
                     "could not connect to {} within {} s",
                     target.authority,
                     limit.as_secs_f64()
-                ))))
-            })?,
-            None => connect.await,
-        }
+                )
+            },
+            connect,
+        )
+        .await
     }
 }
 
@@ -347,6 +358,15 @@ async fn read_more(conn: &mut Conn, buf: &mut Vec<u8>) -> std::io::Result<usize>
     conn.read_buf(buf).await
 }
 
+/// Read more of an answer that is not complete yet: the end of the stream is an error.
+async fn read_rest(conn: &mut Conn, buf: &mut Vec<u8>) -> Result<(), Failure> {
+    match read_more(conn, buf).await {
+        Ok(0) => Err(Failure::Io("connection closed in the middle of the answer".into())),
+        Ok(_) => Ok(()),
+        Err(e) => Err(Failure::Io(format!("reading the answer failed: {e}"))),
+    }
+}
+
 /// How the answer's body ends.
 enum Framing {
     Length(usize),
@@ -356,7 +376,7 @@ enum Framing {
 
 /// Write the request, read the answer: the response, and whether the connection can be kept.
 async fn exchange(conn: &mut Conn, head: &[u8], body: &[u8]) -> Result<(HttpResponse, bool), Failure> {
-    let nothing = |e: std::io::Error| Failure::Nothing(format!("connection closed before an answer: {e}"));
+    let nothing = |e: std::io::Error| Failure::Io(format!("connection closed before an answer: {e}"));
     conn.write_all(head).await.map_err(nothing)?;
     if !body.is_empty() {
         conn.write_all(body).await.map_err(nothing)?;
@@ -366,7 +386,7 @@ async fn exchange(conn: &mut Conn, head: &[u8], body: &[u8]) -> Result<(HttpResp
     let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
     let (builder, head_len, framing, keep) = loop {
         match read_more(conn, &mut buf).await {
-            Ok(0) if buf.is_empty() => return Err(Failure::Nothing("connection closed before an answer".into())),
+            Ok(0) if buf.is_empty() => return Err(Failure::Io("connection closed before an answer".into())),
             Ok(0) => return Err(Failure::Io("connection closed in the middle of the answer".into())),
             Ok(_) => {}
             Err(e) if buf.is_empty() => return Err(nothing(e)),
@@ -425,20 +445,13 @@ async fn exchange(conn: &mut Conn, head: &[u8], body: &[u8]) -> Result<(HttpResp
     };
 
     buf.drain(..head_len);
-    let truncated = || Failure::Io("connection closed in the middle of the answer".into());
     let body = match framing {
         Framing::Length(n) => {
             if n > MAX_BODY {
                 return Err(Failure::Protocol(format!("the answer's body is too large ({n} bytes)")));
             }
             while buf.len() < n {
-                if read_more(conn, &mut buf)
-                    .await
-                    .map_err(|e| Failure::Io(e.to_string()))?
-                    == 0
-                {
-                    return Err(truncated());
-                }
+                read_rest(conn, &mut buf).await?;
             }
             buf.truncate(n);
             buf
@@ -449,7 +462,7 @@ async fn exchange(conn: &mut Conn, head: &[u8], body: &[u8]) -> Result<(HttpResp
             }
             if read_more(conn, &mut buf)
                 .await
-                .map_err(|e| Failure::Io(e.to_string()))?
+                .map_err(|e| Failure::Io(format!("reading the answer failed: {e}")))?
                 == 0
             {
                 break buf;
@@ -475,9 +488,7 @@ async fn read_chunked(conn: &mut Conn, mut buf: Vec<u8>) -> Result<Vec<u8>, Fail
             if buf.len() - from > MAX_HEAD {
                 return Err(Failure::Protocol("malformed chunked answer: line too long".into()));
             }
-            if read_more(conn, buf).await.map_err(|e| Failure::Io(e.to_string()))? == 0 {
-                return Err(Failure::Io("connection closed in the middle of the answer".into()));
-            }
+            read_rest(conn, buf).await?;
         }
     }
     let mut out = Vec::new();
@@ -504,13 +515,7 @@ async fn read_chunked(conn: &mut Conn, mut buf: Vec<u8>) -> Result<Vec<u8>, Fail
             return Err(Failure::Protocol("the answer's body is too large".into()));
         }
         while buf.len() < pos + size + 2 {
-            if read_more(conn, &mut buf)
-                .await
-                .map_err(|e| Failure::Io(e.to_string()))?
-                == 0
-            {
-                return Err(Failure::Io("connection closed in the middle of the answer".into()));
-            }
+            read_rest(conn, &mut buf).await?;
         }
         if &buf[pos + size..pos + size + 2] != b"\r\n" {
             return Err(Failure::Protocol(
