@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
-
 use super::identity::IdentityKind;
+use super::signed::Service;
+use super::xml::Node;
 use super::{Client, Credentials, Error, ErrorKind};
 
 /// Role chaining (an assumed role assuming another) caps sessions at one hour.
@@ -117,42 +117,63 @@ impl Client {
     }
 
     async fn assume_once(&self, arn: &str, session: &str, opts: &AssumeOptions) -> Result<Credentials, Error> {
-        let tags: Vec<Tag> = super::build_tags(&opts.tags, |k, v| Tag::builder().key(k).value(v).build())?;
-        let arns: Vec<PolicyDescriptorType> = opts
-            .policy_arns
-            .iter()
-            .map(|a| PolicyDescriptorType::builder().arn(a).build())
-            .collect();
-        let out = self
-            .sts()
-            .assume_role()
-            .role_arn(arn)
-            .role_session_name(session)
-            .duration_seconds(opts.duration)
-            .set_external_id(opts.external_id.clone())
-            .set_serial_number(opts.mfa_serial.clone())
-            .set_token_code(opts.mfa_token.clone())
-            .set_policy(opts.policy.clone())
-            .set_policy_arns((!arns.is_empty()).then_some(arns))
-            .set_tags((!tags.is_empty()).then_some(tags))
-            .set_transitive_tag_keys((!opts.transitive_tag_keys.is_empty()).then(|| opts.transitive_tag_keys.clone()))
-            .set_source_identity(opts.source_identity.clone())
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("AssumeRole", self.endpoint(), e))?;
-        let c = out
-            .credentials()
-            .ok_or_else(|| Error::Protocol("AssumeRole returned no credentials".into()))?;
-        let mut creds = Credentials::new(
-            c.access_key_id().to_string(),
-            c.secret_access_key().to_string(),
-            Some(c.session_token().to_string()),
-        );
-        creds.expiration = SystemTime::try_from(*c.expiration()).ok();
-        creds.role_arn = Some(arn.to_string());
-        creds.assumed_role_arn = out.assumed_role_user().map(|u| u.arn().to_string());
-        Ok(creds)
+        let duration = opts.duration.to_string();
+        let numbered = |list: &str, i: usize, field: &str| format!("{list}.member.{}{field}", i + 1);
+        let mut owned: Vec<(String, &str)> = Vec::new();
+        for (i, a) in opts.policy_arns.iter().enumerate() {
+            owned.push((numbered("PolicyArns", i, ".arn"), a));
+        }
+        for (i, (k, v)) in opts.tags.iter().enumerate() {
+            owned.push((numbered("Tags", i, ".Key"), k));
+            owned.push((numbered("Tags", i, ".Value"), v));
+        }
+        for (i, k) in opts.transitive_tag_keys.iter().enumerate() {
+            owned.push((numbered("TransitiveTagKeys", i, ""), k));
+        }
+        let mut params: Vec<(&str, &str)> = vec![
+            ("RoleArn", arn),
+            ("RoleSessionName", session),
+            ("DurationSeconds", &duration),
+        ];
+        let optional = [
+            ("ExternalId", &opts.external_id),
+            ("SerialNumber", &opts.mfa_serial),
+            ("TokenCode", &opts.mfa_token),
+            ("Policy", &opts.policy),
+            ("SourceIdentity", &opts.source_identity),
+        ];
+        params.extend(optional.iter().filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))));
+        params.extend(owned.iter().map(|(k, v)| (k.as_str(), *v)));
+        let out = self.query(Service::Sts, "AssumeRole", &params).await?;
+        credentials_from_xml(&out, arn)
     }
+}
+
+/// AssumeRole's result: the session's credentials, with the role and the session's ARN.
+fn credentials_from_xml(out: &Node, role_arn: &str) -> Result<Credentials, Error> {
+    let c = out
+        .child("Credentials")
+        .ok_or_else(|| Error::Protocol("AssumeRole returned no credentials".into()))?;
+    let field = |name: &str| {
+        c.text_of(name)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Protocol(format!("AssumeRole returned credentials without {name}")))
+    };
+    let mut creds = Credentials::new(
+        field("AccessKeyId")?,
+        field("SecretAccessKey")?,
+        Some(field("SessionToken")?),
+    );
+    let expiration = field("Expiration")?;
+    creds.expiration = Some(
+        aws_smithy_types::DateTime::from_str(&expiration, aws_smithy_types::date_time::Format::DateTime)
+            .ok()
+            .and_then(|t| SystemTime::try_from(t).ok())
+            .ok_or_else(|| Error::Protocol(format!("AssumeRole returned an unreadable expiry {expiration:?}")))?,
+    );
+    creds.role_arn = Some(role_arn.to_string());
+    creds.assumed_role_arn = out.path(&["AssumedRoleUser", "Arn"]).map(|a| a.text.trim().to_string());
+    Ok(creds)
 }
 
 /// Fresh options for each refresh (a callable MFA token is asked again); supplied by the caller.
@@ -216,6 +237,25 @@ impl aws_credential_types::provider::ProvideCredentials for AssumeRoleProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_assume_role_answers() {
+        let body = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAX1234</AccessKeyId>\
+                    <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
+                    <Expiration>2026-11-28T15:00:00Z</Expiration></Credentials><AssumedRoleUser>\
+                    <Arn>arn:aws:sts::1:assumed-role/r/s</Arn></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
+        let root = Node::parse(body).unwrap();
+        let c = credentials_from_xml(root.child("AssumeRoleResult").unwrap(), "arn:aws:iam::1:role/r").unwrap();
+        assert_eq!(c.access_key_id, "ASIAX1234");
+        assert_eq!(c.assumed_role_arn.as_deref(), Some("arn:aws:sts::1:assumed-role/r/s"));
+        assert_eq!(
+            c.expiration,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_878_000))
+        );
+        let bad = Node::parse("<R><Credentials><AccessKeyId>A</AccessKeyId></Credentials></R>").unwrap();
+        let err = credentials_from_xml(&bad, "x").unwrap_err().to_string();
+        assert!(err.contains("without SecretAccessKey"), "{err}");
+    }
 
     #[test]
     fn session_names() {

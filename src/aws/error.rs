@@ -158,33 +158,20 @@ impl Error {
                     .message()
                     .map(str::to_string)
                     .or_else(|| xml_field(&body, "Message"));
-                if let Some(code) = code {
-                    Self::Service(ServiceError {
-                        kind: ErrorKind::from_code(&code),
-                        message: message.unwrap_or_else(|| code.clone()),
-                        code,
-                        operation: operation.to_string(),
-                        request_id: header_request_id.or_else(|| xml_field(&body, "RequestId")),
-                        status,
-                    })
-                } else {
-                    let code = match status {
-                        Some(s) if s >= 500 => "InternalFailure",
-                        _ => "Unknown",
-                    };
-                    let content_type = err
-                        .raw_response()
-                        .and_then(|r| r.headers().get("content-type"))
-                        .unwrap_or("no content type");
-                    Self::Service(ServiceError {
-                        kind: ErrorKind::Other,
-                        code: code.to_string(),
-                        message: unrecognised_answer(endpoint, status, content_type, &body),
-                        operation: operation.to_string(),
-                        request_id: header_request_id,
-                        status,
-                    })
-                }
+                let content_type = err
+                    .raw_response()
+                    .and_then(|r| r.headers().get("content-type"))
+                    .unwrap_or("no content type");
+                answer_error(
+                    operation,
+                    endpoint,
+                    status,
+                    header_request_id.or_else(|| xml_field(&body, "RequestId")),
+                    content_type,
+                    &body,
+                    code,
+                    message,
+                )
             }
             SdkError::TimeoutError(_) => Self::Endpoint {
                 endpoint: endpoint.to_string(),
@@ -239,6 +226,43 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// A service's error answer as an error: typed by its code, or, when it has none (not an AWS
+/// error document), described by where it came from and what it was.
+pub(crate) fn answer_error(
+    operation: &str,
+    endpoint: &str,
+    status: Option<u16>,
+    request_id: Option<String>,
+    content_type: &str,
+    body: &str,
+    code: Option<String>,
+    message: Option<String>,
+) -> Error {
+    let (kind, message, code) = match code {
+        Some(code) => (
+            ErrorKind::from_code(&code),
+            message.unwrap_or_else(|| code.clone()),
+            code,
+        ),
+        None => (
+            ErrorKind::Other,
+            unrecognised_answer(endpoint, status, content_type, body),
+            match status {
+                Some(s) if s >= 500 => "InternalFailure".to_string(),
+                _ => "Unknown".to_string(),
+            },
+        ),
+    };
+    Error::Service(ServiceError {
+        kind,
+        code,
+        message,
+        operation: operation.to_string(),
+        request_id,
+        status,
+    })
 }
 
 /// An answer that is not an AWS error document (a proxy's or web server's page, an empty body):

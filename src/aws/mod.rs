@@ -1,7 +1,9 @@
 //! AWS operations over aws-sdk-iam and aws-sdk-sts. Pure Rust: nothing here knows Python exists.
 //!
-//! `Client` holds one IAM and one STS client built from one resolved `SdkConfig` (see `config`).
-//! Every fallible call returns `error::Error`, which classifies the service error once.
+//! `Client` holds one IAM and one STS client built from one resolved `SdkConfig` (see `config`),
+//! and, from the same configuration, the state of the requests it signs and sends itself: the
+//! role read, AssumeRole and SageMaker's calls (see `signed`). Every fallible call returns
+//! `error::Error`, which classifies the service error once.
 
 pub mod assume;
 pub mod config;
@@ -12,8 +14,10 @@ pub mod names;
 pub mod policies;
 pub mod roles;
 pub mod sagemaker;
+pub mod signed;
 pub mod transport;
 pub mod wire;
+pub mod xml;
 
 pub use config::ClientOptions;
 pub use credentials::Credentials;
@@ -68,6 +72,7 @@ pub struct Client {
     sts: aws_sdk_sts::Client,
     sdk: aws_config::SdkConfig,
     endpoint: String,
+    direct: signed::Direct,
     identity: tokio::sync::OnceCell<Identity>,
 }
 
@@ -76,6 +81,7 @@ impl Client {
     pub async fn new(options: ClientOptions) -> Result<Self, Error> {
         let sdk = config::load(&options).await?;
         let endpoint = config::describe_endpoint(&sdk);
+        let direct = signed::Direct::new(&sdk, &options).await;
         Ok(Self {
             iam: aws_sdk_iam::Client::from_conf(
                 aws_sdk_iam::config::Builder::from(&sdk)
@@ -89,6 +95,7 @@ impl Client {
             ),
             sdk,
             endpoint,
+            direct,
             identity: tokio::sync::OnceCell::new(),
         })
     }
@@ -101,6 +108,11 @@ impl Client {
     /// The STS client underneath, for operations modules.
     pub fn sts(&self) -> &aws_sdk_sts::Client {
         &self.sts
+    }
+
+    /// Requests rolekit signs and sends itself (see `signed`).
+    pub(crate) fn direct(&self) -> &signed::Direct {
+        &self.direct
     }
 
     /// The resolved configuration (region, credentials, endpoint, timeouts).

@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_iam::types::Tag;
 use serde_json::Value;
 
+use super::signed::Service;
+use super::xml::Node;
 use super::{Client, Error};
 use crate::policy::build::normalize;
 
@@ -135,108 +137,110 @@ fn to_system_time(t: &aws_smithy_types::DateTime) -> Option<SystemTime> {
     SystemTime::try_from(*t).ok()
 }
 
+/// A timestamp in an XML answer (ISO 8601, as the SDK reads it).
+fn xml_time(node: &Node, name: &str) -> Option<SystemTime> {
+    let text = node.text_of(name)?;
+    aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::DateTime)
+        .ok()
+        .and_then(|t| SystemTime::try_from(t).ok())
+}
+
+/// IAM's `<Role>` element (GetRole's), without the attached and inline policies.
+fn role_from_xml(role: &Node) -> Result<RoleInfo, Error> {
+    let required = |name: &str| {
+        role.text_of(name)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Protocol(format!("GetRole returned a role without {name}")))
+    };
+    Ok(RoleInfo {
+        name: required("RoleName")?,
+        arn: required("Arn")?,
+        path: role.text_of("Path").unwrap_or("/").to_string(),
+        role_id: role.text_of("RoleId").unwrap_or_default().to_string(),
+        trust_policy: percent_decode(role.text_of("AssumeRolePolicyDocument").unwrap_or("{}")),
+        description: role.child("Description").map(|d| d.text.clone()),
+        max_session_duration: role
+            .text_of("MaxSessionDuration")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(3600),
+        permissions_boundary: role
+            .path(&["PermissionsBoundary"])
+            .and_then(|b| b.text_of("PermissionsBoundaryArn"))
+            .map(str::to_string),
+        tags: role
+            .members("Tags")
+            .map(|t| {
+                (
+                    t.child("Key").map(|k| k.text.clone()).unwrap_or_default(),
+                    t.child("Value").map(|v| v.text.clone()).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        attached_policies: Vec::new(),
+        inline_policies: Vec::new(),
+        created: xml_time(role, "CreateDate"),
+        last_used: role.child("RoleLastUsed").and_then(|u| xml_time(u, "LastUsedDate")),
+    })
+}
+
 fn same_document(a: &str, b: &Value) -> bool {
     serde_json::from_str::<Value>(a).is_ok_and(|v| normalize(&v) == normalize(b))
 }
 
 impl Client {
-    /// GetRole plus its attached and inline policies and tags; `None` when it does not exist.
+    /// GetRole plus its attached and inline policies (tags come with GetRole); `None` when it
+    /// does not exist. Sent by rolekit itself (`signed`): it is the read every plan starts with.
     pub async fn find_role(&self, name: &str) -> Result<Option<RoleInfo>, Error> {
         super::names::check_name("role", name, 64)?;
-        let out = match self.iam().get_role().role_name(name).send().await {
-            Ok(o) => o,
-            Err(e) => {
-                let err = Error::from_sdk("GetRole", self.endpoint(), e);
-                return if err.kind() == Some(super::ErrorKind::NoSuchEntity) {
-                    Ok(None)
-                } else {
-                    Err(err)
-                };
-            }
+        let params = [("RoleName", name)];
+        let result = match self.query(Service::Iam, "GetRole", &params).await {
+            Ok(r) => r,
+            Err(e) if e.kind() == Some(super::ErrorKind::NoSuchEntity) => return Ok(None),
+            Err(e) => return Err(e),
         };
-        let Some(role) = out.role() else {
-            return Err(Error::Protocol("GetRole returned no role".into()));
-        };
-        // The three reads after GetRole are independent: one round trip of latency, not three.
+        let role = result
+            .child("Role")
+            .ok_or_else(|| Error::Protocol("GetRole returned no role".into()))?;
+        // The two reads after GetRole are independent: one round trip of latency, not two.
         let attached = async {
-            let mut attached = Vec::new();
-            let mut pages = self
-                .iam()
-                .list_attached_role_policies()
-                .role_name(name)
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| Error::from_sdk("ListAttachedRolePolicies", self.endpoint(), e))?;
-                for p in page.attached_policies() {
-                    attached.push((
-                        p.policy_name().unwrap_or_default().to_string(),
-                        p.policy_arn().unwrap_or_default().to_string(),
-                    ));
-                }
-            }
-            Ok::<_, Error>(attached)
+            let members = self
+                .query_all("ListAttachedRolePolicies", &params, "AttachedPolicies")
+                .await?;
+            Ok::<_, Error>(
+                members
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.text_of("PolicyName").unwrap_or_default().to_string(),
+                            m.text_of("PolicyArn").unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
         };
         let inline = async {
-            let mut inline = Vec::new();
-            let mut pages = self.iam().list_role_policies().role_name(name).into_paginator().send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| Error::from_sdk("ListRolePolicies", self.endpoint(), e))?;
-                for pname in page.policy_names() {
-                    let doc = self
-                        .iam()
-                        .get_role_policy()
-                        .role_name(name)
-                        .policy_name(pname)
-                        .send()
-                        .await
-                        .map_err(|e| Error::from_sdk("GetRolePolicy", self.endpoint(), e))?;
-                    inline.push((pname.clone(), percent_decode(doc.policy_document())));
-                }
+            let names = self.query_all("ListRolePolicies", &params, "PolicyNames").await?;
+            let mut inline = Vec::with_capacity(names.len());
+            for pname in names.iter().map(|n| n.text.trim()) {
+                let doc = self
+                    .query(
+                        Service::Iam,
+                        "GetRolePolicy",
+                        &[("RoleName", name), ("PolicyName", pname)],
+                    )
+                    .await?;
+                inline.push((
+                    pname.to_string(),
+                    percent_decode(doc.text_of("PolicyDocument").unwrap_or("{}")),
+                ));
             }
             Ok::<_, Error>(inline)
         };
-        let role_tags: Vec<(String, String)> = role
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect();
-        let tags = async {
-            if !role_tags.is_empty() {
-                return role_tags.clone();
-            }
-            match self.iam().list_role_tags().role_name(name).send().await {
-                Ok(t) => t
-                    .tags()
-                    .iter()
-                    .map(|t| (t.key().to_string(), t.value().to_string()))
-                    .collect(),
-                Err(_) => Vec::new(),
-            }
-        };
-        let (attached, inline, tags) = tokio::join!(attached, inline, tags);
-        let (attached, inline) = (attached?, inline?);
-        Ok(Some(RoleInfo {
-            name: role.role_name().to_string(),
-            arn: role.arn().to_string(),
-            path: role.path().to_string(),
-            role_id: role.role_id().to_string(),
-            trust_policy: percent_decode(role.assume_role_policy_document().unwrap_or("{}")),
-            description: role.description().map(str::to_string),
-            max_session_duration: role.max_session_duration().unwrap_or(3600),
-            permissions_boundary: role
-                .permissions_boundary()
-                .and_then(|b| b.permissions_boundary_arn())
-                .map(str::to_string),
-            tags,
-            attached_policies: attached,
-            inline_policies: inline,
-            created: to_system_time(role.create_date()),
-            last_used: role
-                .role_last_used()
-                .and_then(|u| u.last_used_date())
-                .and_then(to_system_time),
-        }))
+        let (attached, inline) = tokio::join!(attached, inline);
+        let mut info = role_from_xml(role)?;
+        info.attached_policies = attached?;
+        info.inline_policies = inline?;
+        Ok(Some(info))
     }
 
     /// GetRole, with NoSuchEntity as an error.

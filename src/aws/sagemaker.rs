@@ -1,20 +1,13 @@
 //! SageMaker: the execution role rolekit builds, and finding the role a job should run as.
 //!
 //! The three SageMaker calls rolekit makes (DescribeNotebookInstance, DescribeUserProfile,
-//! DescribeDomain) go out as SigV4-signed JSON requests (aws-sigv4) over rolekit's HTTP connector
-//! (`transport`): the generated aws-sdk-sagemaker crate would triple the build for three calls.
+//! DescribeDomain) go out as signed JSON requests of rolekit's own (`signed`): the generated
+//! aws-sdk-sagemaker crate would triple the build for three calls.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
-use aws_credential_types::provider::ProvideCredentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_types::body::SdkBody;
 use serde_json::{json, Value};
 
-use super::error::{ErrorKind, ServiceError};
 use super::identity::IdentityKind;
 use super::roles::RoleSpec;
 use super::{Client, Error};
@@ -137,155 +130,6 @@ impl Client {
         }
         Ok(None)
     }
-
-    /// One SageMaker JSON API call, signed with the client's credentials; retried on 5xx,
-    /// throttling and dropped connections.
-    pub async fn sagemaker_call(&self, operation: &str, body: &Value) -> Result<Value, Error> {
-        let region = self.region().unwrap_or(super::config::FALLBACK_REGION).to_string();
-        let url = sagemaker_url(self.sdk().endpoint_url(), &region);
-        let provider = self.sdk().credentials_provider().ok_or_else(|| Error::NoCredentials {
-            operation: operation.into(),
-            cause: "no credentials provider".into(),
-        })?;
-        let body = body.to_string().into_bytes();
-        let timeout = self
-            .sdk()
-            .timeout_config()
-            .and_then(aws_smithy_types::timeout::TimeoutConfig::operation_attempt_timeout)
-            .unwrap_or(Duration::from_secs(33));
-        let http = super::transport::Connector::new(Some(super::config::DEFAULT_CONNECT_TIMEOUT.min(timeout)), None);
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let creds = provider.provide_credentials().await.map_err(|e| Error::NoCredentials {
-                operation: operation.into(),
-                cause: e.to_string(),
-            })?;
-            let request = signed_request(&url, &region, operation, &body, creds)?;
-            let outcome = tokio::time::timeout(timeout, async {
-                let response = http.send(&request).await.map_err(|e| super::error::describe(&e))?;
-                let status = response.status().as_u16();
-                let request_id = response.headers().get("x-amzn-requestid").map(str::to_string);
-                let bytes = response.body().bytes().unwrap_or_default().to_vec();
-                Ok::<_, String>((status, request_id, bytes))
-            })
-            .await
-            .unwrap_or_else(|_| Err(format!("no answer within {} s", timeout.as_secs_f64())));
-            let retry = match outcome {
-                Ok((200, _, bytes)) => {
-                    return serde_json::from_slice(&bytes)
-                        .map_err(|e| Error::Protocol(format!("{operation}: the answer is not JSON: {e}")))
-                }
-                Ok((status, request_id, bytes)) => {
-                    let err = service_error(operation, status, request_id, &bytes);
-                    if !(status >= 500 || err.kind == ErrorKind::Throttled) || attempt >= 3 {
-                        return Err(Error::Service(err));
-                    }
-                    Error::Service(err)
-                }
-                Err(cause) => {
-                    let err = Error::Endpoint {
-                        endpoint: url.clone(),
-                        operation: operation.into(),
-                        cause,
-                    };
-                    if attempt >= 3 {
-                        return Err(err);
-                    }
-                    err
-                }
-            };
-            drop(retry);
-            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
-        }
-    }
-}
-
-fn sagemaker_url(endpoint_override: Option<&str>, region: &str) -> String {
-    if let Ok(url) = std::env::var("AWS_ENDPOINT_URL_SAGEMAKER") {
-        if !url.is_empty() {
-            return format!("{}/", url.trim_end_matches('/'));
-        }
-    }
-    match endpoint_override {
-        Some(url) => format!("{}/", url.trim_end_matches('/')),
-        None if region.starts_with("cn-") => format!("https://api.sagemaker.{region}.amazonaws.com.cn/"),
-        None => format!("https://api.sagemaker.{region}.amazonaws.com/"),
-    }
-}
-
-fn signed_request(
-    url: &str,
-    region: &str,
-    operation: &str,
-    body: &[u8],
-    creds: aws_credential_types::Credentials,
-) -> Result<HttpRequest, Error> {
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_default()
-        .to_string();
-    let target = format!("SageMaker.{operation}");
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1"),
-        ("x-amz-target", target.as_str()),
-        ("host", host.as_str()),
-    ];
-    let identity = creds.into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("sagemaker")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| Error::Config(format!("cannot sign {operation}: {e}")))?
-        .into();
-    let signable = SignableRequest::new("POST", url, headers.iter().copied(), SignableBody::Bytes(body))
-        .map_err(|e| Error::Config(format!("cannot sign {operation}: {e}")))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| Error::Config(format!("cannot sign {operation}: {e}")))?
-        .into_parts();
-    let mut builder = http::Request::builder().method("POST").uri(url);
-    for (k, v) in headers {
-        builder = builder.header(k, v);
-    }
-    let mut request = builder
-        .body(SdkBody::from(body.to_vec()))
-        .map_err(|e| Error::Config(format!("cannot build the {operation} request: {e}")))?;
-    instructions.apply_to_request_http1x(&mut request);
-    HttpRequest::try_from(request).map_err(|e| Error::Config(format!("cannot build the {operation} request: {e}")))
-}
-
-/// A JSON-protocol error body (`{"__type": "...#Code", "message": "..."}`) as a service error.
-fn service_error(operation: &str, status: u16, request_id: Option<String>, body: &[u8]) -> ServiceError {
-    let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let code = parsed
-        .get("__type")
-        .or_else(|| parsed.get("code"))
-        .and_then(Value::as_str)
-        .map_or_else(
-            || format!("HTTP{status}"),
-            |t| t.rsplit('#').next().unwrap_or(t).to_string(),
-        );
-    let message = parsed
-        .get("message")
-        .or_else(|| parsed.get("Message"))
-        .and_then(Value::as_str)
-        .map_or_else(
-            || String::from_utf8_lossy(body).chars().take(300).collect(),
-            str::to_string,
-        );
-    ServiceError {
-        kind: ErrorKind::from_code(&code),
-        code,
-        message,
-        operation: operation.into(),
-        request_id,
-        status: Some(status),
-    }
 }
 
 /// `AmazonSageMaker-ExecutionRole-*` roles live under `service-role/`; STS does not say so, and a
@@ -304,26 +148,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_errors_and_paths() {
-        assert_eq!(
-            sagemaker_url(Some("http://127.0.0.1:5000"), "x"),
-            "http://127.0.0.1:5000/"
-        );
-        assert_eq!(
-            sagemaker_url(None, "eu-west-1"),
-            "https://api.sagemaker.eu-west-1.amazonaws.com/"
-        );
-        let e = service_error(
-            "DescribeDomain",
-            400,
-            None,
-            br#"{"__type": "com.amazon.coral#AccessDeniedException", "message": "no"}"#,
-        );
-        assert_eq!(
-            (e.kind, e.code.as_str(), e.message.as_str()),
-            (ErrorKind::AccessDenied, "AccessDeniedException", "no")
-        );
-        assert_eq!(service_error("X", 502, None, b"<html>").code, "HTTP502");
+    fn service_role_paths() {
         assert_eq!(
             service_role_path("arn:aws:iam::1:role/AmazonSageMaker-ExecutionRole-2024"),
             "arn:aws:iam::1:role/service-role/AmazonSageMaker-ExecutionRole-2024"
