@@ -622,6 +622,23 @@ mod tests {
         assert_eq!(skewed(t, -300), t - Duration::from_secs(300));
     }
 
+    #[tokio::test]
+    async fn the_servers_clock_is_followed_when_it_is_far_off() {
+        let direct = Direct::new(&SdkConfig::builder().build(), &ClientOptions::default()).await;
+        let http_date = |t: SystemTime| {
+            aws_smithy_types::DateTime::from(t)
+                .fmt(aws_smithy_types::date_time::Format::HttpDate)
+                .unwrap()
+        };
+        direct.note_clock(&http_date(SystemTime::now() + Duration::from_secs(600)));
+        let skew = direct.skew.load(Ordering::Relaxed);
+        assert!((598..=602).contains(&skew), "{skew}");
+        direct.note_clock(&http_date(SystemTime::now() + Duration::from_secs(20)));
+        assert_eq!(direct.skew.load(Ordering::Relaxed), 0);
+        direct.note_clock("not a date");
+        assert_eq!(direct.skew.load(Ordering::Relaxed), 0);
+    }
+
     #[test]
     fn endpoints_keep_their_host() {
         let e = Endpoint::new("http://127.0.0.1:5000", "us-east-1", "iam");

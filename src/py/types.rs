@@ -103,11 +103,17 @@ impl PyCredentials {
 /// Tell `rolekit._secrets` (when something imported it: the log guard, the rolekit kernel) about
 /// credentials rolekit hands out, so that they are masked wherever they are printed.
 fn remember_secrets(creds: &aws::Credentials) {
+    // `sys.modules`, looked up once: an import per call cost more than the rest of the call.
+    static MODULES: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
     Python::attach(|py| {
-        let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) else {
+        let Ok(modules) = MODULES.get_or_try_init(py, || {
+            py.import("sys")
+                .and_then(|sys| sys.getattr("modules"))
+                .map(Bound::unbind)
+        }) else {
             return;
         };
-        if let Ok(secrets) = modules.get_item("rolekit._secrets") {
+        if let Ok(secrets) = modules.bind(py).get_item("rolekit._secrets") {
             let token = creds.session_token.as_ref().map(aws::credentials::Secret::expose);
             // Registration is best effort: a failure must not turn a good call into an error.
             let _ = secrets.call_method1("register", (creds.secret_access_key.expose(), token));
