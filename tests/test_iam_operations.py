@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timezone
 
 import pytest
 import rolekit as rk
@@ -186,3 +187,80 @@ def test_async_client_same_methods(sandbox: Sandbox) -> None:
 
     names = {r[0] for r in asyncio.run(listed())}
     assert {f"bulk-{i}" for i in range(8)} <= names
+
+
+def test_role_read_and_assume_role_agree_with_boto3(client: rk.Client, sandbox: Sandbox) -> None:
+    """rolekit signs, sends and parses the role read and AssumeRole itself; boto3 is the oracle."""
+    iam = sandbox.boto3_client("iam")
+    me = client.whoami()
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": me.arn},
+                "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+            }
+        ],
+    }
+    name = "oracle-role"
+    iam.create_role(
+        RoleName=name,
+        Path="/ml/",
+        AssumeRolePolicyDocument=json.dumps(trust, indent=2),
+        Description='a & b <c> "quoted" caf\u00e9, two  spaces ',
+        MaxSessionDuration=7200,
+        PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess",
+        Tags=[{"Key": "team", "Value": "ml ai/x"}, {"Key": "cost center", "Value": "a=b+c@d"}],
+    )
+    inline = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": "arn:aws:s3:::data",
+                "Condition": {"StringLike": {"s3:prefix": ["home/a b&c/*", "caf\u00e9/*"]}},
+            }
+        ],
+    }
+    iam.put_role_policy(RoleName=name, PolicyName="read list", PolicyDocument=json.dumps(inline))
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+
+    got = client.get_role(name)
+    want = iam.get_role(RoleName=name)["Role"]
+    assert (got.name, got.arn, got.path, got.role_id) == (want["RoleName"], want["Arn"], want["Path"], want["RoleId"])
+    assert got.description == want["Description"]
+    assert got.max_session_duration == want["MaxSessionDuration"] == 7200
+    assert got.permissions_boundary == want["PermissionsBoundary"]["PermissionsBoundaryArn"]
+    assert got.tags == {t["Key"]: t["Value"] for t in want["Tags"]}
+    assert got.created == want["CreateDate"]
+    assert json.loads(got.trust_policy.to_json()) == want["AssumeRolePolicyDocument"]
+    listed = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert got.attached_policies == [p["PolicyArn"] for p in listed]
+    assert list(got.inline_policies) == iam.list_role_policies(RoleName=name)["PolicyNames"] == ["read list"]
+    want_inline = iam.get_role_policy(RoleName=name, PolicyName="read list")["PolicyDocument"]
+    assert json.loads(got.inline_policies["read list"].to_json()) == want_inline
+
+    session_policy = rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::data/home/a b/*", sid="Home")])
+    creds = client.assume_role(
+        got.arn,
+        session_name="oracle@team.x",
+        duration=1800,
+        external_id="ext id/1",
+        policy=session_policy,
+        policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        tags={"project": "p 1", "team": "ml"},
+        transitive_tag_keys=["project"],
+        source_identity="ds-user",
+    )
+    assert creds.assumed_role_arn == f"arn:aws:sts::{me.account}:assumed-role/{name}/oracle@team.x"
+    remaining = (creds.expiration - datetime.now(timezone.utc)).total_seconds()
+    assert 1700 < remaining <= 1800
+    caller = sandbox.boto3_client(
+        "sts",
+        aws_access_key_id=creds.access_key_id,
+        aws_secret_access_key=creds.secret_access_key,
+        aws_session_token=creds.session_token,
+    ).get_caller_identity()
+    assert caller["Arn"] == creds.assumed_role_arn
