@@ -7,6 +7,7 @@ by the rolekit Jupyter kernel, which passes everything it sends to the front end
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -18,6 +19,7 @@ __all__ = ["install_log_guard", "known", "mask", "register"]
 _LOCK = threading.Lock()
 # Registered values, oldest first (a dict keeps insertion order); pinned ones are never dropped.
 _KNOWN: dict[str, bool] = {}
+_UNPINNED = 0  # how many values of _KNOWN are not pinned
 _MIN_LENGTH = 8
 # Unpinned values kept at most: every AssumeRole registers a secret key, and a notebook that
 # assumes roles in a loop must not grow the pattern (and the cost of every mask) without end.
@@ -64,25 +66,32 @@ _DIRTY = False
 def register(*values: Optional[str], pin: bool = False) -> None:
     """Remember secret values so that :func:`mask` hides them wherever they appear. Session
     tokens of STS's shape are masked by shape and not stored; ``pin`` keeps a value for good
-    (long-term keys), others are dropped oldest first past 256."""
-    global _DIRTY
-    fresh = [
-        v
-        for v in values
-        if isinstance(v, str)
-        and len(v) >= _MIN_LENGTH
-        and (v not in _KNOWN or (pin and not _KNOWN[v]))  # new, or now to be pinned
-        and not _TOKEN_SHAPE.fullmatch(v)
-    ]
-    if not fresh:
-        return
-    with _LOCK:
-        for v in fresh:
-            _KNOWN[v] = _KNOWN.get(v, False) or pin
-        unpinned = [v for v, pinned in _KNOWN.items() if not pinned]
-        for v in unpinned[: max(0, len(unpinned) - _MAX_UNPINNED)]:
-            del _KNOWN[v]
-        _DIRTY = True
+    (long-term keys), others are dropped oldest first past 256. Constant time per value: every
+    AssumeRole calls this."""
+    global _DIRTY, _UNPINNED
+    for v in values:
+        if not isinstance(v, str) or len(v) < _MIN_LENGTH:
+            continue
+        pinned = _KNOWN.get(v)
+        if pinned is not None and (pinned or not pin):
+            continue  # known already, pinned if it has to be
+        if pinned is None and _TOKEN_SHAPE.fullmatch(v):
+            continue  # masked by its shape
+        with _LOCK:
+            if v in _KNOWN:
+                if pin and not _KNOWN[v]:
+                    _KNOWN[v] = True
+                    _UNPINNED -= 1
+            else:
+                _KNOWN[v] = pin
+                _UNPINNED += 0 if pin else 1
+            excess = _UNPINNED - _MAX_UNPINNED
+            if excess > 0:
+                # The oldest unpinned values come first (a dict keeps insertion order).
+                for old in list(itertools.islice((k for k, p in _KNOWN.items() if not p), excess)):
+                    del _KNOWN[old]
+                _UNPINNED -= excess
+            _DIRTY = True
 
 
 def _pattern() -> re.Pattern[str]:
