@@ -7,19 +7,19 @@ by the rolekit Jupyter kernel, which passes everything it sends to the front end
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Optional
 
 __all__ = ["install_log_guard", "known", "mask", "register"]
 
 _LOCK = threading.Lock()
-# Registered values, oldest first (a dict keeps insertion order); pinned ones are never dropped.
-_KNOWN: dict[str, bool] = {}
-_UNPINNED = 0  # how many values of _KNOWN are not pinned
+# Registered values: pinned ones are never dropped; the others are kept oldest first.
+_PINNED: set[str] = set()
+_RECENT: OrderedDict[str, None] = OrderedDict()
 _MIN_LENGTH = 8
 # Unpinned values kept at most: every AssumeRole registers a secret key, and a notebook that
 # assumes roles in a loop must not grow the pattern (and the cost of every mask) without end.
@@ -41,7 +41,7 @@ _NAMED = (
 def _compile() -> re.Pattern[str]:
     """One alternation, so that masking is a single pass over the text: known values (longest
     first), then named values, then token shapes."""
-    parts = [re.escape(v) for v in sorted(_KNOWN, key=len, reverse=True)]
+    parts = [re.escape(v) for v in sorted([*_PINNED, *_RECENT], key=len, reverse=True)]
     known = f"(?P<known>{'|'.join(parts)})|" if parts else ""
     return re.compile(f"{known}{_NAMED}|(?P<token>{_TOKEN})")
 
@@ -68,29 +68,20 @@ def register(*values: Optional[str], pin: bool = False) -> None:
     tokens of STS's shape are masked by shape and not stored; ``pin`` keeps a value for good
     (long-term keys), others are dropped oldest first past 256. Constant time per value: every
     AssumeRole calls this."""
-    global _DIRTY, _UNPINNED
+    global _DIRTY
     for v in values:
-        if not isinstance(v, str) or len(v) < _MIN_LENGTH:
-            continue
-        pinned = _KNOWN.get(v)
-        if pinned is not None and (pinned or not pin):
-            continue  # known already, pinned if it has to be
-        if pinned is None and _TOKEN_SHAPE.fullmatch(v):
+        if not isinstance(v, str) or len(v) < _MIN_LENGTH or v in _PINNED or (v in _RECENT and not pin):
+            continue  # not a secret, or known already (pinned if it has to be)
+        if v not in _RECENT and _TOKEN_SHAPE.fullmatch(v):
             continue  # masked by its shape
         with _LOCK:
-            if v in _KNOWN:
-                if pin and not _KNOWN[v]:
-                    _KNOWN[v] = True
-                    _UNPINNED -= 1
+            if pin:
+                _PINNED.add(v)
+                _RECENT.pop(v, None)
             else:
-                _KNOWN[v] = pin
-                _UNPINNED += 0 if pin else 1
-            excess = _UNPINNED - _MAX_UNPINNED
-            if excess > 0:
-                # The oldest unpinned values come first (a dict keeps insertion order).
-                for old in list(itertools.islice((k for k, p in _KNOWN.items() if not p), excess)):
-                    del _KNOWN[old]
-                _UNPINNED -= excess
+                _RECENT[v] = None
+                if len(_RECENT) > _MAX_UNPINNED:
+                    _RECENT.popitem(last=False)
             _DIRTY = True
 
 
@@ -108,7 +99,7 @@ def _pattern() -> re.Pattern[str]:
 def known() -> list[str]:
     """The registered secrets, masked (for ``%rolekit secrets``)."""
     with _LOCK:
-        return sorted(_tail(v) for v in _KNOWN)
+        return sorted(_tail(v) for v in [*_PINNED, *_RECENT])
 
 
 def mask(text: str) -> str:
