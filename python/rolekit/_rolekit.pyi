@@ -7,6 +7,7 @@ from typing import Any, Optional, Union, final
 
 __version__: str
 __all__ = [
+    "_issued_secrets",
     "_panic_selftest",
     "AsyncClient",
     "AwsManaged",
@@ -598,3 +599,6 @@ def sagemaker_execution_policy(
 
 def _panic_selftest(path: str) -> Any:
     """Panic on purpose in a guarded path ("compute", "blocking", "async"); for rolekit's tests."""
+
+def _issued_secrets(known_generation: Optional[int] = None) -> tuple[int, Optional[list[str]]]:
+    """The secrets rolekit has handed out and their generation (for rolekit._secrets)."""

@@ -35,7 +35,7 @@ def _serve_waitress(port: int) -> tuple[int, Callable[[], None]] | None:
     server = create_server(app, host="127.0.0.1", port=port, threads=_THREADS, ident="moto")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    return int(server.effective_port), server.close  # type: ignore[union-attr]
+    return int(server.effective_port), server.close
 
 
 def _serve_werkzeug(port: int) -> tuple[int, Callable[[], None]]:

@@ -38,15 +38,34 @@ _NAMED = (
 )
 
 
+def _issued(known_generation: Optional[int] = None) -> tuple[int, Optional[list[str]]]:
+    """The secrets rolekit's native module has handed out (AssumeRole), which it keeps itself,
+    with their generation; the values are None when the generation is ``known_generation``."""
+    try:
+        from ._rolekit import _issued_secrets
+    except ImportError:  # the native module is not built (a source checkout): nothing issued
+        return 0, None
+    return _issued_secrets(known_generation)
+
+
+def _values() -> list[str]:
+    """Every secret to mask by value: pinned, registered, and issued by rolekit (minus those that
+    the token shape masks anyway)."""
+    issued = [v for v in _issued()[1] or [] if len(v) >= _MIN_LENGTH and not _TOKEN_SHAPE.fullmatch(v)]
+    return list(dict.fromkeys([*_PINNED, *_RECENT, *issued]))
+
+
 def _compile() -> re.Pattern[str]:
     """One alternation, so that masking is a single pass over the text: known values (longest
     first), then named values, then token shapes."""
-    parts = [re.escape(v) for v in sorted([*_PINNED, *_RECENT], key=len, reverse=True)]
+    parts = [re.escape(v) for v in sorted(_values(), key=len, reverse=True)]
     known = f"(?P<known>{'|'.join(parts)})|" if parts else ""
     return re.compile(f"{known}{_NAMED}|(?P<token>{_TOKEN})")
 
 
+_TOKEN_SHAPE = re.compile(_TOKEN)
 _PATTERN: re.Pattern[str] = _compile()
+_ISSUED_SEEN = _issued()[0]  # the native module's generation _PATTERN was built with
 
 
 def _tail(value: str) -> str:
@@ -59,7 +78,6 @@ def _replace(m: re.Match[str]) -> str:
     return _tail(m.group(0))
 
 
-_TOKEN_SHAPE = re.compile(_TOKEN)
 _DIRTY = False
 
 
@@ -87,19 +105,20 @@ def register(*values: Optional[str], pin: bool = False) -> None:
 
 def _pattern() -> re.Pattern[str]:
     """The masking pattern, rebuilt once after registrations rather than at each one."""
-    global _PATTERN, _DIRTY
-    if _DIRTY:
+    global _PATTERN, _DIRTY, _ISSUED_SEEN
+    generation, changed = _issued(_ISSUED_SEEN)
+    if _DIRTY or changed is not None:
         with _LOCK:
-            if _DIRTY:
-                _PATTERN = _compile()
-                _DIRTY = False
+            _ISSUED_SEEN = generation
+            _PATTERN = _compile()
+            _DIRTY = False
     return _PATTERN
 
 
 def known() -> list[str]:
     """The registered secrets, masked (for ``%rolekit secrets``)."""
     with _LOCK:
-        return sorted(_tail(v) for v in [*_PINNED, *_RECENT])
+        return sorted(_tail(v) for v in _values())
 
 
 def mask(text: str) -> str:

@@ -30,7 +30,7 @@ pub mod _rolekit {
     #[pymodule_export]
     use super::sagemaker::sagemaker_execution_policy;
     #[pymodule_export]
-    use super::types::{PyCredentials, PyIdentity};
+    use super::types::{issued_secrets, PyCredentials, PyIdentity};
 
     use pyo3::prelude::*;
 

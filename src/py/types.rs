@@ -100,25 +100,46 @@ impl PyCredentials {
     }
 }
 
-/// Tell `rolekit._secrets` (when something imported it: the log guard, the rolekit kernel) about
-/// credentials rolekit hands out, so that they are masked wherever they are printed.
+/// The secret keys and session tokens rolekit has handed out, newest last, at most
+/// `ISSUED_KEPT`: `rolekit._secrets` reads them (`_issued_secrets`) when it builds its masking
+/// pattern, so that they are masked wherever they are printed. Kept here rather than pushed into
+/// Python at each AssumeRole: a Python call there cost a sixth of the call's CPU.
+struct Issued {
+    generation: u64,
+    values: std::collections::VecDeque<String>,
+}
+
+const ISSUED_KEPT: usize = 256;
+
+static ISSUED: std::sync::Mutex<Issued> = std::sync::Mutex::new(Issued {
+    generation: 0,
+    values: std::collections::VecDeque::new(),
+});
+
 fn remember_secrets(creds: &aws::Credentials) {
-    // `sys.modules`, looked up once: an import per call cost more than the rest of the call.
-    static MODULES: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
-    Python::attach(|py| {
-        let Ok(modules) = MODULES.get_or_try_init(py, || {
-            py.import("sys")
-                .and_then(|sys| sys.getattr("modules"))
-                .map(Bound::unbind)
-        }) else {
-            return;
-        };
-        if let Ok(secrets) = modules.bind(py).get_item("rolekit._secrets") {
-            let token = creds.session_token.as_ref().map(aws::credentials::Secret::expose);
-            // Registration is best effort: a failure must not turn a good call into an error.
-            let _ = secrets.call_method1("register", (creds.secret_access_key.expose(), token));
+    let Ok(mut issued) = ISSUED.lock() else { return };
+    let token = creds.session_token.as_ref().map(aws::credentials::Secret::expose);
+    for value in std::iter::once(creds.secret_access_key.expose()).chain(token) {
+        if !issued.values.iter().any(|v| v == value) {
+            if issued.values.len() >= ISSUED_KEPT {
+                issued.values.pop_front();
+            }
+            issued.values.push_back(value.to_string());
+            issued.generation += 1;
         }
-    });
+    }
+}
+
+/// `(generation, values)`: the secrets rolekit has handed out, and a generation that changes
+/// whenever they do; `values` is `None` when the generation is still `known_generation`. For
+/// `rolekit._secrets` only.
+#[pyfunction]
+#[pyo3(name = "_issued_secrets", signature = (known_generation=None))]
+pub fn issued_secrets(known_generation: Option<u64>) -> (u64, Option<Vec<String>>) {
+    ISSUED.lock().map_or((0, None), |issued| {
+        let values = (known_generation != Some(issued.generation)).then(|| issued.values.iter().cloned().collect());
+        (issued.generation, values)
+    })
 }
 
 #[pymethods]
@@ -333,5 +354,34 @@ pub fn extract_credentials(obj: &Bound<'_, PyAny>) -> PyResult<aws::Credentials>
         _ => Err(PyValueError::new_err(
             "credentials mapping needs non-empty 'access_key_id' and 'secret_access_key'",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issued_secrets_stay_bounded_and_say_when_they_change() {
+        let (before, _) = issued_secrets(None);
+        for i in 0..300 {
+            let creds = aws::Credentials::new(
+                format!("ASIA{i:016}"),
+                format!("issued-secret-{i:06}"),
+                Some(format!("issued-token-{i:06}")),
+            );
+            remember_secrets(&creds);
+            remember_secrets(&creds); // the same credentials again change nothing
+        }
+        let (generation, values) = issued_secrets(None);
+        let values = values.unwrap_or_default();
+        assert_eq!(generation, before + 600);
+        assert_eq!(values.len(), ISSUED_KEPT);
+        assert_eq!(values.last().map(String::as_str), Some("issued-token-000299"));
+        assert!(
+            !values.iter().any(|v| v == "issued-secret-000000"),
+            "the oldest were dropped"
+        );
+        assert_eq!(issued_secrets(Some(generation)), (generation, None));
     }
 }
