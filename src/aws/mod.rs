@@ -15,6 +15,7 @@ pub mod policies;
 pub mod roles;
 pub mod sagemaker;
 pub mod signed;
+pub mod sigv4;
 pub mod transport;
 pub mod wire;
 pub mod xml;
