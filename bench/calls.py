@@ -1,7 +1,9 @@
 """Client-side cost of AWS calls against the sandbox, rolekit vs boto3, in one run.
 
-- CPU per call: N x GetRole and N x AssumeRole on a warm client; process CPU time of this process
-  (all its threads: rolekit's tokio workers included); the server is another process.
+- CPU per call: N role reads and N/2 AssumeRole calls on a warm client; process CPU time of this
+  process (all its threads: rolekit's tokio workers included); the server is another process.
+  rolekit and boto3 rounds alternate, and the ratio is the median of the rounds' ratios: the
+  machine is shared and its speed drifts within a run.
 - Bulk: 100 x ensure_role with a trust policy and an inline permission policy: rolekit's
   AsyncClient, concurrent and bounded, against boto3 doing the same create-if-missing (and
   put-if-different) sequentially; wall time. Then the same 100 again, when nothing changes. Then
@@ -29,7 +31,7 @@ from rolekit.sandbox import Sandbox
 
 N = int(os.environ.get("BENCH_CALLS", "200"))
 BULK = int(os.environ.get("BENCH_BULK", "100"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 LATENCY = float(os.environ.get("BENCH_LATENCY", "0.025"))
 
 
@@ -57,16 +59,21 @@ def server_cpu(pid: int | None) -> float:
         return float("nan")
 
 
-def cpu_per_call(fn, n: int) -> float:  # type: ignore[no-untyped-def]
-    """Median over ROUNDS of process CPU seconds per call."""
-    fn()
-    samples = []
+def cpu_per_call(ours, theirs, n: int) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """Process CPU seconds per call of ``ours`` and ``theirs``, measured in alternating rounds so
+    that both see the same machine (it is shared and its speed drifts): the median per call of
+    each, and the median of the rounds' ratios."""
+    ours()
+    theirs()
+    mine: list[float] = []
+    other: list[float] = []
     for _ in range(ROUNDS):
-        start = time.process_time()
-        for _ in range(n):
-            fn()
-        samples.append((time.process_time() - start) / n)
-    return median(samples)
+        for fn, samples in ((ours, mine), (theirs, other)):
+            start = time.process_time()
+            for _ in range(n):
+                fn()
+            samples.append((time.process_time() - start) / n)
+    return median(mine), median(other), median([a / b for a, b in zip(mine, other)])
 
 
 def main() -> None:
@@ -81,8 +88,6 @@ def main() -> None:
         sts = sb.boto3_client("sts")
         role_arn = client.get_role("bench-role").arn
 
-        rk_get = cpu_per_call(lambda: client.get_role("bench-role"), N)
-
         def b3_role_read() -> None:
             # The same whole-role read rolekit's get_role makes: the role (with its tags), its
             # attached and its inline policies.
@@ -90,9 +95,12 @@ def main() -> None:
             iam.list_attached_role_policies(RoleName="bench-role")
             iam.list_role_policies(RoleName="bench-role")
 
-        b3_get = cpu_per_call(b3_role_read, N)
-        rk_assume = cpu_per_call(lambda: client.assume_role(role_arn, session_name="bench"), N // 2)
-        b3_assume = cpu_per_call(lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="bench"), N // 2)
+        rk_get, b3_get, get_ratio = cpu_per_call(lambda: client.get_role("bench-role"), b3_role_read, N)
+        rk_assume, b3_assume, assume_ratio = cpu_per_call(
+            lambda: client.assume_role(role_arn, session_name="bench"),
+            lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="bench"),
+            N // 2,
+        )
 
         aclient = rk.AsyncClient(endpoint_url=sb.endpoint_url, credentials=sb.credentials)
         document = trust.to_json()
@@ -152,13 +160,13 @@ def main() -> None:
             b3_far = timed(lambda: bulk_boto3(far_iam, "b3-far"))
 
     body = [
-        f"Against the sandbox (moto's server, another process). CPU: medians of {ROUNDS} rounds of {N} GetRole / "
+        f"Against the sandbox (moto's server, another process). CPU: {ROUNDS} alternating rounds (rolekit, boto3) of {N} role reads / "
         f"{N // 2} AssumeRole calls on a warm client. Bulk: {BULK} x ensure_role.",
         "",
         "| measure | rolekit | boto3 | ratio (rolekit / boto3) |",
         "|---|---|---|---|",
-        f"| CPU per role read (ms) | {rk_get * 1e3:.3f} | {b3_get * 1e3:.3f} | {rk_get / b3_get:.2f} |",
-        f"| CPU per AssumeRole (ms) | {rk_assume * 1e3:.3f} | {b3_assume * 1e3:.3f} | {rk_assume / b3_assume:.2f} |",
+        f"| CPU per role read (ms) | {rk_get * 1e3:.3f} | {b3_get * 1e3:.3f} | {get_ratio:.2f} |",
+        f"| CPU per AssumeRole (ms) | {rk_assume * 1e3:.3f} | {b3_assume * 1e3:.3f} | {assume_ratio:.2f} |",
         f"| {BULK} x ensure_role + inline policy, creating, wall (s) | {rk_bulk:.2f} (AsyncClient, 16 at a time) | {b3_bulk:.2f} (sequential) | {rk_bulk / b3_bulk:.2f} |",
         f"| the same again, nothing to change, wall (s) | {rk_again:.2f} | {b3_again:.2f} | {rk_again / b3_again:.2f} |",
         f"| {BULK} x ensure_role + inline policy, creating, {LATENCY * 1e3:.0f} ms network latency, wall (s) | "
