@@ -120,7 +120,8 @@ fn remember_secrets(creds: &aws::Credentials) {
     let Ok(mut issued) = ISSUED.lock() else { return };
     let token = creds.session_token.as_ref().map(aws::credentials::Secret::expose);
     for value in std::iter::once(creds.secret_access_key.expose()).chain(token) {
-        if !issued.values.iter().any(|v| v == value) {
+        // The same credentials handed out again (a refresh that kept them) sit at the end.
+        if !issued.values.iter().rev().take(4).any(|v| v == value) {
             if issued.values.len() >= ISSUED_KEPT {
                 issued.values.pop_front();
             }
