@@ -104,10 +104,12 @@ def test_lost_create_responses_converge(fresh: Sandbox) -> None:
 
 
 @pytest.mark.timeout(300)
-def test_tutorial_flow_under_faults(fresh: Sandbox) -> None:
-    """20 % of requests faulted, retries allowed: the flow succeeds and ends where it would have."""
+@pytest.mark.parametrize("mode", ["standard", "adaptive"])
+def test_tutorial_flow_under_faults(fresh: Sandbox, mode: str) -> None:
+    """20 % of requests faulted, retries allowed: the flow succeeds and ends where it would have,
+    in either retry mode (adaptive's client-side rate limiting engages at the first throttle)."""
     with FaultProxy(fresh.endpoint_url, rate=0.2, seed=5) as proxy:
-        c = rk.Client(endpoint_url=proxy.url, credentials=fresh.credentials, retries=8)
+        c = rk.Client(endpoint_url=proxy.url, credentials=fresh.credentials, retries=8, retry_mode=mode)
         for i in range(4):
             tutorial_flow(c, fresh, proxy, DOCS[i % 2])
             check_state(fresh, DOCS[i % 2])

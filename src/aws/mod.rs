@@ -5,6 +5,7 @@
 //! role read, AssumeRole and SageMaker's calls (see `signed`). Every fallible call returns
 //! `error::Error`, which classifies the service error once.
 
+pub mod adaptive;
 pub mod assume;
 pub mod config;
 pub mod credentials;

@@ -9,11 +9,12 @@
 //! credentials chain (cached here, refreshed before expiry). What is done here as the SDK does it,
 //! and tested against it: SigV4 signing (`sigv4`, the signing key derived once a day),
 //! standard-mode retries (throttling, 5xx, transient failures; exponential backoff with jitter,
-//! capped at 20 s), per-attempt timeouts, and clock-skew correction from the server's `Date`
+//! capped at 20 s) and adaptive mode's rate limiting on top when configured (`adaptive`),
+//! per-attempt timeouts, and clock-skew correction from the server's `Date`
 //! header. Every other call goes through the SDK clients.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -21,8 +22,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::Document;
 
+use super::adaptive::RateLimiter;
 use super::config::{
-    ClientOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_READ_TIMEOUT, FALLBACK_REGION,
+    ClientOptions, RetryMode, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_READ_TIMEOUT, FALLBACK_REGION,
 };
 use super::error::{ErrorKind, ServiceError};
 use super::sigv4::Signer;
@@ -210,6 +212,10 @@ pub struct Direct {
     attempt_timeout: Duration,
     connector: Connector,
     signer: Signer,
+    /// Adaptive retry mode's client-side rate limiter (`None` in standard mode).
+    limiter: Option<RateLimiter>,
+    /// The limiter's clock.
+    started: Instant,
     /// Where requests go, for messages: the endpoint override, or `AWS (REGION)`.
     label: String,
     /// The server's clock minus ours, in seconds, when they differ by more than a minute.
@@ -234,6 +240,8 @@ impl Direct {
             attempt_timeout: read + connect,
             connector: Connector::new(Some(connect), Some(read)),
             signer: Signer::default(),
+            limiter: (options.retry_mode == RetryMode::Adaptive).then(|| RateLimiter::new(0.0)),
+            started: Instant::now(),
             label: super::config::describe_endpoint(sdk),
             skew: AtomicI64::new(0),
         }
@@ -267,6 +275,12 @@ impl Direct {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            if let Some(limiter) = &self.limiter {
+                let wait = limiter.acquire(self.started.elapsed().as_secs_f64());
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+            }
             let creds = credentials.get(operation).await?;
             let now = skewed(SystemTime::now(), self.skew.load(Ordering::Relaxed));
             let request = signed_request(endpoint, &self.signer, operation, headers, body, &creds, now)?;
@@ -292,10 +306,15 @@ impl Direct {
                         content_type: headers.get("content-type").unwrap_or("no content type").to_string(),
                         body: String::from_utf8_lossy(response.body().bytes().unwrap_or_default()).into_owned(),
                     };
-                    if answer.status == 200 {
-                        return Ok(answer);
+                    let error = (answer.status != 200).then(|| service_error(&self.label, &answer));
+                    if let Some(limiter) = &self.limiter {
+                        let throttled = error.as_ref().is_some_and(|e| e.kind() == Some(ErrorKind::Throttled));
+                        limiter.update(self.started.elapsed().as_secs_f64(), throttled);
                     }
-                    service_error(&self.label, &answer)
+                    match error {
+                        None => return Ok(answer),
+                        Some(error) => error,
+                    }
                 }
                 Err(e) => Error::Endpoint {
                     endpoint: self.label.clone(),
