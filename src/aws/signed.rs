@@ -113,36 +113,33 @@ fn endpoint_override(sdk: &SdkConfig, service_id: &str, env: &str) -> Option<Str
         .or_else(|| sdk.endpoint_url().map(str::to_string))
 }
 
+/// A service's endpoint through its generated resolver (the crates' `Params` types differ, hence
+/// a macro): the same rules the SDK client applies at every request, applied once.
+macro_rules! resolve_with {
+    ($krate:ident, $sdk:expr, $region:expr, $service_id:literal, $env:literal, $name:literal) => {{
+        use $krate::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+        let (sdk, region): (&SdkConfig, &str) = ($sdk, $region);
+        let params = Params::builder()
+            .region(region)
+            .set_use_fips(sdk.use_fips())
+            .set_use_dual_stack(sdk.use_dual_stack())
+            .set_endpoint(endpoint_override(sdk, $service_id, $env))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let resolved = DefaultResolver::new()
+            .resolve_endpoint(&params)
+            .await
+            .map_err(|e| super::error::describe(&*e))?;
+        Ok(Endpoint::from_resolved(&resolved, region, $name))
+    }};
+}
+
 async fn resolve_iam(sdk: &SdkConfig, region: &str) -> Result<Endpoint, String> {
-    use aws_sdk_iam::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-    let params = Params::builder()
-        .region(region)
-        .set_use_fips(sdk.use_fips())
-        .set_use_dual_stack(sdk.use_dual_stack())
-        .set_endpoint(endpoint_override(sdk, "IAM", "AWS_ENDPOINT_URL_IAM"))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let resolved = DefaultResolver::new()
-        .resolve_endpoint(&params)
-        .await
-        .map_err(|e| super::error::describe(&*e))?;
-    Ok(Endpoint::from_resolved(&resolved, region, "iam"))
+    resolve_with!(aws_sdk_iam, sdk, region, "IAM", "AWS_ENDPOINT_URL_IAM", "iam")
 }
 
 async fn resolve_sts(sdk: &SdkConfig, region: &str) -> Result<Endpoint, String> {
-    use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-    let params = Params::builder()
-        .region(region)
-        .set_use_fips(sdk.use_fips())
-        .set_use_dual_stack(sdk.use_dual_stack())
-        .set_endpoint(endpoint_override(sdk, "STS", "AWS_ENDPOINT_URL_STS"))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let resolved = DefaultResolver::new()
-        .resolve_endpoint(&params)
-        .await
-        .map_err(|e| super::error::describe(&*e))?;
-    Ok(Endpoint::from_resolved(&resolved, region, "sts"))
+    resolve_with!(aws_sdk_sts, sdk, region, "STS", "AWS_ENDPOINT_URL_STS", "sts")
 }
 
 /// SageMaker's endpoint (rolekit does not build the SageMaker SDK, so no generated resolver).
