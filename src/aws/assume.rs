@@ -164,13 +164,12 @@ fn credentials_from_xml(out: &Node, role_arn: &str) -> Result<Credentials, Error
         field("SecretAccessKey")?,
         Some(field("SessionToken")?),
     );
-    let expiration = field("Expiration")?;
-    creds.expiration = Some(
-        aws_smithy_types::DateTime::from_str(&expiration, aws_smithy_types::date_time::Format::DateTime)
-            .ok()
-            .and_then(|t| SystemTime::try_from(t).ok())
-            .ok_or_else(|| Error::Protocol(format!("AssumeRole returned an unreadable expiry {expiration:?}")))?,
-    );
+    creds.expiration = Some(c.time_of("Expiration").ok_or_else(|| {
+        Error::Protocol(format!(
+            "AssumeRole returned an unreadable expiry {:?}",
+            c.text_of("Expiration").unwrap_or_default()
+        ))
+    })?);
     creds.role_arn = Some(role_arn.to_string());
     creds.assumed_role_arn = out.path(&["AssumedRoleUser", "Arn"]).map(|a| a.text.trim().to_string());
     Ok(creds)

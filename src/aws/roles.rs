@@ -137,14 +137,6 @@ fn to_system_time(t: &aws_smithy_types::DateTime) -> Option<SystemTime> {
     SystemTime::try_from(*t).ok()
 }
 
-/// A timestamp in an XML answer (ISO 8601, as the SDK reads it).
-fn xml_time(node: &Node, name: &str) -> Option<SystemTime> {
-    let text = node.text_of(name)?;
-    aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::DateTime)
-        .ok()
-        .and_then(|t| SystemTime::try_from(t).ok())
-}
-
 /// IAM's `<Role>` element (GetRole's), without the attached and inline policies.
 fn role_from_xml(role: &Node) -> Result<RoleInfo, Error> {
     let required = |name: &str| {
@@ -164,7 +156,7 @@ fn role_from_xml(role: &Node) -> Result<RoleInfo, Error> {
             .and_then(|m| m.parse().ok())
             .unwrap_or(3600),
         permissions_boundary: role
-            .path(&["PermissionsBoundary"])
+            .child("PermissionsBoundary")
             .and_then(|b| b.text_of("PermissionsBoundaryArn"))
             .map(str::to_string),
         tags: role
@@ -178,8 +170,8 @@ fn role_from_xml(role: &Node) -> Result<RoleInfo, Error> {
             .collect(),
         attached_policies: Vec::new(),
         inline_policies: Vec::new(),
-        created: xml_time(role, "CreateDate"),
-        last_used: role.child("RoleLastUsed").and_then(|u| xml_time(u, "LastUsedDate")),
+        created: role.time_of("CreateDate"),
+        last_used: role.child("RoleLastUsed").and_then(|u| u.time_of("LastUsedDate")),
     })
 }
 

@@ -82,6 +82,14 @@ impl Node {
         self.child(name).map(|c| c.text.trim()).filter(|t| !t.is_empty())
     }
 
+    /// The child `name` as a timestamp (ISO 8601, as the SDK's parsers read AWS's).
+    pub fn time_of(&self, name: &str) -> Option<std::time::SystemTime> {
+        let text = self.text_of(name)?;
+        aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::DateTime)
+            .ok()
+            .and_then(|t| std::time::SystemTime::try_from(t).ok())
+    }
+
     /// The `<member>` children of the child `name` (an XML list).
     pub fn members<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Node> + 'a {
         self.child(name)
@@ -154,6 +162,9 @@ mod tests {
         assert_eq!(tags, vec![(Some("k"), Some("v")), (Some("k2"), None)]);
         assert_eq!(root.path(&["ResponseMetadata", "RequestId"]).unwrap().text, "r-1");
         assert_eq!(role.members("Missing").count(), 0);
+        let dated = Node::parse("<R><At>2026-11-28T15:00:00Z</At><Bad>soon</Bad></R>").unwrap();
+        let at = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_878_000);
+        assert_eq!((dated.time_of("At"), dated.time_of("Bad")), (Some(at), None));
     }
 
     #[test]
