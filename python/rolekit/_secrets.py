@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Optional
 
 __all__ = ["install_log_guard", "known", "mask", "register"]
@@ -38,14 +38,20 @@ _NAMED = (
 )
 
 
+_ISSUED_FN: Optional[Callable[[Optional[int]], tuple[int, Optional[list[str]]]]] = None
+
+
 def _issued(known_generation: Optional[int] = None) -> tuple[int, Optional[list[str]]]:
     """The secrets rolekit's native module has handed out (AssumeRole), which it keeps itself,
     with their generation; the values are None when the generation is ``known_generation``."""
-    try:
-        from ._rolekit import _issued_secrets
-    except ImportError:  # the native module is not built (a source checkout): nothing issued
-        return 0, None
-    return _issued_secrets(known_generation)
+    global _ISSUED_FN
+    if _ISSUED_FN is None:  # looked up once: mask() asks at every call
+        try:
+            from ._rolekit import _issued_secrets
+        except ImportError:  # the native module is not built (a source checkout): nothing issued
+            return 0, None
+        _ISSUED_FN = _issued_secrets
+    return _ISSUED_FN(known_generation)
 
 
 def _values() -> list[str]:
