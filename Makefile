@@ -13,7 +13,7 @@ export AWS_EC2_METADATA_DISABLED := true
 DIST := dist
 WHEEL_GLOB := $(DIST)/rolekit-*-cp39-abi3-*manylinux_2_17_x86_64.whl
 
-.PHONY: demo test lint rust-checks wheel install bench clean catalog
+.PHONY: demo dev test lint rust-checks wheel install bench clean catalog stub
 
 $(BIN)/maturin:
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,26 @@ install: wheel
 demo: install
 	$(BIN)/rolekit demo
 
+# The pure crates are tested without any Python (PYO3_PYTHON unset: nothing in them may need it);
+# the extension crate's own tests need an interpreter.
 rust-checks:
-	cargo fmt --check
-	cargo clippy --all-targets --locked -- -D warnings
-	PYO3_PYTHON=$$(command -v $(PYTHON)) cargo test --locked
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	env -u PYO3_PYTHON cargo test --locked -p rolekit-policy -p rolekit-aws
+	PYO3_PYTHON=$$(command -v $(PYTHON)) cargo test --locked -p rolekit
+
+# A quick edit-test loop: a debug build installed in place into the test venv (no wheel, no LTO).
+dev: $(BIN)/maturin
+	test -x $(TESTVENV)/bin/python || $(PYTHON) -m venv $(TESTVENV)
+	VIRTUAL_ENV=$(abspath $(TESTVENV)) $(BIN)/maturin develop --extras dev
+	@echo "rolekit (debug build) installed in $(TESTVENV): $(TESTVENV)/bin/pytest -x"
+
+# The AsyncClient part of the stub is generated from its Client part.
+stub:
+	$(PYTHON) scripts/gen_stub.py
 
 lint: $(BIN)/maturin
+	$(PYTHON) scripts/gen_stub.py --check
 	$(TESTVENV)/bin/ruff check python tests bench scripts
 	$(TESTVENV)/bin/ruff format --check python tests bench scripts
 	$(TESTVENV)/bin/python -m mypy python/rolekit

@@ -14,6 +14,8 @@ __all__ = [
     "EndpointError",
     "EntityAlreadyExists",
     "ExpiredToken",
+    "InvalidArgument",
+    "InvalidArgumentType",
     "InvalidCredentials",
     "LimitExceeded",
     "MalformedPolicy",
@@ -22,6 +24,7 @@ __all__ = [
     "PolicyError",
     "ProfileError",
     "RolekitError",
+    "SandboxError",
     "Throttled",
     "UnsafeOperation",
 ]
@@ -44,6 +47,17 @@ class PolicyError(RolekitError, ValueError):
     def __init__(self, message: str, *, findings: list[object] | None = None) -> None:
         super().__init__(message)
         self.findings: list[object] = list(findings or [])
+
+
+class InvalidArgument(RolekitError, ValueError):
+    """An argument rolekit was given is not valid (a range, a name's syntax, a missing field).
+
+    Raised before anything is sent to AWS; the message names the argument and the rule.
+    """
+
+
+class InvalidArgumentType(InvalidArgument, TypeError):
+    """An argument of the wrong type (a dict where a list was expected, ...). Also a ``TypeError``."""
 
 
 class AwsError(RolekitError):
@@ -137,3 +151,7 @@ class UnsafeOperation(RolekitError):
 
 class ProfileError(RolekitError, ValueError):
     """A profile could not be written or removed: bad values, an existing different profile, a held lock."""
+
+
+class SandboxError(RolekitError):
+    """The sandbox could not start (moto missing, port trouble) or was used while stopped."""

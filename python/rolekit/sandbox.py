@@ -22,7 +22,7 @@ import tempfile
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional
 
-from .exceptions import RolekitError
+from .exceptions import SandboxError
 
 if TYPE_CHECKING:
     from ._rolekit import Client, Credentials
@@ -32,10 +32,6 @@ __all__ = ["ADMIN_USER", "Sandbox", "SandboxError"]
 ADMIN_USER = "admin"
 _BOOTSTRAP_CALLS = 3  # CreateUser, AttachUserPolicy, CreateAccessKey: unauthenticated, then enforcement starts
 _START_TIMEOUT = 60.0
-
-
-class SandboxError(RolekitError):
-    """The sandbox could not start (moto missing, port trouble) or was used while stopped."""
 
 
 class Sandbox:

@@ -1,0 +1,127 @@
+//! Resolving an `SdkConfig`: aws-config's default chain (environment, shared config and credentials
+//! files, SSO, web identity, container and instance metadata), with explicit overrides on top.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use super::{Credentials, Error};
+
+/// IAM is global; STS answers everywhere. Used only when no region resolves at all.
+pub const FALLBACK_REGION: &str = "us-east-1";
+/// Connect timeout: a dead endpoint fails in seconds, not minutes.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Read timeout for one attempt: a hung server never hangs a notebook forever.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Attempts per call, the first included (the SDK's standard mode default).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// How the SDK retries throttling and transient failures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RetryMode {
+    #[default]
+    Standard,
+    Adaptive,
+}
+
+impl std::str::FromStr for RetryMode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "standard" => Ok(Self::Standard),
+            "adaptive" => Ok(Self::Adaptive),
+            other => Err(Error::InvalidArgument(format!(
+                "retry_mode must be 'standard' or 'adaptive', got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Everything a caller may override; `None` means "as the AWS CLI would resolve it".
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub credentials: Option<Credentials>,
+    /// A provider that renews credentials (e.g. assume_role's); wins over `credentials`.
+    pub credentials_provider: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    /// Read timeout per attempt; the connect timeout is the smaller of this and 3 s.
+    pub timeout: Option<Duration>,
+    /// Maximum attempts per call, the first included (1 disables retries).
+    pub max_attempts: Option<u32>,
+    pub retry_mode: RetryMode,
+}
+
+impl ClientOptions {
+    /// A read timeout given in seconds: more than 0, at most an hour.
+    pub fn timeout_from_secs(seconds: f64) -> Result<Duration, Error> {
+        super::names::seconds("timeout", seconds, 0.0, true, 3600.0)
+    }
+}
+
+/// Resolve the configuration for `options`.
+pub async fn load(options: &ClientOptions) -> Result<SdkConfig, Error> {
+    if let Some(url) = &options.endpoint_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "endpoint_url must start with http:// or https://, got {url:?}"
+            )));
+        }
+    }
+    if options.max_attempts == Some(0) {
+        return Err(Error::InvalidArgument("retries must allow at least one attempt".into()));
+    }
+    let http = super::transport::InlineHttp;
+    let read = options.timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(read.min(DEFAULT_CONNECT_TIMEOUT))
+        .read_timeout(read)
+        .operation_attempt_timeout(read + DEFAULT_CONNECT_TIMEOUT)
+        .build();
+    let attempts = options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    let retry = match options.retry_mode {
+        RetryMode::Standard => RetryConfig::standard(),
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+    }
+    .with_max_attempts(attempts);
+
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .timeout_config(timeouts)
+        .retry_config(retry);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(provider) = &options.credentials_provider {
+        loader = loader.credentials_provider(provider.clone());
+    } else if let Some(creds) = &options.credentials {
+        loader = loader.credentials_provider(creds.to_sdk());
+    }
+    let config = loader.load().await;
+    if config.region().is_some() {
+        Ok(config)
+    } else {
+        Ok(config
+            .into_builder()
+            .region(Region::from_static(FALLBACK_REGION))
+            .build())
+    }
+}
+
+/// A short description of where requests go, for error messages.
+pub fn describe_endpoint(config: &SdkConfig) -> String {
+    match config.endpoint_url() {
+        Some(url) => url.to_string(),
+        None => format!("AWS ({})", config.region().map_or(FALLBACK_REGION, Region::as_ref)),
+    }
+}

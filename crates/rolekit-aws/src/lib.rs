@@ -1,0 +1,168 @@
+//! AWS operations over aws-sdk-iam and aws-sdk-sts. Pure Rust: nothing here knows Python exists.
+//!
+//! `Client` holds one IAM and one STS client built from one resolved `SdkConfig` (see `config`),
+//! and, from the same configuration, the state of the requests it signs and sends itself: the
+//! role read, AssumeRole and SageMaker's calls (see `direct`). Every fallible call returns
+//! `error::Error`, which classifies the service error once.
+
+pub mod assume;
+pub mod config;
+pub mod credentials;
+pub mod direct;
+pub mod error;
+pub mod identity;
+pub mod names;
+pub mod policies;
+pub mod roles;
+pub mod sagemaker;
+pub mod transport;
+pub mod wire;
+pub mod xml;
+
+pub use config::ClientOptions;
+pub use credentials::Credentials;
+pub use error::{Error, ErrorKind};
+pub use identity::Identity;
+
+/// Build SDK tags (IAM's or STS's `Tag`) from key/value pairs; a builder error is an argument error.
+pub(crate) fn build_tags<T, E: std::fmt::Display>(
+    pairs: &[(String, String)],
+    build: impl Fn(&str, &str) -> Result<T, E>,
+) -> Result<Vec<T>, Error> {
+    pairs
+        .iter()
+        .map(|(k, v)| build(k, v).map_err(|e| Error::InvalidArgument(e.to_string())))
+        .collect()
+}
+
+/// Refuse a document with error findings before AWS sees it.
+pub fn check_policy(
+    doc: &serde_json::Value,
+    kind: rolekit_policy::PolicyKind,
+    inline: bool,
+    what: &str,
+) -> Result<(), Error> {
+    let policy = rolekit_policy::Policy::from_node(rolekit_policy::json::Node::from_serde(doc));
+    let findings: Vec<_> =
+        rolekit_policy::validate::validate(&policy, rolekit_policy::validate::Options { kind, inline })
+            .into_iter()
+            .filter(|f| f.severity == rolekit_policy::Severity::Error)
+            .collect();
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let first = &findings[0];
+    Err(Error::Policy {
+        message: format!(
+            "{what} has {} error{} (nothing was sent to AWS); first: {} at {}: {}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            first.code,
+            first.path_string(),
+            first.message
+        ),
+        findings,
+    })
+}
+
+/// An IAM + STS client pair sharing one configuration.
+#[derive(Debug)]
+pub struct Client {
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+    sdk: aws_config::SdkConfig,
+    endpoint: String,
+    sender: direct::RequestSender,
+    identity: tokio::sync::OnceCell<Identity>,
+}
+
+impl Client {
+    /// Resolve the configuration (default chain unless overridden) and build the clients.
+    pub async fn new(options: ClientOptions) -> Result<Self, Error> {
+        let sdk = config::load(&options).await?;
+        let endpoint = config::describe_endpoint(&sdk);
+        let sender = direct::RequestSender::new(&sdk, &options).await;
+        Ok(Self {
+            iam: aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(&sdk)
+                    .interceptor(wire::FormSpaces)
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&sdk)
+                    .interceptor(wire::FormSpaces)
+                    .build(),
+            ),
+            sdk,
+            endpoint,
+            sender,
+            identity: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// The IAM client underneath, for operations modules.
+    pub fn iam(&self) -> &aws_sdk_iam::Client {
+        &self.iam
+    }
+
+    /// The STS client underneath, for operations modules.
+    pub fn sts(&self) -> &aws_sdk_sts::Client {
+        &self.sts
+    }
+
+    /// Requests rolekit signs and sends itself (see `direct`).
+    pub(crate) fn sender(&self) -> &direct::RequestSender {
+        &self.sender
+    }
+
+    /// The resolved configuration (region, credentials, endpoint, timeouts).
+    pub fn sdk(&self) -> &aws_config::SdkConfig {
+        &self.sdk
+    }
+
+    /// The region requests are signed for.
+    pub fn region(&self) -> Option<&str> {
+        self.sdk.region().map(aws_config::Region::as_ref)
+    }
+
+    /// The cached caller identity (see `identity()`).
+    pub(crate) fn identity_cell(&self) -> &tokio::sync::OnceCell<Identity> {
+        &self.identity
+    }
+
+    /// Where requests go: the endpoint override, or `aws (REGION)` for the real service.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// `sts:GetCallerIdentity`, parsed into an [`Identity`].
+    pub async fn whoami(&self) -> Result<Identity, Error> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetCallerIdentity", &self.endpoint, e))?;
+        let arn = out.arn().unwrap_or_default();
+        let mut identity = Identity::from_parts(
+            out.account().unwrap_or_default(),
+            arn,
+            out.user_id().unwrap_or_default(),
+        )?;
+        if identity.kind == identity::IdentityKind::AssumedRole {
+            identity.role_arn = self.resolve_role_arn(&identity).await;
+        }
+        Ok(identity)
+    }
+
+    /// For an assumed-role session, the ARN of the IAM role behind it, with its path when the
+    /// caller may read the role (GetRole); otherwise the path-less ARN that STS implies.
+    async fn resolve_role_arn(&self, identity: &Identity) -> Option<String> {
+        let name = identity.role_name.as_deref()?;
+        let fallback = format!("arn:{}:iam::{}:role/{}", identity.partition, identity.account, name);
+        match self.iam.get_role().role_name(name).send().await {
+            Ok(out) => out.role().map(|r| r.arn().to_string()).or(Some(fallback)),
+            Err(_) => Some(fallback),
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Criterion benchmarks of the pure-Rust core: parsing + validation, and evaluation.
+//! Run with `cargo bench --bench policy`. The Python-level comparisons live in bench/.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+use rolekit_policy::eval::{evaluate, CompiledPolicy, Context, Policies, Request};
+use rolekit_policy::validate::{validate, Options};
+use rolekit_policy::Policy;
+
+const SAGEMAKER: &str = include_str!("../../../tests/fixtures/sagemaker_execution.json");
+const SEED: &str = include_str!("../../../tests/fixtures/seed_basic_s3.json");
+
+fn bench_validate(c: &mut Criterion) {
+    let _ = rolekit_policy::catalog::catalog(); // parse the catalog outside the timing
+    c.bench_function("parse+validate sagemaker execution policy (8 statements)", |b| {
+        b.iter(|| {
+            validate(
+                &Policy::parse(black_box(SAGEMAKER)).unwrap_or_else(|_| unreachable!()),
+                Options::default(),
+            )
+        });
+    });
+    c.bench_function("parse+validate seed policy", |b| {
+        b.iter(|| {
+            validate(
+                &Policy::parse(black_box(SEED)).unwrap_or_else(|_| unreachable!()),
+                Options::default(),
+            )
+        });
+    });
+}
+
+fn bench_evaluate(c: &mut Criterion) {
+    let policy = Policy::parse(SAGEMAKER).unwrap_or_else(|_| unreachable!());
+    let compiled = CompiledPolicy::new(&policy);
+    let refs = [&compiled];
+    let policies = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let mut ctx = Context::default();
+    ctx.insert("aws:SecureTransport", vec!["true".into()]);
+    ctx.insert("aws:username", vec!["ana".into()]);
+    ctx.insert("s3:prefix", vec!["projects/churn/2026".into()]);
+    let requests = [
+        ("s3:GetObject", "arn:aws:s3:::ml-data/projects/churn/train.csv"),
+        ("s3:ListBucket", "arn:aws:s3:::ml-data"),
+        ("s3:GetObject", "arn:aws:s3:::other/secret.csv"),
+        (
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/churn-train",
+        ),
+        ("s3:PutObject", "arn:aws:s3:::ml-home/ana/notes.txt"),
+        ("iam:PassRole", "arn:aws:iam::123456789012:role/admin"),
+    ];
+    c.bench_function("evaluate 6 requests, 8-statement policy with conditions", |b| {
+        b.iter(|| {
+            for (action, resource) in &requests {
+                let req = Request {
+                    action,
+                    resource,
+                    principal: None,
+                    context: &ctx,
+                };
+                black_box(evaluate(&policies, black_box(&req)));
+            }
+        });
+    });
+}
+
+criterion_group!(benches, bench_validate, bench_evaluate);
+criterion_main!(benches);

@@ -1,0 +1,245 @@
+//! Compiled match patterns for actions, resources and condition values, with policy variables.
+//!
+//! A pattern is compiled once per policy. Patterns without variables match with a fast path
+//! (exact, `*`, `prefix*`) or an iterative, linear-space glob; patterns with variables
+//! (`${aws:username}`, `${aws:PrincipalTag/team, 'none'}`) are resolved against the request
+//! context first, the substituted text taken literally. `${*}`, `${?}` and `${$}` stand for the
+//! literal characters. An unresolvable variable makes the pattern match nothing.
+
+use super::Context;
+
+const STAR: u16 = 257;
+const QUEST: u16 = 256;
+
+/// One piece of a pattern with variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    /// Text where `*` and `?` are wildcards.
+    Glob(String),
+    /// Text taken literally.
+    Literal(String),
+    /// A context key (lowercased) and an optional default.
+    Var { key: String, default: Option<String> },
+}
+
+/// How a compiled pattern matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    Any,
+    Exact(Vec<u8>),
+    Prefix(Vec<u8>),
+    Glob(Vec<u16>),
+    Vars(Vec<Piece>),
+}
+
+/// A compiled pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    kind: Kind,
+    ignore_case: bool,
+}
+
+fn tokens(text: &str, literal: bool, out: &mut Vec<u16>, ignore_case: bool) {
+    for &b in text.as_bytes() {
+        let b = if ignore_case { b.to_ascii_lowercase() } else { b };
+        out.push(match b {
+            b'*' if !literal => STAR,
+            b'?' if !literal => QUEST,
+            _ => u16::from(b),
+        });
+    }
+}
+
+fn split_vars(text: &str) -> Option<Vec<Piece>> {
+    if !text.contains("${") {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        if start > 0 {
+            pieces.push(Piece::Glob(rest[..start].to_string()));
+        }
+        let Some(end) = rest[start..].find('}') else {
+            pieces.push(Piece::Glob(rest[start..].to_string()));
+            rest = "";
+            break;
+        };
+        let inner = rest[start + 2..start + end].trim();
+        match inner {
+            "*" | "?" | "$" => pieces.push(Piece::Literal(inner.to_string())),
+            _ => {
+                let (key, default) = match inner.split_once(',') {
+                    Some((k, d)) => {
+                        let d = d.trim();
+                        let d = d.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(d);
+                        (k.trim(), Some(d.to_string()))
+                    }
+                    None => (inner, None),
+                };
+                pieces.push(Piece::Var {
+                    key: key.to_ascii_lowercase(),
+                    default,
+                });
+            }
+        }
+        rest = &rest[start + end + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Glob(rest.to_string()));
+    }
+    Some(pieces)
+}
+
+impl Pattern {
+    /// Compile `text`; `variables` enables `${...}` substitution (Resource and condition values
+    /// in 2012-10-17 policies); `ignore_case` lowercases (actions).
+    pub fn new(text: &str, variables: bool, ignore_case: bool) -> Self {
+        if variables {
+            if let Some(pieces) = split_vars(text) {
+                return Self {
+                    kind: Kind::Vars(pieces),
+                    ignore_case,
+                };
+            }
+        }
+        let stored = if ignore_case {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_string()
+        };
+        let kind = if stored == "*" {
+            Kind::Any
+        } else if !stored.contains(['*', '?']) {
+            Kind::Exact(stored.into_bytes())
+        } else if stored.ends_with('*') && !stored[..stored.len() - 1].contains(['*', '?']) {
+            Kind::Prefix(stored.as_bytes()[..stored.len() - 1].to_vec())
+        } else {
+            let mut t = Vec::with_capacity(stored.len());
+            tokens(&stored, false, &mut t, false);
+            Kind::Glob(t)
+        };
+        Self { kind, ignore_case }
+    }
+
+    /// Whether the pattern uses policy variables.
+    pub fn has_variables(&self) -> bool {
+        matches!(self.kind, Kind::Vars(_))
+    }
+
+    /// Match `text`; a pattern that ignores case compares ASCII case-insensitively.
+    pub fn matches(&self, text: &str, ctx: &Context) -> bool {
+        let t = text.as_bytes();
+        match &self.kind {
+            Kind::Any => true,
+            Kind::Exact(e) if self.ignore_case => e.eq_ignore_ascii_case(t),
+            Kind::Exact(e) => e == t,
+            Kind::Prefix(p) if self.ignore_case => t.len() >= p.len() && p.eq_ignore_ascii_case(&t[..p.len()]),
+            Kind::Prefix(p) => t.starts_with(p),
+            Kind::Glob(g) => glob(g, t, self.ignore_case),
+            Kind::Vars(pieces) => {
+                let mut t = Vec::with_capacity(text.len() + 8);
+                for piece in pieces {
+                    match piece {
+                        Piece::Glob(g) => tokens(g, false, &mut t, self.ignore_case),
+                        Piece::Literal(l) => tokens(l, true, &mut t, self.ignore_case),
+                        Piece::Var { key, default } => match ctx.single(key).or(default.as_deref()) {
+                            Some(v) => tokens(v, true, &mut t, self.ignore_case),
+                            None => return false,
+                        },
+                    }
+                }
+                glob(&t, text.as_bytes(), self.ignore_case)
+            }
+        }
+    }
+
+    /// The pattern with variables resolved, as literal text (for condition values compared
+    /// exactly); `None` when a variable cannot be resolved.
+    pub fn resolve<'a>(&self, original: &'a str, ctx: &Context) -> Option<std::borrow::Cow<'a, str>> {
+        let Kind::Vars(pieces) = &self.kind else {
+            return Some(std::borrow::Cow::Borrowed(original));
+        };
+        let mut out = String::new();
+        for piece in pieces {
+            match piece {
+                Piece::Glob(g) | Piece::Literal(g) => out.push_str(g),
+                Piece::Var { key, default } => out.push_str(ctx.single(key).or(default.as_deref())?),
+            }
+        }
+        Some(std::borrow::Cow::Owned(out))
+    }
+}
+
+use crate::wildcard::glob_tokens;
+
+/// Glob over compiled tokens (the loop lives in `wildcard::glob_tokens`).
+fn glob(p: &[u16], t: &[u8], ignore_case: bool) -> bool {
+    glob_tokens(
+        p,
+        t,
+        |c| c == STAR,
+        |c| c == QUEST,
+        |c, b| c == u16::from(if ignore_case { b.to_ascii_lowercase() } else { b }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(pairs: &[(&str, &str)]) -> Context {
+        let mut c = Context::default();
+        for (k, v) in pairs {
+            c.insert(k, vec![(*v).to_string()]);
+        }
+        c
+    }
+
+    #[test]
+    fn fast_paths_and_globs() {
+        let c = Context::default();
+        assert!(Pattern::new("*", false, false).matches("anything", &c));
+        assert!(Pattern::new("s3:get*", false, true).matches("s3:getobject", &c));
+        assert!(Pattern::new("S3:Get*", false, true).matches("s3:GETOBJECT", &c));
+        assert!(Pattern::new("s3:GetObject", false, true).matches("S3:getobject", &c));
+        assert!(Pattern::new("s3:*Object", false, true).matches("S3:GetOBJECT", &c));
+        assert!(!Pattern::new("s3:get*", false, true).matches("s3:putobject", &c));
+        assert!(Pattern::new("arn:aws:s3:::b/*/x?", false, false).matches("arn:aws:s3:::b/a/b/xy", &c));
+        assert!(!Pattern::new("arn:aws:s3:::B", false, false).matches("arn:aws:s3:::b", &c));
+    }
+
+    #[test]
+    fn variables() {
+        let c = ctx(&[("aws:username", "bob"), ("aws:principaltag/team", "ml")]);
+        let p = Pattern::new("arn:aws:s3:::home/${aws:username}/*", true, false);
+        assert!(p.matches("arn:aws:s3:::home/bob/notes.txt", &c));
+        assert!(!p.matches("arn:aws:s3:::home/alice/notes.txt", &c));
+        let tag = Pattern::new("arn:aws:s3:::${aws:PrincipalTag/team}/*", true, false);
+        assert!(tag.matches("arn:aws:s3:::ml/x", &c));
+        let missing = Pattern::new("arn:aws:s3:::${aws:PrincipalTag/dept}/*", true, false);
+        assert!(
+            !missing.matches("arn:aws:s3:::ml/x", &c),
+            "unresolvable variable matches nothing"
+        );
+        let default = Pattern::new("arn:aws:s3:::${aws:PrincipalTag/dept, 'guest'}/*", true, false);
+        assert!(default.matches("arn:aws:s3:::guest/x", &c));
+        let star = Pattern::new("arn:aws:s3:::b/${*}", true, false);
+        assert!(star.matches("arn:aws:s3:::b/*", &c));
+        assert!(
+            !star.matches("arn:aws:s3:::b/anything", &c),
+            "${{*}} is a literal asterisk"
+        );
+        let evil = ctx(&[("aws:username", "*")]);
+        assert!(
+            !p.matches("arn:aws:s3:::home/alice/x", &evil),
+            "substituted values are literal"
+        );
+        assert_eq!(
+            Pattern::new("${aws:username}-x", true, false)
+                .resolve("${aws:username}-x", &c)
+                .as_deref(),
+            Some("bob-x")
+        );
+    }
+}

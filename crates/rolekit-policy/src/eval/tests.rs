@@ -1,0 +1,713 @@
+//! Decisions taken from the IAM User Guide's own examples, and the invariants of the logic.
+
+use super::*;
+use crate::model::Policy;
+
+fn compile(text: &str) -> CompiledPolicy {
+    CompiledPolicy::new(&Policy::parse(text).expect("valid JSON"))
+}
+
+fn doc(statements: &str) -> String {
+    format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
+}
+
+fn decide(identity: &[&str], action: &str, resource: &str, ctx: &[(&str, &[&str])]) -> Verdict {
+    let compiled: Vec<CompiledPolicy> = identity.iter().map(|t| compile(t)).collect();
+    let refs: Vec<&CompiledPolicy> = compiled.iter().collect();
+    let mut context = Context::default();
+    for (k, v) in ctx {
+        context.insert(k, v.iter().map(|s| (*s).to_string()).collect());
+    }
+    let p = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    evaluate(
+        &p,
+        &Request {
+            action,
+            resource,
+            principal: None,
+            context: &context,
+        },
+    )
+    .verdict
+}
+
+const S3_READ: &str = r#"{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}"#;
+
+#[test]
+fn allow_needs_a_matching_statement() {
+    let p = doc(S3_READ);
+    assert_eq!(decide(&[&p], "s3:GetObject", "arn:aws:s3:::b/k", &[]), Verdict::Allow);
+    assert_eq!(
+        decide(&[&p], "S3:GETOBJECT", "arn:aws:s3:::b/k", &[]),
+        Verdict::Allow,
+        "actions ignore case"
+    );
+    assert_eq!(
+        decide(&[&p], "s3:GetObject", "arn:aws:s3:::B/k", &[]),
+        Verdict::ImplicitDeny,
+        "ARNs do not"
+    );
+    assert_eq!(
+        decide(&[&p], "s3:PutObject", "arn:aws:s3:::b/k", &[]),
+        Verdict::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&[], "s3:GetObject", "arn:aws:s3:::b/k", &[]),
+        Verdict::ImplicitDeny
+    );
+}
+
+#[test]
+fn the_tutorial_role() {
+    // The seed: a role allowed s3:ListAllMyBuckets lists buckets and is denied ListObjects (ListBucket).
+    let p = doc(r#"{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}"#);
+    assert_eq!(decide(&[&p], "s3:ListAllMyBuckets", "*", &[]), Verdict::Allow);
+    assert_eq!(
+        decide(&[&p], "s3:ListBucket", "arn:aws:s3:::aws-use-case-churn", &[]),
+        Verdict::ImplicitDeny
+    );
+}
+
+#[test]
+fn explicit_deny_wins_everywhere() {
+    let allow = doc(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#);
+    let deny = doc(r#"{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"}"#);
+    assert_eq!(
+        decide(&[&allow, &deny], "s3:DeleteObject", "arn:aws:s3:::b/x", &[]),
+        Verdict::ExplicitDeny
+    );
+    assert_eq!(
+        decide(&[&allow, &deny], "s3:DeleteObject", "arn:aws:s3:::c/x", &[]),
+        Verdict::Allow
+    );
+}
+
+#[test]
+fn not_action_and_not_resource() {
+    // User Guide: NotAction with Allow — everything except IAM.
+    let p = doc(r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#);
+    assert_eq!(decide(&[&p], "s3:GetObject", "arn:aws:s3:::b/k", &[]), Verdict::Allow);
+    assert_eq!(decide(&[&p], "iam:CreateUser", "*", &[]), Verdict::ImplicitDeny);
+    // Deny with NotResource: deny everything but one bucket.
+    let a = doc(
+        r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, {"Effect": "Deny", "Action": "s3:*", "NotResource": ["arn:aws:s3:::ok", "arn:aws:s3:::ok/*"]}"#,
+    );
+    assert_eq!(decide(&[&a], "s3:GetObject", "arn:aws:s3:::ok/x", &[]), Verdict::Allow);
+    assert_eq!(
+        decide(&[&a], "s3:GetObject", "arn:aws:s3:::other/x", &[]),
+        Verdict::ExplicitDeny
+    );
+}
+
+#[test]
+fn wildcards_in_actions_and_resources() {
+    let p = doc(r#"{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "arn:aws:s3:::b/2026-??/*"}"#);
+    assert_eq!(
+        decide(&[&p], "ec2:DescribeInstances", "arn:aws:s3:::b/2026-01/x", &[]),
+        Verdict::Allow
+    );
+    assert_eq!(
+        decide(&[&p], "ec2:DescribeInstances", "arn:aws:s3:::b/2026-1/x", &[]),
+        Verdict::ImplicitDeny
+    );
+}
+
+#[test]
+fn condition_operators() {
+    let cond = |c: &str| {
+        doc(&format!(
+            r#"{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {c}}}"#
+        ))
+    };
+    let d = |c: &str, ctx: &[(&str, &[&str])]| decide(&[&cond(c)], "s3:GetObject", "arn:aws:s3:::b/k", ctx);
+    // IP addresses (User Guide: aws:SourceIp example).
+    let ip = r#"{"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}}"#;
+    assert_eq!(d(ip, &[("aws:SourceIp", &["203.0.113.9"])]), Verdict::Allow);
+    assert_eq!(d(ip, &[("aws:SourceIp", &["198.51.100.1"])]), Verdict::ImplicitDeny);
+    assert_eq!(
+        d(ip, &[]),
+        Verdict::ImplicitDeny,
+        "absent key: a positive operator is false"
+    );
+    let not_ip = r#"{"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}"#;
+    assert_eq!(
+        d(not_ip, &[]),
+        Verdict::Allow,
+        "negated operators are true when the key is absent"
+    );
+    assert_eq!(d(not_ip, &[("aws:SourceIp", &["192.0.2.1"])]), Verdict::ImplicitDeny);
+    // IfExists.
+    let ie = r#"{"StringEqualsIfExists": {"ec2:InstanceType": ["t3.micro"]}}"#;
+    assert_eq!(d(ie, &[]), Verdict::Allow);
+    assert_eq!(d(ie, &[("ec2:InstanceType", &["m5.24xlarge"])]), Verdict::ImplicitDeny);
+    // Keys are case-insensitive; values of one key are OR; keys are AND.
+    let two = r#"{"StringEquals": {"AWS:PrincipalTag/Team": ["ml", "data"], "aws:RequestedRegion": "eu-west-1"}}"#;
+    assert_eq!(
+        d(
+            two,
+            &[
+                ("aws:principaltag/team", &["data"]),
+                ("aws:RequestedRegion", &["eu-west-1"])
+            ]
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        d(
+            two,
+            &[
+                ("aws:principaltag/team", &["data"]),
+                ("aws:RequestedRegion", &["us-east-1"])
+            ]
+        ),
+        Verdict::ImplicitDeny
+    );
+    // Numbers, dates, booleans.
+    assert_eq!(
+        d(
+            r#"{"NumericLessThanEquals": {"s3:max-keys": "10"}}"#,
+            &[("s3:max-keys", &["10"])]
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        d(
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}}"#,
+            &[("s3:max-keys", &["10"])]
+        ),
+        Verdict::ImplicitDeny
+    );
+    assert_eq!(
+        d(
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}}"#,
+            &[("s3:max-keys", &["ten"])]
+        ),
+        Verdict::ImplicitDeny
+    );
+    let time = r#"{"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}"#;
+    assert_eq!(
+        d(time, &[("aws:CurrentTime", &["2026-06-01T12:00:00Z"])]),
+        Verdict::Allow
+    );
+    assert_eq!(
+        d(time, &[("aws:CurrentTime", &["2025-06-01T12:00:00Z"])]),
+        Verdict::ImplicitDeny
+    );
+    let mfa = r#"{"Bool": {"aws:MultiFactorAuthPresent": "true"}}"#;
+    assert_eq!(d(mfa, &[("aws:MultiFactorAuthPresent", &["TRUE"])]), Verdict::Allow);
+    assert_eq!(d(mfa, &[]), Verdict::ImplicitDeny);
+    // Null: true means "the key is absent".
+    assert_eq!(d(r#"{"Null": {"aws:TokenIssueTime": "true"}}"#, &[]), Verdict::Allow);
+    assert_eq!(
+        d(r#"{"Null": {"aws:TokenIssueTime": "false"}}"#, &[]),
+        Verdict::ImplicitDeny
+    );
+    // StringLike / StringNotLike / IgnoreCase / Arn.
+    assert_eq!(
+        d(
+            r#"{"StringLike": {"s3:prefix": ["home/*"]}}"#,
+            &[("s3:prefix", &["home/bob/"])]
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        d(
+            r#"{"StringNotLike": {"s3:prefix": ["home/*"]}}"#,
+            &[("s3:prefix", &["home/bob/"])]
+        ),
+        Verdict::ImplicitDeny
+    );
+    assert_eq!(
+        d(
+            r#"{"StringEqualsIgnoreCase": {"aws:username": "BOB"}}"#,
+            &[("aws:username", &["bob"])]
+        ),
+        Verdict::Allow
+    );
+    let arn = r#"{"ArnLike": {"aws:SourceArn": "arn:aws:sagemaker:*:123456789012:training-job/*"}}"#;
+    assert_eq!(
+        d(
+            arn,
+            &[(
+                "aws:SourceArn",
+                &["arn:aws:sagemaker:us-east-1:123456789012:training-job/j1"]
+            )]
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        d(
+            arn,
+            &[(
+                "aws:SourceArn",
+                &["arn:aws:sagemaker:us-east-1:999999999999:training-job/j1"]
+            )]
+        ),
+        Verdict::ImplicitDeny
+    );
+}
+
+#[test]
+fn set_operators_and_their_empty_set_rules() {
+    let cond = |c: &str| {
+        doc(&format!(
+            r#"{{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {c}}}"#
+        ))
+    };
+    let d = |c: &str, ctx: &[(&str, &[&str])]| decide(&[&cond(c)], "ec2:CreateTags", "*", ctx);
+    let all = r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]}}"#;
+    assert_eq!(d(all, &[("aws:TagKeys", &["env"])]), Verdict::Allow);
+    assert_eq!(d(all, &[("aws:TagKeys", &["env", "cost"])]), Verdict::ImplicitDeny);
+    assert_eq!(d(all, &[]), Verdict::Allow, "ForAllValues is true for an absent key");
+    assert_eq!(
+        d(all, &[("aws:TagKeys", &[])]),
+        Verdict::Allow,
+        "... and for an empty set"
+    );
+    let any = r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}"#;
+    assert_eq!(d(any, &[("aws:TagKeys", &["cost", "env"])]), Verdict::Allow);
+    assert_eq!(d(any, &[("aws:TagKeys", &["cost"])]), Verdict::ImplicitDeny);
+    assert_eq!(
+        d(any, &[]),
+        Verdict::ImplicitDeny,
+        "ForAnyValue is false for an absent key"
+    );
+    let none = r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["secret"]}}"#;
+    assert_eq!(d(none, &[("aws:TagKeys", &["a", "b"])]), Verdict::Allow);
+    assert_eq!(d(none, &[("aws:TagKeys", &["a", "secret"])]), Verdict::ImplicitDeny);
+}
+
+#[test]
+fn policy_variables() {
+    // User Guide: each user gets a home folder.
+    let p = doc(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}"#);
+    assert_eq!(
+        decide(
+            &[&p],
+            "s3:GetObject",
+            "arn:aws:s3:::home/bob/x",
+            &[("aws:username", &["bob"])]
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        decide(
+            &[&p],
+            "s3:GetObject",
+            "arn:aws:s3:::home/alice/x",
+            &[("aws:username", &["bob"])]
+        ),
+        Verdict::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&[&p], "s3:GetObject", "arn:aws:s3:::home/bob/x", &[]),
+        Verdict::ImplicitDeny,
+        "unresolvable"
+    );
+    let old = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}"#;
+    assert_eq!(
+        decide(
+            &[old],
+            "s3:GetObject",
+            "arn:aws:s3:::home/bob/x",
+            &[("aws:username", &["bob"])]
+        ),
+        Verdict::ImplicitDeny,
+        "2008: literal text"
+    );
+    let tag = doc(
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}"}}}"#,
+    );
+    assert_eq!(
+        decide(
+            &[&tag],
+            "s3:GetObject",
+            "x",
+            &[
+                ("s3:ExistingObjectTag/team", &["ml"]),
+                ("aws:PrincipalTag/team", &["ml"])
+            ]
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        decide(
+            &[&tag],
+            "s3:GetObject",
+            "x",
+            &[
+                ("s3:ExistingObjectTag/team", &["ml"]),
+                ("aws:PrincipalTag/team", &["bi"])
+            ]
+        ),
+        Verdict::ImplicitDeny
+    );
+}
+
+fn full(
+    identity: &[&str],
+    resource: Option<&str>,
+    boundary: Option<&str>,
+    session: Option<&str>,
+    action: &str,
+    res: &str,
+    principal: Option<&str>,
+) -> Decision {
+    let compiled: Vec<CompiledPolicy> = identity.iter().map(|t| compile(t)).collect();
+    let refs: Vec<&CompiledPolicy> = compiled.iter().collect();
+    let (r, b, s) = (resource.map(compile), boundary.map(compile), session.map(compile));
+    let p = Policies {
+        identity: &refs,
+        resource: r.as_ref(),
+        boundary: b.as_ref(),
+        session: s.as_ref(),
+    };
+    let ctx = Context::default();
+    evaluate(
+        &p,
+        &Request {
+            action,
+            resource: res,
+            principal,
+            context: &ctx,
+        },
+    )
+}
+
+const ALL_S3: &str = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#;
+
+#[test]
+fn boundaries_and_session_policies_limit() {
+    let identity = doc(ALL_S3);
+    let boundary = doc(r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#);
+    let v = |action: &str| {
+        full(
+            &[&identity],
+            None,
+            Some(&boundary),
+            None,
+            action,
+            "arn:aws:s3:::b/k",
+            None,
+        )
+        .verdict
+    };
+    assert_eq!(v("s3:GetObject"), Verdict::Allow);
+    assert_eq!(
+        v("s3:PutObject"),
+        Verdict::ImplicitDeny,
+        "the boundary does not allow it"
+    );
+    let session = doc(r#"{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}"#);
+    let d = full(
+        &[&identity],
+        None,
+        None,
+        Some(&session),
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        None,
+    );
+    assert_eq!(d.verdict, Verdict::ImplicitDeny);
+    let only_boundary = full(
+        &[],
+        None,
+        Some(&boundary),
+        None,
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        None,
+    );
+    assert_eq!(
+        only_boundary.verdict,
+        Verdict::ImplicitDeny,
+        "a boundary grants nothing by itself"
+    );
+}
+
+#[test]
+fn resource_policies() {
+    let user = "arn:aws:iam::111122223333:user/bob";
+    let named = doc(&format!(
+        r#"{{"Effect": "Allow", "Principal": {{"AWS": "{user}"}}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}"#
+    ));
+    let account = doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#,
+    );
+    let v = |id: &[&str], rp: &str, who: &str| {
+        full(id, Some(rp), None, None, "s3:GetObject", "arn:aws:s3:::b/k", Some(who)).verdict
+    };
+    assert_eq!(v(&[], &named, user), Verdict::Allow, "names the user: allows alone");
+    assert_eq!(
+        v(&[], &named, "arn:aws:iam::111122223333:user/alice"),
+        Verdict::ImplicitDeny
+    );
+    assert_eq!(
+        v(&[], &account, user),
+        Verdict::ImplicitDeny,
+        "names only the account: needs identity allow"
+    );
+    let id = doc(ALL_S3);
+    assert_eq!(v(&[&id], &account, user), Verdict::Allow);
+    let deny_rp = doc(r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}"#);
+    assert_eq!(v(&[&id], &deny_rp, user), Verdict::ExplicitDeny);
+    let not_principal = doc(&format!(
+        r#"{{"Effect": "Deny", "NotPrincipal": {{"AWS": "{user}"}}, "Action": "s3:*", "Resource": "*"}}"#
+    ));
+    assert_eq!(v(&[&id], &not_principal, user), Verdict::Allow);
+    assert_eq!(
+        v(&[&id], &not_principal, "arn:aws:iam::111122223333:user/alice"),
+        Verdict::ExplicitDeny
+    );
+}
+
+#[test]
+fn trust_policies_are_resource_policies_of_assume_role() {
+    let role = "arn:aws:iam::111122223333:role/basic-role";
+    let user = "arn:aws:iam::111122223333:user/hongshan";
+    let trust = doc(&format!(
+        r#"{{"Effect": "Allow", "Principal": {{"AWS": "{user}", "Service": "sagemaker.amazonaws.com"}}, "Action": "sts:AssumeRole"}}"#
+    ));
+    let v = |who: &str| full(&[], Some(&trust), None, None, "sts:AssumeRole", role, Some(who)).verdict;
+    assert_eq!(v(user), Verdict::Allow);
+    assert_eq!(v("sagemaker.amazonaws.com"), Verdict::Allow);
+    assert_eq!(v("arn:aws:iam::111122223333:user/mallory"), Verdict::ImplicitDeny);
+    assert_eq!(v("ec2.amazonaws.com"), Verdict::ImplicitDeny);
+    // Cross-account: the trust names the other account; the caller's own policy must allow too.
+    let xacct = doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}"#,
+    );
+    let caller = "arn:aws:iam::444455556666:user/carol";
+    assert_eq!(
+        full(&[], Some(&xacct), None, None, "sts:AssumeRole", role, Some(caller)).verdict,
+        Verdict::ImplicitDeny
+    );
+    let may_assume = doc(&format!(
+        r#"{{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "{role}"}}"#
+    ));
+    assert_eq!(
+        full(
+            &[&may_assume],
+            Some(&xacct),
+            None,
+            None,
+            "sts:AssumeRole",
+            role,
+            Some(caller)
+        )
+        .verdict,
+        Verdict::Allow
+    );
+    assert_eq!(
+        full(&[&may_assume], None, None, None, "sts:AssumeRole", role, Some(caller)).verdict,
+        Verdict::ImplicitDeny
+    );
+    // A role ARN in a resource policy matches that role's sessions.
+    let session = "arn:aws:sts::111122223333:assumed-role/basic-role/xyz";
+    let by_role = doc(&format!(
+        r#"{{"Effect": "Allow", "Principal": {{"AWS": "{role}"}}, "Action": "s3:GetObject", "Resource": "*"}}"#
+    ));
+    assert_eq!(
+        full(
+            &[],
+            Some(&by_role),
+            None,
+            None,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            Some(session)
+        )
+        .verdict,
+        Verdict::Allow
+    );
+}
+
+#[test]
+fn explanations_say_why() {
+    let p = doc(r#"{"Sid": "ListAll", "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}"#);
+    let c = compile(&p);
+    let refs = [&c];
+    let pol = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let ctx = Context::default();
+    let req = Request {
+        action: "s3:ListBucket",
+        resource: "arn:aws:s3:::churn",
+        principal: None,
+        context: &ctx,
+    };
+    let d = evaluate(&pol, &req);
+    let text = explain(&pol, &req, &d).join("\n");
+    assert!(text.contains("implicit deny"), "{text}");
+    assert!(text.contains("\"ListAll\""), "{text}");
+    assert!(text.contains("do not include s3:ListBucket"), "{text}");
+    let ok = Request {
+        action: "s3:ListAllMyBuckets",
+        resource: "*",
+        principal: None,
+        context: &ctx,
+    };
+    let d = evaluate(&pol, &ok);
+    assert_eq!(
+        d.matched,
+        vec![Hit {
+            role: Role::Identity(0),
+            statement: 0
+        }]
+    );
+    assert!(explain(&pol, &ok, &d)
+        .join("\n")
+        .contains("Allowed by identity policy #0 statement \"ListAll\""));
+    let cond = compile(&doc(
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}"#,
+    ));
+    let refs = [&cond];
+    let pol = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let req = Request {
+        action: "s3:GetObject",
+        resource: "x",
+        principal: None,
+        context: &ctx,
+    };
+    let text = explain(&pol, &req, &evaluate(&pol, &req)).join("\n");
+    assert!(
+        text.contains("aws:SecureTransport") && text.contains("absent"),
+        "{text}"
+    );
+}
+
+mod properties {
+    use super::*;
+
+    /// A tiny deterministic generator (no extra dependency): xorshift.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+            xs[usize::try_from(self.next() % xs.len() as u64).unwrap_or(0)]
+        }
+    }
+
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:*",
+        "s3:Get*",
+        "ec2:*",
+        "*",
+        "iam:PassRole",
+    ];
+    const RESOURCES: &[&str] = &[
+        "*",
+        "arn:aws:s3:::b/*",
+        "arn:aws:s3:::b/k",
+        "arn:aws:s3:::c/*",
+        "arn:aws:iam::1:role/r",
+    ];
+    const CONDS: &[&str] = &[
+        "",
+        r#", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}"#,
+        r#", "Condition": {"Bool": {"aws:SecureTransport": "true"}}"#,
+    ];
+
+    fn statement(rng: &mut Rng, effect: &str) -> String {
+        format!(
+            r#"{{"Effect": "{effect}", "Action": "{}", "Resource": "{}"{}}}"#,
+            rng.pick(ACTIONS),
+            rng.pick(RESOURCES),
+            rng.pick(CONDS)
+        )
+    }
+
+    fn random_policy(rng: &mut Rng) -> String {
+        let n = 1 + rng.next() % 4;
+        let stmts: Vec<String> = (0..n)
+            .map(|_| {
+                let e = if rng.next() % 3 == 0 { "Deny" } else { "Allow" };
+                statement(rng, e)
+            })
+            .collect();
+        doc(&stmts.join(","))
+    }
+
+    #[test]
+    fn adding_statements_moves_decisions_only_one_way() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut ctx = Context::default();
+        ctx.insert("aws:RequestedRegion", vec!["eu-west-1".into()]);
+        ctx.insert("aws:SecureTransport", vec!["true".into()]);
+        for _ in 0..500 {
+            let base = random_policy(&mut rng);
+            let deny = doc(&statement(&mut rng, "Deny"));
+            let allow = doc(&statement(&mut rng, "Allow"));
+            let limit = random_policy(&mut rng);
+            let (action, resource) = (
+                rng.pick(&["s3:GetObject", "s3:PutObject", "ec2:RunInstances", "iam:PassRole"]),
+                rng.pick(&["arn:aws:s3:::b/k", "arn:aws:s3:::c/x", "arn:aws:iam::1:role/r"]),
+            );
+            let run = |ids: &[&str], boundary: Option<&str>, session: Option<&str>| {
+                let compiled: Vec<CompiledPolicy> = ids.iter().map(|t| compile(t)).collect();
+                let refs: Vec<&CompiledPolicy> = compiled.iter().collect();
+                let (b, s) = (boundary.map(compile), session.map(compile));
+                let p = Policies {
+                    identity: &refs,
+                    resource: None,
+                    boundary: b.as_ref(),
+                    session: s.as_ref(),
+                };
+                evaluate(
+                    &p,
+                    &Request {
+                        action,
+                        resource,
+                        principal: None,
+                        context: &ctx,
+                    },
+                )
+                .verdict
+            };
+            let before = run(&[&base], None, None);
+            let with_deny = run(&[&base, &deny], None, None);
+            let with_allow = run(&[&base, &allow], None, None);
+            if before != Verdict::Allow {
+                assert_ne!(
+                    with_deny,
+                    Verdict::Allow,
+                    "a Deny turned a deny into allow: {base} + {deny}"
+                );
+            }
+            if before == Verdict::Allow {
+                assert_eq!(
+                    with_allow,
+                    Verdict::Allow,
+                    "an Allow turned an allow into deny: {base} + {allow}"
+                );
+            }
+            if before != Verdict::Allow {
+                assert_ne!(
+                    run(&[&base], Some(&limit), None),
+                    Verdict::Allow,
+                    "a boundary widened access"
+                );
+                assert_ne!(
+                    run(&[&base], None, Some(&limit)),
+                    Verdict::Allow,
+                    "a session policy widened access"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! HTML rendering for `_repr_html_`: highlighted JSON and finding tables. Presentation only.
+
+use rolekit_policy::validate::{Finding, Severity};
+
+/// A string as Python's `repr` writes it (single quotes), for `__repr__`s.
+pub fn pyrepr(s: &str) -> String {
+    format!(
+        "'{}'",
+        s.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', "\\n")
+    )
+}
+
+/// A list of strings as Python's `repr` writes it.
+pub fn pyrepr_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| pyrepr(s)).collect::<Vec<_>>().join(", "))
+}
+
+/// Escape text for HTML.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A small two-column table with a caption.
+pub fn table(caption: &str, rows: &[(&str, String)]) -> String {
+    let mut out = format!(
+        "<table class=\"rolekit\"><caption style=\"text-align:left\"><b>{}</b></caption>",
+        escape(caption)
+    );
+    for (k, v) in rows {
+        out.push_str(&format!(
+            "<tr><th style=\"text-align:left\">{}</th><td><code>{}</code></td></tr>",
+            escape(k),
+            escape(v)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// Pretty JSON with keys, strings and literals coloured.
+pub fn json(pretty: &str) -> String {
+    let mut out = String::from("<pre class=\"rolekit-json\" style=\"line-height:1.3\">");
+    let chars: Vec<char> = pretty.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' {
+            let start = i;
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            let token: String = chars[start..(i + 1).min(chars.len())].iter().collect();
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            let colour = if chars.get(j) == Some(&':') {
+                "#0451a5"
+            } else {
+                "#a31515"
+            };
+            out.push_str(&format!("<span style=\"color:{colour}\">{}</span>", escape(&token)));
+            i += 1;
+        } else if c.is_ascii_digit() || c == '-' || c.is_ascii_alphabetic() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || ".-+".contains(chars[i])) {
+                i += 1;
+            }
+            let token: String = chars[start..i].iter().collect();
+            out.push_str(&format!("<span style=\"color:#098658\">{}</span>", escape(&token)));
+        } else {
+            out.push_str(&escape(&c.to_string()));
+            i += 1;
+        }
+    }
+    out.push_str("</pre>");
+    out
+}
+
+fn severity_badge(s: Severity) -> String {
+    let colour = match s {
+        Severity::Error => "#c62828",
+        Severity::SecurityWarning => "#ad1457",
+        Severity::Warning => "#ef6c00",
+        Severity::Suggestion => "#1565c0",
+    };
+    format!("<span style=\"color:{colour};font-weight:bold\">{}</span>", s.as_str())
+}
+
+/// A table of findings.
+pub fn findings(title: &str, items: &[Finding]) -> String {
+    if items.is_empty() {
+        return format!("<p class=\"rolekit\"><b>{}</b>: no findings ✔</p>", escape(title));
+    }
+    let mut out = format!(
+        "<table class=\"rolekit\"><caption style=\"text-align:left\"><b>{}</b></caption>\
+         <tr><th>severity</th><th>code</th><th>where</th><th>message</th><th>suggestion</th></tr>",
+        escape(title)
+    );
+    for f in items {
+        let place = match f.pos {
+            Some(p) if p.line > 0 => format!("{} (line {}, column {})", f.path_string(), p.line, p.column),
+            _ => f.path_string(),
+        };
+        let mut msg = escape(&f.message);
+        if let Some(m) = &f.iam_message {
+            msg.push_str(&format!("<br><small>IAM: {}</small>", escape(m)));
+        }
+        out.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td style=\"text-align:left\">{}</td><td><code>{}</code></td></tr>",
+            severity_badge(f.severity),
+            f.code,
+            escape(&place),
+            msg,
+            escape(f.suggestion.as_deref().unwrap_or(""))
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
