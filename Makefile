@@ -42,10 +42,14 @@ rust-checks:
 	env -u PYO3_PYTHON cargo test --locked -p rolekit-policy -p rolekit-aws
 	PYO3_PYTHON=$$(command -v $(PYTHON)) cargo test --locked -p rolekit
 
-# A quick edit-test loop: a debug build installed in place into the test venv (no wheel, no LTO).
+# A quick edit-test loop: a debug build (no LTO) installed into the test venv as a wheel, since the
+# tests refuse to run against the source tree (tests/conftest.py).
 dev: $(BIN)/maturin
 	test -x $(TESTVENV)/bin/python || $(PYTHON) -m venv $(TESTVENV)
-	VIRTUAL_ENV=$(abspath $(TESTVENV)) $(BIN)/maturin develop --extras dev
+	rm -rf target/dev-wheel
+	$(BIN)/maturin build --out target/dev-wheel
+	$(TESTVENV)/bin/pip install -q --force-reinstall --no-deps target/dev-wheel/rolekit-*.whl
+	$(TESTVENV)/bin/pip install -q "rolekit[dev]"
 	@echo "rolekit (debug build) installed in $(TESTVENV): $(TESTVENV)/bin/pytest -x"
 
 # The AsyncClient part of the stub is generated from its Client part.

@@ -56,6 +56,8 @@ class FaultProxy:
         self.injected: Counter[str] = Counter()
         self.requests = 0
         self.operations: Counter[str] = Counter()
+        #: The actions that were faulted, with how often.
+        self.faulted: Counter[str] = Counter()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -99,6 +101,7 @@ class FaultProxy:
                 return None
             fault = self.random.choice(self.faults)
             self.injected[fault] += 1
+            self.faulted[action] += 1
             return fault
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:

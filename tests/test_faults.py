@@ -50,8 +50,39 @@ def tutorial_flow(c: rk.Client, sb: Sandbox, proxy: FaultProxy, doc: rk.Policy) 
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
 
 
-def check_state(sb: Sandbox, doc: rk.Policy) -> None:
-    """Read directly (no proxy): one role, the trust and attachment asked for, no duplicate version."""
+#: IAM's writes in the tutorial flow: at least one of them must be faulted for a run to prove anything.
+WRITES = frozenset(
+    {
+        "CreateRole",
+        "UpdateAssumeRolePolicy",
+        "UpdateRole",
+        "CreatePolicy",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+        "AttachRolePolicy",
+    }
+)
+
+
+class Versions:
+    """What the policy's version list must be: one more for each put of a document that differs from
+    the default, never more than five (the oldest is deleted first). A faulted put that is retried
+    must not add one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.default: rk.Policy | None = None
+
+    def put(self, doc: rk.Policy) -> int:
+        if doc != self.default:
+            self.count = min(self.count + 1, 5)
+            self.default = doc
+        return self.count
+
+
+def check_state(sb: Sandbox, doc: rk.Policy, versions_expected: int) -> None:
+    """Read directly (no proxy): one role, the trust and attachment asked for, exactly the versions
+    the puts made (no duplicate from a retried write)."""
     direct = sb.client()
     assert [r[0] for r in direct.list_roles(path_prefix=PATH)] == ["fault-role"]
     role = direct.get_role("fault-role")
@@ -67,7 +98,7 @@ def check_state(sb: Sandbox, doc: rk.Policy) -> None:
         )
         for v in versions
     ]
-    assert len(versions) <= 5
+    assert len(versions) == versions_expected, [v["VersionId"] for v in versions]
     assert all(a != b for a, b in zip(docs, docs[1:])), "a duplicate policy version"
     default = next(d for d, v in zip(docs, versions) if v["IsDefaultVersion"])
     assert default == doc
@@ -83,6 +114,7 @@ def test_lost_create_responses_converge(fresh: Sandbox) -> None:
         ({"DeletePolicyVersion"}, 1),
         ({"DeleteRole"}, 1),
     ]
+    model = Versions()
     for operations, count in rounds:
         with FaultProxy(
             fresh.endpoint_url, rate=1.0, faults=("drop_after",), operations=frozenset(operations), limit=count
@@ -96,11 +128,13 @@ def test_lost_create_responses_converge(fresh: Sandbox) -> None:
             if operations == {"DeletePolicyVersion"}:  # five versions: the put must delete one first
                 for i in range(5):
                     fresh.client().put_policy("fault-policy", DOCS[i % 2])
+                    model.put(DOCS[i % 2])
             tutorial_flow(c, fresh, proxy, DOCS[1])
             assert proxy.injected["drop_after"] == count, f"{operations} not faulted: {proxy.operations}"
-            check_state(fresh, DOCS[1])
+            check_state(fresh, DOCS[1], model.put(DOCS[1]))
             # Back to the first document, so that the next round writes a version again.
             fresh.client().put_policy("fault-policy", DOCS[0])
+            model.put(DOCS[0])
 
 
 @pytest.mark.timeout(300)
@@ -110,13 +144,15 @@ def test_tutorial_flow_under_faults(fresh: Sandbox, mode: str) -> None:
     in either retry mode (adaptive's client-side rate limiting engages at the first throttle)."""
     with FaultProxy(fresh.endpoint_url, rate=0.2, seed=5) as proxy:
         c = rk.Client(endpoint_url=proxy.url, credentials=fresh.credentials, retries=8, retry_mode=mode)
+        model = Versions()
         for i in range(4):
             tutorial_flow(c, fresh, proxy, DOCS[i % 2])
-            check_state(fresh, DOCS[i % 2])
+            check_state(fresh, DOCS[i % 2], model.put(DOCS[i % 2]))
         assert sum(proxy.injected.values()) >= 10, proxy.injected
 
 
 RUNS = int(os.environ.get("ROLEKIT_FAULT_RUNS", "100"))
+assert RUNS >= 1, "ROLEKIT_FAULT_RUNS must be at least 1: an empty run proves nothing"
 
 
 @pytest.mark.timeout(1200)
@@ -124,6 +160,7 @@ def test_hundred_runs_at_twenty_percent(fresh: Sandbox) -> None:
     """The whole flow RUNS times at 20 % faults with default retries. An error may surface (three
     faults in a row); it must be typed and retry-safe, and running the flow again must converge."""
     surfaced: Counter[str] = Counter()
+    model = Versions()
     with FaultProxy(fresh.endpoint_url, rate=0.2, seed=2026) as proxy:
         c = rk.Client(endpoint_url=proxy.url, credentials=fresh.credentials)
         for run in range(RUNS):
@@ -137,7 +174,7 @@ def test_hundred_runs_at_twenty_percent(fresh: Sandbox) -> None:
                     surfaced[type(e).__name__] += 1
             else:
                 pytest.fail(f"run {run} did not converge in 10 attempts")
-            check_state(fresh, doc)
+            check_state(fresh, doc, model.put(doc))
         report = {
             "runs": RUNS,
             "requests": proxy.requests,
@@ -146,3 +183,6 @@ def test_hundred_runs_at_twenty_percent(fresh: Sandbox) -> None:
         }
     print("fault report:", json.dumps(report))
     assert sum(proxy.injected.values()) >= RUNS  # the proxy really did inject (about 20 %)
+    missing = [kind for kind in proxy.faults if proxy.injected[kind] == 0]
+    assert not missing, f"fault kinds never injected: {missing}"
+    assert WRITES & set(proxy.faulted), f"no write was faulted: {dict(proxy.faulted)}"

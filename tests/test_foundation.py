@@ -209,8 +209,28 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert "create role basic-role" in text and "run again: no change" in text
     assert "ListObjects: AccessDenied, as simulate() predicted" in text
     assert "deleted role basic-role" in text
-    assert "nothing is left behind" in text
+    assert "deleted policy arn:aws:iam::123456789012:policy/basic_s3" in text
+    assert "nothing is left behind (checked: no role, no customer policy)" in text
     assert "SecretAccessKey" not in text and "aws_secret_access_key" not in text
+
+
+def test_demo_steps_leave_the_account_as_they_found_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo's steps on a sandbox the test owns: the role and the policy are gone afterwards, read
+    back with boto3, and the demo's own check (left_behind) sees what the test sees."""
+    from rolekit import demo
+
+    with Sandbox() as sb:
+        iam = sb.boto3_client("iam")
+        assert demo.left_behind(sb) == []
+        demo._steps(sb.client(), sb)
+        roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+        policies = [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]]
+        assert (roles, policies) == ([], [])
+        assert demo.left_behind(sb) == []
+        iam.create_role(RoleName="stray", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
+        assert demo.left_behind(sb) == ["role stray"], "the check must see what is left"
+    out = capsys.readouterr().out
+    assert "create role basic-role" in out and "deleted role basic-role" in out
 
 
 def test_hung_server_is_an_endpoint_error(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from datetime import datetime, timezone
 
@@ -170,6 +171,44 @@ def test_delete_role_refuses_protected_roles(client: rk.Client) -> None:
         client.delete_role("keep-me")
     assert client.get_role("keep-me").name == "keep-me"
     assert client.delete_role("keep-me", force=True) == ["deleted role keep-me"]
+
+
+def public_methods(cls: type) -> dict[str, object]:
+    return {n: getattr(cls, n) for n in dir(cls) if not n.startswith("_") and callable(getattr(cls, n))}
+
+
+def test_every_client_method_has_an_awaitable_twin(sandbox: Sandbox, role: str) -> None:
+    """Same names, same signatures (introspected from the native classes), and the twins return
+    awaitables whose results equal the blocking calls'."""
+    sync, twin = public_methods(rk.Client), public_methods(rk.AsyncClient)
+    assert set(sync) == set(twin) and len(sync) >= 15, sorted(set(sync) ^ set(twin))
+    for name in sync:
+        assert inspect.signature(sync[name]) == inspect.signature(twin[name]), name  # type: ignore[arg-type]
+    assert [p for p in ("endpoint",) if isinstance(getattr(rk.Client, p), type(rk.Client.endpoint))] == ["endpoint"]
+
+    client = sandbox.client()
+    aclient = rk.AsyncClient(endpoint_url=sandbox.endpoint_url, credentials=sandbox.credentials)
+    trust = client.get_role(role).trust_policy
+
+    async def run() -> list[object]:
+        calls = [
+            aclient.whoami(),
+            aclient.get_role(role),
+            aclient.plan_role(role, trust, description="tutorial role"),
+            aclient.put_policy("twin-policy", LIST_ALL),
+            aclient.list_roles(),
+        ]
+        assert all(inspect.isawaitable(c) for c in calls)
+        return list(await asyncio.gather(*calls))
+
+    me, got, plan, managed, roles = asyncio.run(run())
+    assert me.arn == client.whoami().arn  # type: ignore[attr-defined]
+    assert got.arn == client.get_role(role).arn and got.trust_policy == trust  # type: ignore[attr-defined]
+    blocking_plan = client.plan_role(role, trust, description="tutorial role")
+    assert (plan.changed, plan.changes) == (blocking_plan.changed, blocking_plan.changes)  # type: ignore[attr-defined]
+    assert managed.version_id == client.put_policy("twin-policy", LIST_ALL).version_id  # type: ignore[attr-defined]
+    assert sorted(roles) == sorted(client.list_roles())  # type: ignore[arg-type]
+    client.delete_policy("twin-policy")
 
 
 def test_async_client_same_methods(sandbox: Sandbox) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-IPython = pytest.importorskip("IPython")
+import IPython
 import rolekit as rk  # noqa: E402
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from rolekit.ipython import UsageError  # noqa: E402

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+import nbclient
+import nbformat
+from notebook_claims import capture_cell, check_claims, check_secrets
 
 NAME = "rolekit-test"
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
@@ -45,14 +46,12 @@ def test_install_uninstall_round_trip(tmp_path: Path) -> None:
     spec = json.loads((tmp_path / "kernels" / "rk-roundtrip" / "kernel.json").read_text())
     assert spec["display_name"] == "Python 3 (rolekit)"
     assert spec["argv"][:3] == [sys.executable, "-m", "rolekit.kernel"] and "{connection_file}" in spec["argv"]
-    listed = subprocess.run(
-        [sys.executable, "-m", "jupyter_client.kernelspecapp", "list", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if listed.returncode == 0:
-        assert "rk-roundtrip" in json.loads(listed.stdout)["kernelspecs"]
+    # What Jupyter itself finds (the kernel picker's source), in a fresh process with that data folder.
+    find = "import json, jupyter_client.kernelspec as k; print(json.dumps(k.KernelSpecManager().find_kernel_specs()))"
+    listed = subprocess.run([sys.executable, "-c", find], capture_output=True, text=True, env=env, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    found = json.loads(listed.stdout)
+    assert Path(found["rk-roundtrip"]) == tmp_path / "kernels" / "rk-roundtrip", found
     assert cli("kernel", "uninstall", "--name", "rk-roundtrip", env=env).returncode == 0
     assert not (tmp_path / "kernels" / "rk-roundtrip").exists()
     assert cli("kernel", "uninstall", "--name", "rk-roundtrip", env=env).returncode == 1
@@ -130,9 +129,14 @@ def test_tutorial_notebooks_run_under_the_kernel(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     nb = nbformat.read(path, as_version=4)
+    captured = tmp_path / "secrets.json"
+    nb.cells.append(nbformat.v4.new_code_cell(capture_cell(captured)))
     client = nbclient.NotebookClient(nb, kernel_name=NAME, timeout=120, resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
-    assert "embedded sandbox" in "\n".join(outputs_text(nb))
+    texts = outputs_text(nb)
+    assert "embedded sandbox" in "\n".join(texts)
+    check_claims(path.name, texts)
+    check_secrets(path.name, texts, captured)
 
 
 @pytest.mark.timeout(120)

@@ -15,7 +15,7 @@ import json
 import pytest
 import rolekit as rk
 
-moto_policies = pytest.importorskip("moto.iam.aws_managed_policies")
+import moto.iam.aws_managed_policies as moto_policies
 CORPUS = json.loads(moto_policies.aws_managed_policies_data)
 CATALOG_DISAGREEMENTS = {"INVALID_SERVICE", "INVALID_ACTION", "RESOURCE_TYPE_MISMATCH", "UNKNOWN_CONDITION_KEY"}
 

@@ -121,6 +121,28 @@ def test_execution_role_on_the_sandbox(client: rk.Client, sandbox: Sandbox, tmp_
     described = sm.describe_training_job(TrainingJobName="churn-1")
     assert described["RoleArn"] == change.role.arn and described["TrainingJobStatus"] in ("InProgress", "Completed")
 
+    # The local AWS takes any role ARN for a job, so the role's own permissions are checked as the
+    # job would use them: boto3 under the assumed role (the sandbox enforces identity policies).
+    from botocore.exceptions import ClientError
+
+    admin_s3 = sandbox.boto3_client("s3")
+    admin_s3.create_bucket(Bucket="churn-data")
+    admin_s3.put_object(Bucket="churn-data", Key="projects/churn/train/part-0.csv", Body=b"a,b\n1,2\n")
+    admin_s3.put_object(Bucket="churn-data", Key="payroll/2026.csv", Body=b"secret")
+    creds = client.assume_role(change.role.arn, wait=30)
+    s3 = creds.boto3_session(region=sandbox.region).client("s3", endpoint_url=sandbox.endpoint_url)
+    body = s3.get_object(Bucket="churn-data", Key="projects/churn/train/part-0.csv")["Body"].read()
+    assert body == b"a,b\n1,2\n", "the job reads its input"
+    s3.put_object(Bucket="churn-data", Key="projects/churn/output/model.tar.gz", Body=b"model")
+    for denied in (
+        lambda: s3.get_object(Bucket="churn-data", Key="payroll/2026.csv"),
+        lambda: s3.put_object(Bucket="churn-data", Key="payroll/2027.csv", Body=b"x"),
+        lambda: s3.create_bucket(Bucket="another-bucket"),
+    ):
+        with pytest.raises(ClientError) as info:
+            denied()
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
+
 
 def test_execution_role_discovery(client: rk.Client, sandbox: Sandbox, tmp_path: Path) -> None:
     arn = client.sagemaker_execution_role("discovered-role", s3=DATA, allow=[client.whoami().arn]).role.arn

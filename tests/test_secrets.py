@@ -73,13 +73,46 @@ def test_nothing_shows_a_secret(sandbox: Sandbox, client: rk.Client, caplog: pyt
     with pytest.raises(TypeError, match="pickled"):
         pickle.dumps(creds)
 
+
+
+def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Client, tmp_path: Any) -> None:
+    """`rolekit exec` assumes the role in the CLI's own process and hands the new credentials to its
+    command, which writes them where this test reads them: those exact values, and the sandbox's
+    long-term key, must appear nowhere in what rolekit itself printed (with --debug logging on).
+    `rolekit assume` (text) gets credentials of its own: nothing of a secret's shape is printed."""
+    client.ensure_role("secret-walk-cli", rk.Policy.trust(aws=client.whoami().arn))
+    client.assume_role("secret-walk-cli", wait=10)  # converged before the CLI tries
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | sandbox.env()
-    out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "assume", "secret-walk"], capture_output=True, text=True, env=env, timeout=60
+    dump = tmp_path / "handed.txt"
+    write = (
+        "import os, sys; open(sys.argv[1], 'w').write("
+        "os.environ['AWS_SECRET_ACCESS_KEY'] + '\\n' + os.environ['AWS_SESSION_TOKEN'])"
     )
-    assert out.returncode == 0
-    for s in [*secrets, sandbox.env()["AWS_SECRET_ACCESS_KEY"]]:
-        assert s not in out.stdout + out.stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "rolekit", "exec", "--debug", "secret-walk-cli", "--", sys.executable, "-c", write, str(dump)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    handed = dump.read_text().split("\n")
+    assert len(handed) == 2 and all(len(h) >= 16 for h in handed), "the command got the CLI's own secrets"
+    assert handed[0] != sandbox.env()["AWS_SECRET_ACCESS_KEY"]
+    for s in [*handed, sandbox.env()["AWS_SECRET_ACCESS_KEY"]]:
+        assert s not in out.stdout + out.stderr, "rolekit exec printed a secret it obtained"
+
+    out = subprocess.run(
+        [sys.executable, "-m", "rolekit", "assume", "secret-walk-cli"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "assumed arn:aws:sts::" in out.stdout
+    assert sandbox.env()["AWS_SECRET_ACCESS_KEY"] not in out.stdout + out.stderr
+    # The secret key (40 characters of base64) and a session token never appear, whatever their value.
+    import re
+
+    assert not re.search(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])", out.stdout + out.stderr), out.stdout
+    assert "SessionToken" not in out.stdout and "AWS_SESSION_TOKEN=" not in out.stdout
 
 
 def test_mask_keeps_everything_else() -> None:

@@ -141,8 +141,20 @@ def run(*, aws: bool = False, assume_yes: bool = False) -> int:
     with Sandbox() as sb:
         _say(f"   sandbox at {sb.endpoint_url}, IAM enforcement on, signed in as the sandbox's admin user")
         _steps(sb.client(), sb)
-    _say("Done: the sandbox is stopped and nothing is left behind.")
+        left = left_behind(sb)
+    if left:
+        _say(f"Done, but the account still holds: {', '.join(left)}")
+        return 1
+    _say("Done: the sandbox is stopped and nothing is left behind (checked: no role, no customer policy).")
     return 0
+
+
+def left_behind(sb: Any) -> list[str]:
+    """The roles and customer managed policies still in the sandbox's account (read, not assumed)."""
+    iam = sb.boto3_client("iam")
+    roles = [f"role {r['RoleName']}" for r in iam.list_roles()["Roles"]]
+    policies = [f"policy {p['PolicyName']}" for p in iam.list_policies(Scope="Local")["Policies"]]
+    return roles + policies
 
 
 def _confirm(what: str) -> bool:

@@ -32,6 +32,14 @@ __all__ = ["ADMIN_USER", "Sandbox", "SandboxError"]
 ADMIN_USER = "admin"
 _BOOTSTRAP_CALLS = 3  # CreateUser, AttachUserPolicy, CreateAccessKey: unauthenticated, then enforcement starts
 _START_TIMEOUT = 60.0
+#: The sandbox this process's AWS variables point at (see :meth:`Sandbox.activate`), if any.
+_ACTIVE: Optional[Sandbox] = None
+
+
+def active() -> Optional[Sandbox]:
+    """The sandbox this process is pointed at, whoever started it (the rolekit kernel, ``connect()``,
+    ``with Sandbox() as sb: sb.activate()``): the one notion of "am I on a sandbox" every helper asks."""
+    return _ACTIVE if _ACTIVE is not None and _ACTIVE.running else None
 
 
 class Sandbox:
@@ -191,7 +199,9 @@ class Sandbox:
 
     def activate(self) -> Sandbox:
         """Point this process's environment at the sandbox until :meth:`stop` (or :meth:`deactivate`)."""
+        global _ACTIVE
         variables = self.env()
+        _ACTIVE = self
         if self._saved_env is None:
             self._saved_env = {k: os.environ.get(k) for k in [*variables, "AWS_SESSION_TOKEN", "AWS_PROFILE"]}
         os.environ.pop("AWS_SESSION_TOKEN", None)
@@ -201,6 +211,9 @@ class Sandbox:
 
     def deactivate(self) -> None:
         """Restore the environment variables :meth:`activate` changed."""
+        global _ACTIVE
+        if _ACTIVE is self:
+            _ACTIVE = None
         saved, self._saved_env = self._saved_env, None
         for k, v in (saved or {}).items():
             if v is None:

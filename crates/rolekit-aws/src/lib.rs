@@ -110,6 +110,26 @@ impl Client {
         &self.sts
     }
 
+    /// Await an SDK request and classify its error once, with the operation's name and this
+    /// client's endpoint (`Error::from_sdk`).
+    pub(crate) async fn call<T, E>(
+        &self,
+        operation: &str,
+        request: impl std::future::Future<
+            Output = Result<
+                T,
+                aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
+            >,
+        >,
+    ) -> Result<T, Error>
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        request
+            .await
+            .map_err(|e| Error::from_sdk(operation, self.endpoint(), e))
+    }
+
     /// Requests rolekit signs and sends itself (see `direct`).
     pub(crate) fn sender(&self) -> &direct::RequestSender {
         &self.sender

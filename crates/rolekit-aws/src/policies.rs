@@ -52,13 +52,15 @@ impl Client {
         let Some(p) = out.policy() else { return Ok(None) };
         let version = p.default_version_id().unwrap_or("v1").to_string();
         let v = self
-            .iam()
-            .get_policy_version()
-            .policy_arn(arn)
-            .version_id(&version)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetPolicyVersion", self.endpoint(), e))?;
+            .call(
+                "GetPolicyVersion",
+                self.iam()
+                    .get_policy_version()
+                    .policy_arn(arn)
+                    .version_id(&version)
+                    .send(),
+            )
+            .await?;
         let document = v
             .policy_version()
             .and_then(|v| v.document())
@@ -209,12 +211,11 @@ impl Client {
     /// Delete the oldest non-default version when the policy has five.
     async fn make_room_for_a_version(&self, arn: &str) -> Result<(), Error> {
         let versions = self
-            .iam()
-            .list_policy_versions()
-            .policy_arn(arn)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
+            .call(
+                "ListPolicyVersions",
+                self.iam().list_policy_versions().policy_arn(arn).send(),
+            )
+            .await?;
         if versions.versions().len() < MAX_VERSIONS {
             return Ok(());
         }
@@ -229,13 +230,11 @@ impl Client {
     /// DeletePolicyVersion; a version already gone (a retry after a lost answer) counts as done.
     async fn delete_version(&self, arn: &str, id: &str) -> Result<(), Error> {
         let deleted = self
-            .iam()
-            .delete_policy_version()
-            .policy_arn(arn)
-            .version_id(id)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("DeletePolicyVersion", self.endpoint(), e));
+            .call(
+                "DeletePolicyVersion",
+                self.iam().delete_policy_version().policy_arn(arn).version_id(id).send(),
+            )
+            .await;
         already_gone(deleted)
     }
 
@@ -268,26 +267,22 @@ impl Client {
 
     /// AttachRolePolicy.
     pub async fn attach_role_policy(&self, role: &str, arn: &str) -> Result<(), Error> {
-        self.iam()
-            .attach_role_policy()
-            .role_name(role)
-            .policy_arn(arn)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| Error::from_sdk("AttachRolePolicy", self.endpoint(), e))
+        self.call(
+            "AttachRolePolicy",
+            self.iam().attach_role_policy().role_name(role).policy_arn(arn).send(),
+        )
+        .await
+        .map(drop)
     }
 
     /// DetachRolePolicy.
     pub async fn detach_role_policy(&self, role: &str, arn: &str) -> Result<(), Error> {
-        self.iam()
-            .detach_role_policy()
-            .role_name(role)
-            .policy_arn(arn)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| Error::from_sdk("DetachRolePolicy", self.endpoint(), e))
+        self.call(
+            "DetachRolePolicy",
+            self.iam().detach_role_policy().role_name(role).policy_arn(arn).send(),
+        )
+        .await
+        .map(drop)
     }
 
     /// Put an inline policy on a role, validated first (IAM's inline rules): nothing invalid is sent.
@@ -304,27 +299,27 @@ impl Client {
 
     /// PutRolePolicy, as it is (the document already checked by the caller).
     pub(crate) async fn put_role_policy(&self, role: &str, name: &str, document: &str) -> Result<(), Error> {
-        self.iam()
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .policy_document(document)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| Error::from_sdk("PutRolePolicy", self.endpoint(), e))
+        self.call(
+            "PutRolePolicy",
+            self.iam()
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(document)
+                .send(),
+        )
+        .await
+        .map(drop)
     }
 
     /// DeleteRolePolicy.
     pub async fn delete_role_policy(&self, role: &str, name: &str) -> Result<(), Error> {
-        self.iam()
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| Error::from_sdk("DeleteRolePolicy", self.endpoint(), e))
+        self.call(
+            "DeleteRolePolicy",
+            self.iam().delete_role_policy().role_name(role).policy_name(name).send(),
+        )
+        .await
+        .map(drop)
     }
 }
 
@@ -333,12 +328,8 @@ impl Client {
     /// (`Unsafe`) while it is attached to any user, group or role, saying how many.
     pub async fn delete_policy(&self, arn: &str) -> Result<Vec<String>, Error> {
         let out = self
-            .iam()
-            .get_policy()
-            .policy_arn(arn)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetPolicy", self.endpoint(), e))?;
+            .call("GetPolicy", self.iam().get_policy().policy_arn(arn).send())
+            .await?;
         let attached = out
             .policy()
             .and_then(aws_sdk_iam::types::Policy::attachment_count)
@@ -350,24 +341,19 @@ impl Client {
         }
         let mut done = Vec::new();
         let versions = self
-            .iam()
-            .list_policy_versions()
-            .policy_arn(arn)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("ListPolicyVersions", self.endpoint(), e))?;
+            .call(
+                "ListPolicyVersions",
+                self.iam().list_policy_versions().policy_arn(arn).send(),
+            )
+            .await?;
         for v in versions.versions().iter().filter(|v| !v.is_default_version()) {
             let id = v.version_id().unwrap_or_default();
             self.delete_version(arn, id).await?;
             done.push(format!("deleted version {id}"));
         }
         let deleted = self
-            .iam()
-            .delete_policy()
-            .policy_arn(arn)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("DeletePolicy", self.endpoint(), e));
+            .call("DeletePolicy", self.iam().delete_policy().policy_arn(arn).send())
+            .await;
         already_gone(deleted)?;
         done.push(format!("deleted policy {arn}"));
         Ok(done)

@@ -466,63 +466,66 @@ impl Client {
     async fn apply_change(&self, spec: &RoleSpec, step: &Step) -> Result<(), Error> {
         let iam = self.iam();
         let name = spec.name.as_str();
-        let ep = self.endpoint();
         let tags = |pairs: &[(String, String)]| -> Result<Vec<Tag>, Error> {
             super::build_tags(pairs, |k, v| Tag::builder().key(k).value(v).build())
         };
         match step {
             Step::Create => Ok(()),
-            Step::UpdateTrust => iam
-                .update_assume_role_policy()
-                .role_name(name)
-                .policy_document(spec.trust.to_string())
-                .send()
+            Step::UpdateTrust => self
+                .call(
+                    "UpdateAssumeRolePolicy",
+                    iam.update_assume_role_policy()
+                        .role_name(name)
+                        .policy_document(spec.trust.to_string())
+                        .send(),
+                )
                 .await
-                .map(|_| ())
-                .map_err(|e| Error::from_sdk("UpdateAssumeRolePolicy", ep, e)),
+                .map(drop),
             Step::UpdateRole {
                 description,
                 max_session_duration,
-            } => iam
-                .update_role()
-                .role_name(name)
-                .set_description(description.clone())
-                .set_max_session_duration(*max_session_duration)
-                .send()
+            } => self
+                .call(
+                    "UpdateRole",
+                    iam.update_role()
+                        .role_name(name)
+                        .set_description(description.clone())
+                        .set_max_session_duration(*max_session_duration)
+                        .send(),
+                )
                 .await
-                .map(|_| ())
-                .map_err(|e| Error::from_sdk("UpdateRole", ep, e)),
-            Step::PutBoundary(arn) => iam
-                .put_role_permissions_boundary()
-                .role_name(name)
-                .permissions_boundary(arn)
-                .send()
+                .map(drop),
+            Step::PutBoundary(arn) => self
+                .call(
+                    "PutRolePermissionsBoundary",
+                    iam.put_role_permissions_boundary()
+                        .role_name(name)
+                        .permissions_boundary(arn)
+                        .send(),
+                )
                 .await
-                .map(|_| ())
-                .map_err(|e| Error::from_sdk("PutRolePermissionsBoundary", ep, e)),
-            Step::DeleteBoundary => iam
-                .delete_role_permissions_boundary()
-                .role_name(name)
-                .send()
+                .map(drop),
+            Step::DeleteBoundary => self
+                .call(
+                    "DeleteRolePermissionsBoundary",
+                    iam.delete_role_permissions_boundary().role_name(name).send(),
+                )
                 .await
-                .map(|_| ())
-                .map_err(|e| Error::from_sdk("DeleteRolePermissionsBoundary", ep, e)),
-            Step::Tag(t) => iam
-                .tag_role()
-                .role_name(name)
-                .set_tags(Some(tags(t)?))
-                .send()
+                .map(drop),
+            Step::Tag(t) => self
+                .call(
+                    "TagRole",
+                    iam.tag_role().role_name(name).set_tags(Some(tags(t)?)).send(),
+                )
                 .await
-                .map(|_| ())
-                .map_err(|e| Error::from_sdk("TagRole", ep, e)),
-            Step::Untag(keys) => iam
-                .untag_role()
-                .role_name(name)
-                .set_tag_keys(Some(keys.clone()))
-                .send()
+                .map(drop),
+            Step::Untag(keys) => self
+                .call(
+                    "UntagRole",
+                    iam.untag_role().role_name(name).set_tag_keys(Some(keys.clone())).send(),
+                )
                 .await
-                .map(|_| ())
-                .map_err(|e| Error::from_sdk("UntagRole", ep, e)),
+                .map(drop),
             Step::Attach(arn) => self.attach_role_policy(name, arn).await,
             Step::Detach(arn) => self.detach_role_policy(name, arn).await,
             Step::PutInline(pname, doc) => self.put_role_policy(name, pname, doc).await,
@@ -599,31 +602,28 @@ impl Client {
             done.push(format!("deleted inline policy {pname}"));
         }
         let profiles = self
-            .iam()
-            .list_instance_profiles_for_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("ListInstanceProfilesForRole", self.endpoint(), e))?;
+            .call(
+                "ListInstanceProfilesForRole",
+                self.iam().list_instance_profiles_for_role().role_name(name).send(),
+            )
+            .await?;
         for p in profiles.instance_profiles() {
             let removed = self
-                .iam()
-                .remove_role_from_instance_profile()
-                .role_name(name)
-                .instance_profile_name(p.instance_profile_name())
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("RemoveRoleFromInstanceProfile", self.endpoint(), e));
+                .call(
+                    "RemoveRoleFromInstanceProfile",
+                    self.iam()
+                        .remove_role_from_instance_profile()
+                        .role_name(name)
+                        .instance_profile_name(p.instance_profile_name())
+                        .send(),
+                )
+                .await;
             super::policies::already_gone(removed)?;
             done.push(format!("removed from instance profile {}", p.instance_profile_name()));
         }
         let deleted = self
-            .iam()
-            .delete_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("DeleteRole", self.endpoint(), e));
+            .call("DeleteRole", self.iam().delete_role().role_name(name).send())
+            .await;
         super::policies::already_gone(deleted)?;
         done.push(format!("deleted role {name}"));
         Ok(done)
