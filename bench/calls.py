@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import rolekit as rk
-from common import median, write_section
+from common import median, publish
 from rolekit.sandbox import Sandbox
 
 N = int(os.environ.get("BENCH_CALLS", "200"))
@@ -184,9 +184,7 @@ def main() -> None:
         "held in a proxy process before it reaches the sandbox), the requests rolekit overlaps are the time boto3 "
         "waits for one after another.",
     ]
-    text = "\n".join(body)
-    print(text)
-    write_section("AWS calls (bench/calls.py)", text)
+    publish("AWS calls (bench/calls.py)", body)
 
 
 if __name__ == "__main__":

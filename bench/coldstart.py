@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from common import median, write_section
+from common import median, publish
 from rolekit.sandbox import Sandbox
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
@@ -74,9 +74,7 @@ def main() -> None:
         "Both include starting the Python interpreter itself "
         f"(`python -c pass`: {median([run_once('pass', os.environ.copy())[0] for _ in range(5)]):.3f} s).",
     ]
-    text = "\n".join(body)
-    print(text)
-    write_section("Cold start (bench/coldstart.py)", text)
+    publish("Cold start (bench/coldstart.py)", body)
 
 
 if __name__ == "__main__":

@@ -31,3 +31,10 @@ def write_section(title: str, body: str) -> None:
     kept = [p for p in rest if not p.startswith(title + "\n")]
     out = head.rstrip() + "\n\n" + "".join(f"## {p.rstrip()}\n\n" for p in kept) + section
     RESULTS.write_text(out)
+
+
+def publish(title: str, lines: list[str]) -> None:
+    """Print a result section and write it into RESULTS.md (see `write_section`)."""
+    text = "\n".join(lines)
+    print(text)
+    write_section(title, text)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import rolekit as rk
-from common import median, write_section
+from common import median, publish
 
 N = int(os.environ.get("BENCH_REQUESTS", "20000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -99,9 +99,7 @@ def main() -> None:
         body.append(f"| {name} | {t:.4f} | {N / t:,.0f} | {t_moto / t:.1f}× |")
     body.append("")
     body.append("The Rust core alone: `cargo bench --bench policy` (criterion), figure quoted in the closing note.")
-    text = "\n".join(body)
-    print(text)
-    write_section("Evaluation (bench/evaluate.py)", text)
+    publish("Evaluation (bench/evaluate.py)", body)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 import rolekit as rk
-from common import median, write_section
+from common import median, publish
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 
@@ -102,9 +102,7 @@ def main() -> None:
         "",
         f"parliament raised an exception on {parliament_crashes} of the {n} policies (its time includes them).",
     ]
-    text = "\n".join(body)
-    print(text)
-    write_section("Validation (bench/validate.py)", text)
+    publish("Validation (bench/validate.py)", body)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,22 @@ struct Inputs {
 }
 
 impl Inputs {
+    /// The policies of a `simulate` call, converted once and shared by its requests.
+    fn new(
+        py: Python<'_>,
+        identity: Option<&Bound<'_, PyAny>>,
+        resource_policy: Option<&Bound<'_, PyAny>>,
+        boundary: Option<&Bound<'_, PyAny>>,
+        session: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Arc<Self>> {
+        Ok(Arc::new(Self {
+            identity: identity_list(py, identity)?,
+            resource_policy: optional(py, resource_policy)?,
+            boundary: optional(py, boundary)?,
+            session: optional(py, session)?,
+        }))
+    }
+
     fn with<R>(&self, f: impl FnOnce(&Policies<'_>) -> R) -> R {
         let refs: Vec<&CompiledPolicy> = self.identity.iter().map(AsRef::as_ref).collect();
         let p = Policies {
@@ -244,12 +260,7 @@ pub fn simulate(
     principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyDecision> {
-    let inputs = Arc::new(Inputs {
-        identity: identity_list(py, identity)?,
-        resource_policy: optional(py, resource_policy)?,
-        boundary: optional(py, boundary)?,
-        session: optional(py, session)?,
-    });
+    let inputs = Inputs::new(py, identity, resource_policy, boundary, session)?;
     let ctx = Arc::new(self::context(context)?);
     let resource = resource.to_string();
     crate::runtime::compute(py, || decide(&inputs, action, resource, principal, ctx))
@@ -269,12 +280,7 @@ pub fn simulate_many(
     principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<PyDecision>> {
-    let inputs = Arc::new(Inputs {
-        identity: identity_list(py, identity)?,
-        resource_policy: optional(py, resource_policy)?,
-        boundary: optional(py, boundary)?,
-        session: optional(py, session)?,
-    });
+    let inputs = Inputs::new(py, identity, resource_policy, boundary, session)?;
     let shared_ctx = Arc::new(self::context(context)?);
     let mut parsed = Vec::new();
     for item in requests.try_iter()? {
@@ -323,15 +329,5 @@ pub fn allows(
     let ctx = context(ctx)?;
     let compiled = crate::runtime::compute(py, || policy.compiled())?;
     let refs = [compiled.as_ref()];
-    let p = Policies {
-        identity: &refs,
-        ..Policies::default()
-    };
-    let req = Request {
-        action,
-        resource,
-        principal: None,
-        context: &ctx,
-    };
-    crate::runtime::compute(py, || eval::evaluate(&p, &req).verdict == Verdict::Allow)
+    crate::runtime::compute(py, || eval::identity_allows(&refs, action, resource, &ctx))
 }

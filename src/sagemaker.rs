@@ -32,7 +32,12 @@ pub fn options(
     })
 }
 
-/// A least-privilege SageMaker execution policy (see `rolekit.sagemaker.execution_policy`).
+/// The permission policy of a SageMaker execution role, scoped to what the job uses
+/// (`rolekit.sagemaker.execution_policy`).
+///
+/// ``s3`` takes ``s3://bucket/prefix`` locations; ``region`` and ``account`` narrow the log, ECR
+/// and KMS ARNs (any, ``*``, when not given). Raises InvalidArgument naming a bad location,
+/// account, region, repository or key.
 #[pyfunction]
 #[pyo3(signature = (*, s3, ecr_repositories=None, kms_keys=None, vpc=false, region=None, account=None))]
 pub fn sagemaker_execution_policy(

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-import IPython
-import rolekit as rk  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
-from rolekit.ipython import UsageError  # noqa: E402
-from rolekit.sandbox import Sandbox  # noqa: E402
+import rolekit as rk
+from IPython.core.interactiveshell import InteractiveShell
+from rolekit.ipython import UsageError
+from rolekit.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import nbclient
 import nbformat
+import pytest
 from notebook_claims import capture_cell, check_claims, check_secrets
 
 NAME = "rolekit-test"

@@ -12,10 +12,9 @@ from __future__ import annotations
 import collections
 import json
 
-import pytest
+import moto.iam.aws_managed_policies as moto_policies
 import rolekit as rk
 
-import moto.iam.aws_managed_policies as moto_policies
 CORPUS = json.loads(moto_policies.aws_managed_policies_data)
 CATALOG_DISAGREEMENTS = {"INVALID_SERVICE", "INVALID_ACTION", "RESOURCE_TYPE_MISMATCH", "UNKNOWN_CONDITION_KEY"}
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 import nbclient
 import nbformat
+import pytest
 from notebook_claims import capture_cell, check_claims, check_secrets
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))

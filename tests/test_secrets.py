@@ -74,7 +74,6 @@ def test_nothing_shows_a_secret(sandbox: Sandbox, client: rk.Client, caplog: pyt
         pickle.dumps(creds)
 
 
-
 def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Client, tmp_path: Any) -> None:
     """`rolekit exec` assumes the role in the CLI's own process and hands the new credentials to its
     command, which writes them where this test reads them: those exact values, and the sandbox's
@@ -89,7 +88,19 @@ def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Clie
         "os.environ['AWS_SECRET_ACCESS_KEY'] + '\\n' + os.environ['AWS_SESSION_TOKEN'])"
     )
     out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "exec", "--debug", "secret-walk-cli", "--", sys.executable, "-c", write, str(dump)],
+        [
+            sys.executable,
+            "-m",
+            "rolekit",
+            "exec",
+            "--debug",
+            "secret-walk-cli",
+            "--",
+            sys.executable,
+            "-c",
+            write,
+            str(dump),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -103,7 +114,11 @@ def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Clie
         assert s not in out.stdout + out.stderr, "rolekit exec printed a secret it obtained"
 
     out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "assume", "secret-walk-cli"], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-m", "rolekit", "assume", "secret-walk-cli"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert "assumed arn:aws:sts::" in out.stdout
@@ -111,7 +126,9 @@ def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Clie
     # The secret key (40 characters of base64) and a session token never appear, whatever their value.
     import re
 
-    assert not re.search(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])", out.stdout + out.stderr), out.stdout
+    assert not re.search(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])", out.stdout + out.stderr), (
+        out.stdout
+    )
     assert "SessionToken" not in out.stdout and "AWS_SESSION_TOKEN=" not in out.stdout
 
 

@@ -334,6 +334,7 @@ class AsyncClient:
         """A least-privilege SageMaker execution role (trust: SageMaker and ``allow``); idempotent."""
     async def execution_role(self, *, metadata_path: Union[str, os.PathLike[str], None] = None) -> str:
         """The role ARN for a SageMaker job: the notebook's or Studio user's, else the caller's role."""
+
 # --- end of the generated part ---
 
 def catalog_date() -> str:

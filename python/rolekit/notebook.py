@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from .sandbox import Sandbox
 
 
-
 def sandbox() -> Optional[Sandbox]:
     """The sandbox this process is pointed at (the kernel's, or the one `connect()` started), if any."""
     from . import sandbox as _sandbox

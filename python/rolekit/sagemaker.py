@@ -14,11 +14,7 @@ interfaces only when asked. It has no ``*`` action, no IAM action and no ``iam:P
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Optional, Union
-
-from ._rolekit import Policy
-from ._rolekit import sagemaker_execution_policy as _execution_policy
+from ._rolekit import sagemaker_execution_policy as execution_policy
 
 __all__ = ["INLINE_POLICY_NAME", "METADATA_PATH", "execution_policy"]
 
@@ -26,23 +22,3 @@ __all__ = ["INLINE_POLICY_NAME", "METADATA_PATH", "execution_policy"]
 METADATA_PATH = "/opt/ml/metadata/resource-metadata.json"
 #: The inline policy ``Client.sagemaker_execution_role`` puts on the role.
 INLINE_POLICY_NAME = "rolekit-sagemaker-execution"
-
-
-def execution_policy(
-    *,
-    s3: Union[str, Iterable[str]],
-    ecr_repositories: Union[str, Iterable[str], None] = None,
-    kms_keys: Union[str, Iterable[str], None] = None,
-    vpc: bool = False,
-    region: Optional[str] = None,
-    account: Optional[str] = None,
-) -> Policy:
-    """The permission policy of a SageMaker execution role, scoped to what the job uses.
-
-    ``s3`` takes ``s3://bucket/prefix`` locations; ``region`` and ``account`` narrow the log, ECR
-    and KMS ARNs (any, ``*``, when not given). Raises ValueError naming a bad location, account,
-    region, repository or key.
-    """
-    return _execution_policy(
-        s3=s3, ecr_repositories=ecr_repositories, kms_keys=kms_keys, vpc=vpc, region=region, account=account
-    )

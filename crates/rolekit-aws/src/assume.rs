@@ -14,16 +14,25 @@ pub const CHAINED_MAX_SECONDS: i32 = 3600;
 /// Everything AssumeRole takes besides the role.
 #[derive(Clone, Debug, Default)]
 pub struct AssumeOptions {
+    /// `RoleSessionName`; rolekit derives one from the caller's name when absent.
     pub session_name: Option<String>,
+    /// `DurationSeconds`, 900..=43200 (the role's maximum and chaining's hour are AWS's to apply).
     pub duration: i32,
+    /// `ExternalId`, when the trust policy asks for one.
     pub external_id: Option<String>,
+    /// `SerialNumber` of the MFA device.
     pub mfa_serial: Option<String>,
+    /// `TokenCode`, the MFA device's current code.
     pub mfa_token: Option<String>,
-    /// A session policy (JSON text).
+    /// A session policy (JSON text), validated before it is sent.
     pub policy: Option<String>,
+    /// `PolicyArns`: managed policies that further limit the session.
     pub policy_arns: Vec<String>,
+    /// Session tags.
     pub tags: Vec<(String, String)>,
+    /// Session tags that pass on to chained sessions.
     pub transitive_tag_keys: Vec<String>,
+    /// `SourceIdentity`.
     pub source_identity: Option<String>,
     /// Retry AccessDenied for up to this long (IAM propagation).
     pub wait: Option<Duration>,

@@ -29,9 +29,13 @@ impl fmt::Debug for Secret {
 /// and the role they came from.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The access key id (`AKIA...` long-term, `ASIA...` temporary); not a secret.
     pub access_key_id: String,
+    /// The secret access key: never shown by `Debug` or any message.
     pub secret_access_key: Secret,
+    /// The session token of temporary credentials: never shown either.
     pub session_token: Option<Secret>,
+    /// When temporary credentials stop working; `None` for long-term keys.
     pub expiration: Option<SystemTime>,
     /// The IAM role these credentials act as (temporary credentials from AssumeRole).
     pub role_arn: Option<String>,

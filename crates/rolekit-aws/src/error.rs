@@ -58,11 +58,17 @@ impl ErrorKind {
 /// An error answered by the service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceError {
+    /// rolekit's classification of `code`.
     pub kind: ErrorKind,
+    /// AWS's error code, as AWS wrote it (`NoSuchEntity`, `AccessDenied`).
     pub code: String,
+    /// AWS's own message, kept whole.
     pub message: String,
+    /// The API operation that failed (`GetRole`).
     pub operation: String,
+    /// AWS's request id, from the answer's body or header.
     pub request_id: Option<String>,
+    /// The HTTP status of the answer.
     pub status: Option<u16>,
 }
 

@@ -26,10 +26,15 @@ impl IdentityKind {
 /// The caller, as STS sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
+    /// The 12-digit account id.
     pub account: String,
+    /// The caller's ARN (an assumed role's is its `sts` session ARN).
     pub arn: String,
+    /// STS's unique id (`AIDA...`, or `AROA...:session` for a role session).
     pub user_id: String,
+    /// What kind of principal the caller is.
     pub kind: IdentityKind,
+    /// The ARN's partition (`aws`, `aws-cn`, `aws-us-gov`).
     pub partition: String,
     /// The user name, role name, or federated user name (None for root).
     pub name: Option<String>,

@@ -80,28 +80,36 @@ pub fn seconds(what: &str, value: f64, min: f64, exclusive_min: bool, max: f64) 
     }
 }
 
-/// An STS role session name: 2..=64 characters from letters, digits and `+=,.@_-`.
-pub fn check_session_name(name: &str) -> Result<(), Error> {
-    let n = name.chars().count();
-    if (2..=64).contains(&n) && name.chars().all(name_char) {
+/// `text` is `min..=max` characters, each `allowed`; else the error `why()` says.
+fn chars_within(
+    text: &str,
+    (min, max): (usize, usize),
+    allowed: impl Fn(char) -> bool,
+    why: impl FnOnce() -> String,
+) -> Result<(), Error> {
+    let n = text.chars().count();
+    if (min..=max).contains(&n) && text.chars().all(allowed) {
         Ok(())
     } else {
-        Err(Error::InvalidArgument(format!(
-            "the session name {name:?} is not valid: STS takes 2 to 64 letters, digits and + = , . @ _ -"
-        )))
+        Err(Error::InvalidArgument(why()))
     }
+}
+
+/// An STS role session name: 2..=64 characters from letters, digits and `+=,.@_-`.
+pub fn check_session_name(name: &str) -> Result<(), Error> {
+    chars_within(name, (2, 64), name_char, || {
+        format!("the session name {name:?} is not valid: STS takes 2 to 64 letters, digits and + = , . @ _ -")
+    })
 }
 
 /// An STS external id: 2..=1224 characters from letters, digits and `+=,.@:/_-`.
 pub fn check_external_id(id: &str) -> Result<(), Error> {
-    let n = id.chars().count();
-    if (2..=1224).contains(&n) && id.chars().all(|c| name_char(c) || c == ':' || c == '/') {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(
-            "the external id is not valid: STS takes 2 to 1224 letters, digits and + = , . @ : / _ -".into(),
-        ))
-    }
+    chars_within(
+        id,
+        (2, 1224),
+        |c| name_char(c) || c == ':' || c == '/',
+        || "the external id is not valid: STS takes 2 to 1224 letters, digits and + = , . @ : / _ -".into(),
+    )
 }
 
 /// An AWS region name such as `us-east-1`, `eu-central-2` or `us-gov-west-1`.
@@ -127,28 +135,24 @@ pub fn check_region(region: &str) -> Result<(), Error> {
 /// A profile name in the shared config file: 1..=128 letters, digits and `_.@+/:-` (nothing that
 /// could end a section header or start another line).
 pub fn check_profile_name(name: &str) -> Result<(), Error> {
-    let n = name.chars().count();
-    if (1..=128).contains(&n) && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.@+/:-".contains(c)) {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "profile name {name:?} is not usable: use 1-128 letters, digits and _ . @ + / : - (no spaces or brackets)"
-        )))
-    }
+    chars_within(
+        name,
+        (1, 128),
+        |c| c.is_ascii_alphanumeric() || "_.@+/:-".contains(c),
+        || {
+            format!("profile name {name:?} is not usable: use 1-128 letters, digits and _ . @ + / : - (no spaces or brackets)")
+        },
+    )
 }
 
 /// An MFA device: its ARN or a hardware serial number, at most 256 characters, no whitespace.
 pub fn check_mfa_serial(serial: &str) -> Result<(), Error> {
-    if !serial.is_empty()
-        && serial.chars().count() <= 256
-        && !serial.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "mfa_serial {serial:?} is not an MFA device ARN or serial number"
-        )))
-    }
+    chars_within(
+        serial,
+        (1, 256),
+        |c| !(c.is_whitespace() || c.is_control()),
+        || format!("mfa_serial {serial:?} is not an MFA device ARN or serial number"),
+    )
 }
 
 /// A role ARN, and only an ARN (a profile's `role_arn`): `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
@@ -208,6 +212,34 @@ fn check_path_and_name(text: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sts_and_profile_values() {
+        assert!(check_session_name("ds-1@x").is_ok());
+        for bad in ["x", "a b", "x\n", &"s".repeat(65)] {
+            assert!(check_session_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_external_id("a:b/c=d").is_ok() && check_external_id("x").is_err());
+        for ok in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-10"] {
+            assert!(check_region(ok).is_ok(), "{ok}");
+        }
+        for bad in ["mars", "us-east", "US-EAST-1", "us-east-1\n", "us-east-123", "u-east-1"] {
+            assert!(check_region(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_profile_name("team/ds:dev@x").is_ok());
+        for bad in ["", "a b", "a]", "evil\n", &"p".repeat(129)] {
+            assert!(check_profile_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_mfa_serial("arn:aws:iam::123456789012:mfa/ana").is_ok());
+        assert!(check_mfa_serial("a b").is_err() && check_mfa_serial("").is_err());
+        assert!(check_role_arn("arn:aws:iam::123456789012:role/x").is_ok() && check_role_arn("x").is_err());
+        assert!(check_session_duration(900).is_ok() && check_session_duration(899).is_err());
+        assert!(check_max_session_duration(43_200).is_ok() && check_max_session_duration(43_201).is_err());
+        assert!(seconds("wait", 0.0, 0.0, false, 3600.0).is_ok());
+        assert!(seconds("timeout", 0.0, 0.0, true, 3600.0).is_err());
+        assert!(seconds("timeout", f64::NAN, 0.0, true, 3600.0).is_err());
+        assert!(check_aws_managed_name("AmazonS3ReadOnlyAccess").is_ok() && check_aws_managed_name("arn:x").is_err());
+    }
 
     #[test]
     fn names_paths_and_arns() {

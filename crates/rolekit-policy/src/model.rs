@@ -228,15 +228,25 @@ pub struct Condition {
 pub struct Statement {
     /// Index in the Statement list (0 when Statement was a single object).
     pub index: usize,
+    /// Where the statement starts in the source text.
     pub pos: Pos,
+    /// `Sid`, when it is a string.
     pub sid: Option<String>,
+    /// `Effect`, when it is `Allow` or `Deny`.
     pub effect: Option<Effect>,
+    /// `Principal` (resource and trust policies).
     pub principal: Option<Principal>,
+    /// `NotPrincipal`.
     pub not_principal: Option<Principal>,
+    /// `Action`, its strings as written.
     pub action: Option<Items>,
+    /// `NotAction`.
     pub not_action: Option<Items>,
+    /// `Resource`, its strings as written.
     pub resource: Option<Items>,
+    /// `NotResource`.
     pub not_resource: Option<Items>,
+    /// `Condition`, one entry per operator and key.
     pub conditions: Vec<Condition>,
 }
 

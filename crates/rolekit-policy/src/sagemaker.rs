@@ -283,7 +283,7 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{evaluate, CompiledPolicy, Context, Policies, Request, Verdict};
+    use crate::eval::{identity_allows, CompiledPolicy, Context};
     use crate::json::Node;
     use crate::validate::{validate, Options, PolicyKind, Severity};
     use crate::Policy;
@@ -332,17 +332,7 @@ mod tests {
             if let Some(pfx) = prefix {
                 context.insert("s3:prefix", vec![pfx.to_string()]);
             }
-            let policies = Policies {
-                identity: &refs,
-                ..Policies::default()
-            };
-            let req = Request {
-                action,
-                resource,
-                principal: None,
-                context: &context,
-            };
-            evaluate(&policies, &req).verdict == Verdict::Allow
+            identity_allows(&refs, action, resource, &context)
         };
         assert!(allowed("s3:GetObject", "arn:aws:s3:::data-bkt/train/part-0.csv", None));
         assert!(allowed(

@@ -111,11 +111,15 @@ pub struct ConditionKey {
 /// A service: its prefix, name, actions, resource types and condition keys.
 #[derive(Clone, Debug)]
 pub struct Service {
+    /// The service prefix actions start with (`s3`, `iam`).
     pub prefix: String,
+    /// The service's name in AWS's service reference.
     pub name: String,
     /// Sorted by lowercased name.
     pub actions: Vec<Action>,
+    /// The service's resource types with their ARN formats.
     pub resource_types: Vec<ResourceType>,
+    /// The service's condition keys with their types.
     pub condition_keys: Vec<ConditionKey>,
     /// Open-addressing table of (hash of the lowercased name, index in `actions` + 1; 0 is
     /// empty), at most half full: a lookup reads a few adjacent slots, then the one action.

@@ -432,6 +432,22 @@ fn cross_account(req: &Request<'_>) -> bool {
     matches!((resource_account, caller_account), (Some(r), Some(c)) if r != c && r != "*")
 }
 
+/// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
+/// `resource` with `context`: the question a policy answers about itself (`Policy.allows`).
+pub fn identity_allows(identity: &[&CompiledPolicy], action: &str, resource: &str, context: &Context) -> bool {
+    let policies = Policies {
+        identity,
+        ..Policies::default()
+    };
+    let req = Request {
+        action,
+        resource,
+        principal: None,
+        context,
+    };
+    evaluate(&policies, &req).verdict == Verdict::Allow
+}
+
 /// Decide `req` against `policies`.
 pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
     let action = req.action;
