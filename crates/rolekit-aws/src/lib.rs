@@ -15,6 +15,8 @@ pub mod names;
 pub mod policies;
 pub mod roles;
 pub mod sagemaker;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod transport;
 pub mod wire;
 pub mod xml;

@@ -359,3 +359,167 @@ impl Client {
         Ok(done)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{answer, caller, error, Recorded, Recorder};
+    use serde_json::{json, Value};
+
+    const ARN: &str = "arn:aws:iam::123456789012:policy/basic_s3";
+
+    fn doc(action: &str) -> Value {
+        json!({"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Action": action, "Resource": "*"}]})
+    }
+
+    fn encoded(v: &Value) -> String {
+        v.to_string()
+            .replace('"', "%22")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace(':', "%3A")
+    }
+
+    /// An existing policy whose default version (v5 of five) holds `current`.
+    fn existing(current: Value) -> impl Fn(&Recorded) -> (u16, String) + Send + Sync + 'static {
+        move |r: &Recorded| {
+            match r.action.as_str() {
+            "GetCallerIdentity" => caller(),
+            "GetPolicy" => answer(
+                "GetPolicy",
+                &format!("<Policy><PolicyName>basic_s3</PolicyName><Arn>{ARN}</Arn><DefaultVersionId>v5</DefaultVersionId></Policy>"),
+            ),
+            "GetPolicyVersion" => answer(
+                "GetPolicyVersion",
+                &format!(
+                    "<PolicyVersion><Document>{}</Document><VersionId>v5</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>",
+                    encoded(&current)
+                ),
+            ),
+            // v3 is the oldest by date, though not by name: the one to delete.
+            "ListPolicyVersions" => answer(
+                "ListPolicyVersions",
+                "<Versions>\
+                 <member><VersionId>v5</VersionId><IsDefaultVersion>true</IsDefaultVersion><CreateDate>2026-05-01T00:00:00Z</CreateDate></member>\
+                 <member><VersionId>v1</VersionId><IsDefaultVersion>false</IsDefaultVersion><CreateDate>2026-03-01T00:00:00Z</CreateDate></member>\
+                 <member><VersionId>v2</VersionId><IsDefaultVersion>false</IsDefaultVersion><CreateDate>2026-04-01T00:00:00Z</CreateDate></member>\
+                 <member><VersionId>v3</VersionId><IsDefaultVersion>false</IsDefaultVersion><CreateDate>2026-01-01T00:00:00Z</CreateDate></member>\
+                 <member><VersionId>v4</VersionId><IsDefaultVersion>false</IsDefaultVersion><CreateDate>2026-02-01T00:00:00Z</CreateDate></member>\
+                 </Versions><IsTruncated>false</IsTruncated>",
+            ),
+            "DeletePolicyVersion" => answer("DeletePolicyVersion", ""),
+            "CreatePolicyVersion" => answer(
+                "CreatePolicyVersion",
+                "<PolicyVersion><VersionId>v6</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>",
+            ),
+            _ => error(400, "Unexpected", &r.action),
+        }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_new_policy_is_created_with_its_document() {
+        let server = Recorder::start(|r| {
+            match r.action.as_str() {
+            "GetCallerIdentity" => caller(),
+            "GetPolicy" => error(404, "NoSuchEntity", "Policy basic_s3 was not found."),
+            "CreatePolicy" => answer(
+                "CreatePolicy",
+                &format!("<Policy><PolicyName>basic_s3</PolicyName><Arn>{ARN}</Arn><DefaultVersionId>v1</DefaultVersionId></Policy>"),
+            ),
+            _ => error(400, "Unexpected", &r.action),
+        }
+        });
+        let client = server.client().await;
+        let made = client
+            .put_policy("basic_s3", &doc("s3:ListAllMyBuckets"), Some("tutorial"), "/")
+            .await
+            .expect("created");
+        assert_eq!(
+            (made.arn.as_str(), made.version_id.as_str(), made.changed),
+            (ARN, "v1", true)
+        );
+        assert_eq!(server.actions(), ["GetCallerIdentity", "GetPolicy", "CreatePolicy"]);
+        let create = &server.requests()[2];
+        assert_eq!(
+            [
+                create.param("PolicyName"),
+                create.param("Path"),
+                create.param("Description")
+            ],
+            ["basic_s3", "/", "tutorial"]
+        );
+        let sent: Value = serde_json::from_str(create.param("PolicyDocument")).expect("JSON");
+        assert_eq!(sent, doc("s3:ListAllMyBuckets"));
+    }
+
+    #[tokio::test]
+    async fn a_changed_document_is_a_new_default_version_after_the_oldest_goes() {
+        let server = Recorder::start(existing(doc("s3:ListAllMyBuckets")));
+        let client = server.client().await;
+        let made = client
+            .put_policy("basic_s3", &doc("s3:GetBucketLocation"), None, "/")
+            .await
+            .expect("versioned");
+        assert_eq!((made.version_id.as_str(), made.changed), ("v6", true));
+        let writes: Vec<Recorded> = server
+            .requests()
+            .into_iter()
+            .filter(|r| r.action.starts_with("Create") || r.action.starts_with("Delete"))
+            .collect();
+        assert_eq!(writes.len(), 2, "{writes:?}");
+        assert_eq!(
+            (writes[0].action.as_str(), writes[0].param("VersionId")),
+            ("DeletePolicyVersion", "v3")
+        );
+        assert_eq!(
+            (
+                writes[1].action.as_str(),
+                writes[1].param("SetAsDefault"),
+                writes[1].param("PolicyArn")
+            ),
+            ("CreatePolicyVersion", "true", ARN)
+        );
+    }
+
+    #[tokio::test]
+    async fn the_same_document_writes_nothing_and_a_bad_one_sends_nothing() {
+        let server = Recorder::start(existing(doc("s3:ListAllMyBuckets")));
+        let client = server.client().await;
+        // The same statement written differently (a list of one, keys in another order).
+        let same = json!({"Statement": [{"Resource": ["*"], "Action": ["s3:ListAllMyBuckets"], "Effect": "Allow", "Sid": "S"}],
+            "Version": "2012-10-17"});
+        let kept = client.put_policy("basic_s3", &same, None, "/").await.expect("read");
+        assert_eq!((kept.version_id.as_str(), kept.changed), ("v5", false));
+        assert_eq!(server.actions(), ["GetCallerIdentity", "GetPolicy", "GetPolicyVersion"]);
+
+        let before = server.actions().len();
+        let bad = client.put_policy("basic_s3", &doc("s3:ListBuckets"), None, "/").await;
+        assert!(matches!(bad, Err(crate::Error::Policy { .. })), "{bad:?}");
+        let inline = client
+            .put_inline_policy("basic-role", "x", &doc("s3:ListBuckets"))
+            .await;
+        assert!(matches!(inline, Err(crate::Error::Policy { .. })), "{inline:?}");
+        let name = client
+            .put_inline_policy("basic-role", "bad name", &doc("s3:GetObject"))
+            .await;
+        assert!(matches!(name, Err(crate::Error::InvalidArgument(_))), "{name:?}");
+        assert_eq!(server.actions().len(), before, "nothing invalid reaches AWS");
+    }
+
+    #[tokio::test]
+    async fn an_inline_policy_is_put_as_given() {
+        let server = Recorder::start(|r| answer(&r.action, ""));
+        let client = server.client().await;
+        client
+            .put_inline_policy("basic-role", "logs", &doc("logs:PutLogEvents"))
+            .await
+            .expect("put");
+        let put = &server.requests()[0];
+        assert_eq!(
+            [put.action.as_str(), put.param("RoleName"), put.param("PolicyName")],
+            ["PutRolePolicy", "basic-role", "logs"]
+        );
+        let sent: Value = serde_json::from_str(put.param("PolicyDocument")).expect("JSON");
+        assert_eq!(sent, doc("logs:PutLogEvents"));
+    }
+}

@@ -658,4 +658,158 @@ mod tests {
             "set description to \"d\" and max session duration to 7200 s of r"
         );
     }
+
+    use crate::testing::{answer, caller, error, Recorder};
+    use serde_json::json;
+
+    fn trust() -> Value {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    }
+
+    fn spec() -> RoleSpec {
+        RoleSpec {
+            name: "basic-role".into(),
+            trust: trust(),
+            description: Some("tutorial role".into()),
+            path: "/ml/".into(),
+            max_session_duration: Some(7200),
+            tags: Some(vec![("team".into(), "ml".into())]),
+            managed_policies: Some(vec!["arn:aws:iam::123456789012:policy/basic_s3".into()]),
+            inline_policies: Some(vec![(
+                "logs".into(),
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:*:*:log-group:/aws/sagemaker/*"}]}),
+            )]),
+            ..RoleSpec::default()
+        }
+    }
+
+    fn role_xml(trust: &Value) -> String {
+        format!(
+            "<Role><Path>/ml/</Path><RoleName>basic-role</RoleName><RoleId>AROAEXAMPLE</RoleId>\
+             <Arn>arn:aws:iam::123456789012:role/ml/basic-role</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>\
+             <AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument><Description>tutorial role</Description>\
+             <MaxSessionDuration>7200</MaxSessionDuration><Tags><member><Key>team</Key><Value>ml</Value></member></Tags>\
+             </Role>",
+            trust.to_string().replace('"', "%22").replace('{', "%7B").replace('}', "%7D")
+        )
+    }
+
+    #[tokio::test]
+    async fn ensure_creates_a_missing_role_with_every_setting_in_its_requests() {
+        let server = Recorder::start(|r| match r.action.as_str() {
+            "GetRole" => error(404, "NoSuchEntity", "The role with name basic-role cannot be found."),
+            "CreateRole" => answer("CreateRole", &role_xml(&trust())),
+            "AttachRolePolicy" | "PutRolePolicy" => answer(&r.action, ""),
+            _ => error(400, "Unexpected", &r.action),
+        });
+        let client = server.client().await;
+        let change = client.ensure_role(&spec()).await.expect("created");
+        assert!(change.created && change.changed);
+        assert_eq!(
+            server.actions(),
+            ["GetRole", "CreateRole", "AttachRolePolicy", "PutRolePolicy"]
+        );
+        let requests = server.requests();
+        let create = &requests[1];
+        assert_eq!(
+            [
+                create.param("RoleName"),
+                create.param("Path"),
+                create.param("Description")
+            ],
+            ["basic-role", "/ml/", "tutorial role"]
+        );
+        assert_eq!(create.param("MaxSessionDuration"), "7200");
+        assert_eq!(
+            [create.param("Tags.member.1.Key"), create.param("Tags.member.1.Value")],
+            ["team", "ml"]
+        );
+        let sent: Value = serde_json::from_str(create.param("AssumeRolePolicyDocument")).expect("JSON");
+        assert_eq!(sent, trust());
+        assert_eq!(
+            requests[2].param("PolicyArn"),
+            "arn:aws:iam::123456789012:policy/basic_s3"
+        );
+        assert_eq!(
+            [requests[3].param("RoleName"), requests[3].param("PolicyName")],
+            ["basic-role", "logs"]
+        );
+        assert!(requests[3].param("PolicyDocument").contains("logs:PutLogEvents"));
+    }
+
+    #[tokio::test]
+    async fn a_plan_reads_and_writes_nothing() {
+        let old_trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]});
+        let server = Recorder::start(move |r| match r.action.as_str() {
+            "GetRole" => answer("GetRole", &role_xml(&old_trust)),
+            "ListAttachedRolePolicies" => answer(
+                "ListAttachedRolePolicies",
+                "<AttachedPolicies/><IsTruncated>false</IsTruncated>",
+            ),
+            "ListRolePolicies" => answer("ListRolePolicies", "<PolicyNames/><IsTruncated>false</IsTruncated>"),
+            _ => error(400, "Unexpected", &r.action),
+        });
+        let client = server.client().await;
+        let mut wanted = spec();
+        wanted.managed_policies = None;
+        wanted.inline_policies = None;
+        let plan = client.plan_role(&wanted).await.expect("a plan");
+        assert!(!plan.created && plan.changed);
+        assert_eq!(plan.changes, ["update the trust policy of basic-role"]);
+        assert_eq!(
+            plan.role.map(|r| r.arn),
+            Some("arn:aws:iam::123456789012:role/ml/basic-role".to_string())
+        );
+        let writes: Vec<String> = server
+            .actions()
+            .into_iter()
+            .filter(|a| !a.starts_with("Get") && !a.starts_with("List"))
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
+
+    #[tokio::test]
+    async fn a_bad_spec_is_refused_before_any_request() {
+        let server = Recorder::start(|_| caller());
+        let client = server.client().await;
+        let bad_trust = {
+            let mut s = spec();
+            s.trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]});
+            s
+        };
+        let cases = [
+            (
+                RoleSpec {
+                    max_session_duration: Some(60),
+                    ..spec()
+                },
+                "max_session_duration",
+            ),
+            (
+                RoleSpec {
+                    path: "ml".into(),
+                    ..spec()
+                },
+                "not an IAM path",
+            ),
+            (
+                RoleSpec {
+                    name: "bad name".into(),
+                    ..spec()
+                },
+                "role name",
+            ),
+            (bad_trust, "the trust policy"),
+        ];
+        for (bad, why) in cases {
+            let planned = client.plan_role(&bad).await.expect_err("refused");
+            assert!(planned.to_string().contains(why), "{planned}");
+            let ensured = client.ensure_role(&bad).await.expect_err("refused");
+            assert!(ensured.to_string().contains(why), "{ensured}");
+        }
+        assert!(server.actions().is_empty(), "{:?}", server.actions());
+    }
 }
