@@ -1,5 +1,7 @@
 //! The IAM policy language, in pure Rust (no pyo3, no AWS SDK): a positioned JSON parser, the
-//! policy model, validation (IAM parity, catalog lint, security warnings) and the catalog.
+//! policy model, validation (IAM parity, catalog lint, security warnings), the catalog and
+//! evaluation. The crate's README follows (its example is run as a doctest).
+#![doc = include_str!("../README.md")]
 
 pub mod arn;
 pub mod build;
