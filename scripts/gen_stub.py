@@ -60,7 +60,8 @@ def render(text: str) -> str:
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     generated = asyncify(client_block(text))
-    return f"{head}{BEGIN}{generated}{END}{tail}"
+    # A blank line before the end marker, as ruff format writes it.
+    return f"{head}{BEGIN}{generated}\n{END}{tail}"
 
 
 def main(argv: list[str]) -> int:

@@ -168,7 +168,7 @@ def get(name: str, path: Union[str, os.PathLike[str], None] = None) -> Optional[
 # --- checking ----------------------------------------------------------------------------------
 
 
-def _rule(rule: str, value: object, what: str) -> None:
+def _rule(rule: str, value: Union[str, int], what: str) -> None:
     """Ask Rust (the one place IAM's and STS's syntax lives) whether ``value`` meets ``rule``."""
     try:
         check_value(rule, value)
