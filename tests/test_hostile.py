@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,8 @@ from rolekit import profiles
 TYPED = rk.RolekitError
 KINDS = ["identity", "trust", "resource", "boundary", "scp", "session"]
 PANIC = "internal error in rolekit"
+#: Letters, digits and the punctuation a profile name may hold (the first 64 fit a role name too).
+PROFILE_CHARS = string.ascii_letters + string.digits + "_.@+/:-"
 
 
 def assert_typed(error: BaseException) -> None:
@@ -184,10 +187,12 @@ def test_cli_lint_any_file(tmp_path_factory: pytest.TempPathFactory, data: bytes
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=st.text(max_size=20),
-    arn=st.text(max_size=40) | st.just("arn:aws:iam::123456789012:role/r"),
-    source=st.text(max_size=10),
-    region=st.none() | st.text(max_size=12),
+    # Any text, and (as often) values a profile may hold, so that writes happen and are read back.
+    name=st.text(max_size=20) | st.text(alphabet=PROFILE_CHARS, min_size=1, max_size=20),
+    arn=st.text(max_size=40)
+    | st.builds("arn:aws:iam::123456789012:role/{}".format, st.text(alphabet=PROFILE_CHARS[:64], min_size=1)),
+    source=st.text(max_size=10) | st.text(alphabet=PROFILE_CHARS, min_size=1, max_size=10),
+    region=st.none() | st.text(max_size=12) | st.sampled_from(["us-east-1", "eu-central-2", "us-gov-west-1"]),
 )
 def test_profile_writer_any_values(tmp_path: Path, name: str, arn: str, source: str, region: str | None) -> None:
     cfg = tmp_path / "config"
