@@ -11,6 +11,14 @@ fn doc(statements: &str) -> String {
     format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
 }
 
+/// Whether a policy allowing `action` on any resource under `condition` allows the request.
+fn decide_under(condition: &str, action: &str, resource: &str, ctx: &[(&str, &[&str])]) -> Verdict {
+    let policy = doc(&format!(
+        r#"{{"Effect": "Allow", "Action": "{action}", "Resource": "*", "Condition": {condition}}}"#
+    ));
+    decide(&[&policy], action, resource, ctx)
+}
+
 fn decide(identity: &[&str], action: &str, resource: &str, ctx: &[(&str, &[&str])]) -> Verdict {
     let compiled: Vec<CompiledPolicy> = identity.iter().map(|t| compile(t)).collect();
     let refs: Vec<&CompiledPolicy> = compiled.iter().collect();
@@ -117,12 +125,7 @@ fn wildcards_in_actions_and_resources() {
 
 #[test]
 fn condition_operators() {
-    let cond = |c: &str| {
-        doc(&format!(
-            r#"{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {c}}}"#
-        ))
-    };
-    let d = |c: &str, ctx: &[(&str, &[&str])]| decide(&[&cond(c)], "s3:GetObject", "arn:aws:s3:::b/k", ctx);
+    let d = |c: &str, ctx: &[(&str, &[&str])]| decide_under(c, "s3:GetObject", "arn:aws:s3:::b/k", ctx);
     // IP addresses (User Guide: aws:SourceIp example).
     let ip = r#"{"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}}"#;
     assert_eq!(d(ip, &[("aws:SourceIp", &["203.0.113.9"])]), Verdict::Allow);
@@ -252,12 +255,7 @@ fn condition_operators() {
 
 #[test]
 fn set_operators_and_their_empty_set_rules() {
-    let cond = |c: &str| {
-        doc(&format!(
-            r#"{{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {c}}}"#
-        ))
-    };
-    let d = |c: &str, ctx: &[(&str, &[&str])]| decide(&[&cond(c)], "ec2:CreateTags", "*", ctx);
+    let d = |c: &str, ctx: &[(&str, &[&str])]| decide_under(c, "ec2:CreateTags", "*", ctx);
     let all = r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]}}"#;
     assert_eq!(d(all, &[("aws:TagKeys", &["env"])]), Verdict::Allow);
     assert_eq!(d(all, &[("aws:TagKeys", &["env", "cost"])]), Verdict::ImplicitDeny);
