@@ -166,6 +166,28 @@ def test_exec_runs_the_command_with_the_role(sandbox: Sandbox, cli_role: str, tm
     assert out.returncode == 7 and "assumed-role/cli-role/" in out.stdout
     assert run_env(env, "exec", "cli-role", "--", "no-such-command-xyz").returncode == 127
     assert run_env(env, "exec", "cli-role").returncode == 2
+    # Options after ROLE are exec's own; everything after -- is the command's, options included.
+    region = "import os; print(os.environ['AWS_REGION'], os.environ['AWS_DEFAULT_REGION'])"
+    out = run_env(env, "exec", "cli-role", "--region", "eu-west-3", "--", sys.executable, "-c", region, "--region", "x")
+    assert out.returncode == 0 and out.stdout.split() == ["eu-west-3", "eu-west-3"], out.stderr
+
+
+def test_input_files_cannot_flood_or_drive_the_terminal(tmp_path: Path) -> None:
+    """Control characters from a policy file are shown escaped; a huge input is refused at a fixed size."""
+    hostile = tmp_path / "p.json"
+    hostile.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get\\u001b[2J\\u0007", '
+        '"Resource": "*"}]}'
+    )
+    out = run("lint", str(hostile))
+    assert out.returncode == 1 and "\x1b" not in out.stdout + out.stderr and "\a" not in out.stdout
+    assert "\\x1b[2J\\x07" in out.stdout, out.stdout
+    big = tmp_path / "big.json"
+    big.write_text("[" + " " * (11 * 1024 * 1024) + "]")
+    out = run("lint", str(big))
+    assert out.returncode == 3 and "larger than 10 MB" in out.stderr, out.stderr
+    out = run("lint", "/dev/zero")
+    assert out.returncode == 3 and "larger than 10 MB" in out.stderr, out.stderr
 
 
 def test_profile_commands_write_a_profile_that_works(sandbox: Sandbox, cli_role: str, tmp_path: Path) -> None:

@@ -48,12 +48,32 @@ def _cmd_whoami(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The most rolekit reads of one input file (IAM's largest document is 10,240 characters; a policy
+#: file of megabytes is a mistake, and /dev/zero must not fill the memory).
+MAX_INPUT = 10 * 1024 * 1024
+
+
 def _read(path: str) -> str:
-    """A file's text, or standard input for `-`."""
+    """A file's text, or standard input for `-`; at most MAX_INPUT characters, else an error."""
+    from .exceptions import InvalidArgument
+
     if path == "-":
-        return sys.stdin.read()
-    with open(path, encoding="utf-8") as f:
-        return f.read()
+        text = sys.stdin.read(MAX_INPUT + 1)
+    else:
+        with open(path, encoding="utf-8") as f:
+            text = f.read(MAX_INPUT + 1)
+    if len(text) > MAX_INPUT:
+        raise InvalidArgument(f"{_shown(path)} is larger than {MAX_INPUT // (1024 * 1024)} MB; rolekit reads no more")
+    return text
+
+
+def _shown(text: object) -> str:
+    """`text` safe for a terminal: control characters (escape sequences, carriage returns, NULs)
+    from input files are shown escaped, never sent to the terminal raw."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in s)
 
 
 def _finding_dict(path: str, f: Any) -> dict[str, Any]:
@@ -134,7 +154,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
                 else f"{r['file']}:{'.'.join(map(str, r['path']))}"
             )
             sug = f" (suggestion: {r['suggestion']})" if r["suggestion"] else ""
-            print(f"{where}: {r['severity']} {r['code']}: {r['message']}{sug}")
+            print(_shown(f"{where}: {r['severity']} {r['code']}: {r['message']}{sug}").replace("\n", "\\n"))
         errors = sum(r["severity"] == "error" for r in results)
         print(f"{len(args.files)} file(s), {len(results)} finding(s), {errors} error(s)", file=sys.stderr)
     failing = {"error"} | ({"security_warning", "warning"} if args.strict else set())
@@ -173,7 +193,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(d.explain())
+        print(_shown(d.explain()))
     return EXIT_OK if d.allowed else EXIT_NEGATIVE
 
 
@@ -271,8 +291,6 @@ def _cmd_exec(args: argparse.Namespace) -> int:
     import subprocess
 
     command = list(args.command)
-    if command and command[0] == "--":
-        command = command[1:]
     if not command:
         print("rolekit: error: exec needs a command after --, e.g. rolekit exec ROLE -- aws s3 ls", file=sys.stderr)
         return EXIT_USAGE
@@ -441,7 +459,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     formats(s, "text")
     assume_options(s)
-    s.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments, after --")
+    s.add_argument("command", nargs="*", help="the command and its arguments, after --")
     s.set_defaults(func=_cmd_exec)
 
     prof = sub.add_parser("profile", help="role profiles in the AWS config file (AWS_CONFIG_FILE honoured)")
@@ -492,13 +510,26 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _split_exec(argv: list[str]) -> tuple[list[str], Optional[list[str]]]:
+    """`exec`'s own arguments and, after the first `--`, the command: options may come before or
+    after ROLE (`rolekit exec ROLE --region X -- cmd`), and nothing after `--` is rolekit's."""
+    if "--" in argv:
+        cut = argv.index("--")
+        if "exec" in argv[:cut]:
+            return argv[:cut], argv[cut + 1 :]
+    return argv, None
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
+    own, command = _split_exec(list(sys.argv[1:] if argv is None else argv))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(own)
     except SystemExit as e:  # argparse: --help, --version, usage errors
         return int(e.code) if isinstance(e.code, int) else EXIT_USAGE
+    if command is not None:
+        args.command = [*args.command, *command] if args.command else command
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
@@ -516,5 +547,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (RolekitError, OSError, ValueError, TypeError) as e:
         if getattr(args, "debug", False):
             raise
-        print(f"rolekit: error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(_shown(f"rolekit: error: {type(e).__name__}: {e}").replace("\n", " "), file=sys.stderr)
         return EXIT_FAILURE
