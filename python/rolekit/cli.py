@@ -163,12 +163,13 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from ._rolekit import simulate
+    from .exceptions import InvalidArgument
 
     context: dict[str, list[str]] = {}
     for item in args.context or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ValueError(f"--context takes key=value, got {item!r}")
+            raise InvalidArgument(f"--context takes key=value, got {item!r}")
         context.setdefault(key, []).append(value)
     d = simulate(
         args.action,

@@ -217,13 +217,19 @@ impl Client {
     /// GetRole plus its attached and inline policies (tags come with GetRole); `None` when it
     /// does not exist. Sent by rolekit itself (`direct`): it is the read every plan starts with.
     pub async fn find_role(&self, name: &str) -> Result<Option<RoleInfo>, Error> {
+        match self.get_role(name).await {
+            Ok(info) => Ok(Some(info)),
+            Err(e) if e.kind() == Some(super::ErrorKind::NoSuchEntity) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The role with its policies; a missing role is AWS's own NoSuchEntity answer (its message
+    /// and request id kept).
+    pub async fn get_role(&self, name: &str) -> Result<RoleInfo, Error> {
         super::names::check_name("role", name, 64)?;
         let params = [("RoleName", name)];
-        let result = match self.query(Service::Iam, "GetRole", &params).await {
-            Ok(r) => r,
-            Err(e) if e.kind() == Some(super::ErrorKind::NoSuchEntity) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let result = self.query(Service::Iam, "GetRole", &params).await?;
         let role = result
             .child("Role")
             .ok_or_else(|| Error::Protocol("GetRole returned no role".into()))?;
@@ -266,21 +272,7 @@ impl Client {
         let mut info = role_from_xml(role)?;
         info.attached_policies = attached?;
         info.inline_policies = inline?;
-        Ok(Some(info))
-    }
-
-    /// GetRole, with NoSuchEntity as an error.
-    pub async fn get_role(&self, name: &str) -> Result<RoleInfo, Error> {
-        self.find_role(name).await?.ok_or_else(|| {
-            Error::Service(super::error::ServiceError {
-                kind: super::ErrorKind::NoSuchEntity,
-                code: "NoSuchEntity".into(),
-                message: format!("The role with name {name} cannot be found."),
-                operation: "GetRole".into(),
-                request_id: None,
-                status: Some(404),
-            })
-        })
+        Ok(info)
     }
 
     /// Role names and ARNs under `path_prefix` (all pages).
@@ -737,6 +729,25 @@ mod tests {
             ["basic-role", "logs"]
         );
         assert!(requests[3].param("PolicyDocument").contains("logs:PutLogEvents"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_role_is_awss_own_answer() {
+        let server = Recorder::start(|_| error(404, "NoSuchEntity", "The role with name ghost cannot be found (AWS)."));
+        let client = server.client().await;
+        let Err(Error::Service(e)) = client.get_role("ghost").await else {
+            panic!("not a service error");
+        };
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str(), e.request_id.as_deref(), e.status),
+            (
+                "NoSuchEntity",
+                "The role with name ghost cannot be found (AWS).",
+                Some("req-1"),
+                Some(404)
+            )
+        );
+        assert_eq!(client.find_role("ghost").await.ok(), Some(None));
     }
 
     #[tokio::test]
