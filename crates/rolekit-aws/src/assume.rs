@@ -59,9 +59,12 @@ pub fn session_name_from(seed: &str) -> String {
 }
 
 impl Client {
-    /// The caller's identity, fetched once per client.
+    /// The caller's identity (GetCallerIdentity only: account, ARN, partition), fetched once per client.
     pub async fn identity(&self) -> Result<super::Identity, Error> {
-        self.identity_cell().get_or_try_init(|| self.whoami()).await.cloned()
+        if let Some(known) = self.identity_cell().get() {
+            return Ok(known.clone());
+        }
+        self.caller_identity().await
     }
 
     /// `name` (optionally with a path, `service-role/x`) → its ARN in the caller's account; ARNs pass.
@@ -87,19 +90,28 @@ impl Client {
                 .map_err(|e| Error::InvalidArgument(format!("the session policy is not JSON: {e}")))?;
             super::check_policy(&doc, rolekit_policy::PolicyKind::Session, false, "the session policy")?;
         }
+        // The caller is read only when the role is given by name (its ARN needs the account). The
+        // chained-session check and the default session name use the caller only when it is known
+        // already: nothing is sent before AssumeRole that AssumeRole does not need, and AWS's own
+        // answer decides the rest (IAM's control-plane reads are rate-limited).
         let arn = self.role_arn(role).await?;
-        let me = self.identity().await?;
-        if me.kind == IdentityKind::AssumedRole && opts.duration > CHAINED_MAX_SECONDS {
-            return Err(Error::InvalidArgument(format!(
-                "the caller ({}) is itself an assumed role, and IAM limits a chained role session to 1 hour \
-                 (3600 s); asked for {} s",
-                me.arn, opts.duration
-            )));
+        let me = self.identity_cell().get().cloned();
+        if let Some(me) = me.as_ref().filter(|m| m.kind == IdentityKind::AssumedRole) {
+            if opts.duration > CHAINED_MAX_SECONDS {
+                return Err(Error::InvalidArgument(format!(
+                    "the caller ({}) is itself an assumed role, and IAM limits a chained role session to 1 hour \
+                     (3600 s); asked for {} s",
+                    me.arn, opts.duration
+                )));
+            }
         }
-        let session = opts
-            .session_name
-            .clone()
-            .unwrap_or_else(|| session_name_from(&format!("rolekit-{}", me.name.as_deref().unwrap_or("session"))));
+        let caller = me.as_ref().map_or("this caller", |m| m.arn.as_str());
+        let session = opts.session_name.clone().unwrap_or_else(|| {
+            session_name_from(&format!(
+                "rolekit-{}",
+                me.as_ref().and_then(|m| m.name.as_deref()).unwrap_or("session")
+            ))
+        });
         let started = Instant::now();
         let mut delay = Duration::from_millis(250);
         loop {
@@ -113,7 +125,7 @@ impl Client {
                              does not name this caller; the caller's own policies do not allow sts:AssumeRole on \
                              the role; or IAM has not finished propagating a just-created role or trust policy.",
                             wait.as_secs(),
-                            me.arn,
+                            caller,
                             e
                         )));
                     }
@@ -270,5 +282,45 @@ mod tests {
         assert_eq!(session_name_from("rolekit-hong shan"), "rolekit-hong-shan");
         assert_eq!(session_name_from("x"), "rolekit-session");
         assert_eq!(session_name_from(&"a".repeat(100)).len(), 64);
+    }
+
+    #[tokio::test]
+    async fn assume_role_sends_only_what_it_needs() {
+        use crate::testing::{answer, caller, error, Recorder};
+        let server = Recorder::start(|r| match r.action.as_str() {
+            "GetCallerIdentity" => caller(),
+            "AssumeRole" => answer(
+                "AssumeRole",
+                "<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>s3cr3t</SecretAccessKey>\
+                 <SessionToken>t0ken</SessionToken><Expiration>2026-12-01T05:00:00Z</Expiration></Credentials>\
+                 <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn>\
+                 <AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>",
+            ),
+            _ => error(400, "Unexpected", &r.action),
+        });
+        let client = server.client().await;
+        let opts = AssumeOptions {
+            duration: 3600,
+            ..AssumeOptions::default()
+        };
+        // By ARN: AssumeRole alone (no caller read, no role read).
+        client
+            .assume_role("arn:aws:iam::123456789012:role/r", &opts)
+            .await
+            .expect("assumed");
+        assert_eq!(server.actions(), ["AssumeRole"]);
+        assert_eq!(server.requests()[0].param("RoleSessionName"), "rolekit-session");
+        // By name: the caller once (for the account), then AssumeRole; the caller is remembered.
+        client.assume_role("r", &opts).await.expect("assumed");
+        client.assume_role("r", &opts).await.expect("assumed");
+        assert_eq!(
+            server.actions(),
+            ["AssumeRole", "GetCallerIdentity", "AssumeRole", "AssumeRole"]
+        );
+        let last = server.requests().pop().expect("a request");
+        assert_eq!(
+            (last.param("RoleArn"), last.param("RoleSessionName")),
+            ("arn:aws:iam::123456789012:role/r", "rolekit-admin")
+        );
     }
 }

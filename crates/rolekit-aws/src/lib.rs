@@ -159,21 +159,27 @@ impl Client {
 
     /// `sts:GetCallerIdentity`, parsed into an [`Identity`].
     pub async fn whoami(&self) -> Result<Identity, Error> {
+        let mut identity = self.caller_identity().await?;
+        if identity.kind == identity::IdentityKind::AssumedRole {
+            identity.role_arn = self.resolve_role_arn(&identity).await;
+        }
+        Ok(identity)
+    }
+
+    /// GetCallerIdentity alone (no role read), remembered for `identity()`.
+    pub(crate) async fn caller_identity(&self) -> Result<Identity, Error> {
         let out = self
             .sts
             .get_caller_identity()
             .send()
             .await
             .map_err(|e| Error::from_sdk("GetCallerIdentity", &self.endpoint, e))?;
-        let arn = out.arn().unwrap_or_default();
-        let mut identity = Identity::from_parts(
+        let identity = Identity::from_parts(
             out.account().unwrap_or_default(),
-            arn,
+            out.arn().unwrap_or_default(),
             out.user_id().unwrap_or_default(),
         )?;
-        if identity.kind == identity::IdentityKind::AssumedRole {
-            identity.role_arn = self.resolve_role_arn(&identity).await;
-        }
+        let _ = self.identity.set(identity.clone());
         Ok(identity)
     }
 

@@ -63,7 +63,7 @@ impl Client {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => tried.push(format!("{}: {e}", metadata.display())),
         }
-        let me = self.identity().await?;
+        let me = self.whoami().await?; // the role ARN with its path
         if me.kind == IdentityKind::AssumedRole {
             if let Some(arn) = &me.role_arn {
                 return Ok(service_role_path(arn));
