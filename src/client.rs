@@ -20,6 +20,7 @@ pub fn options(
     timeout: Option<f64>,
     retries: Option<u32>,
     retry_mode: &str,
+    ca_bundle: Option<std::path::PathBuf>,
 ) -> Result<ClientOptions, Error> {
     Ok(ClientOptions {
         profile,
@@ -33,6 +34,7 @@ pub fn options(
         timeout: timeout.map(ClientOptions::timeout_from_secs).transpose()?,
         max_attempts: retries.map(|r| r.saturating_add(1)),
         retry_mode: retry_mode.parse()?,
+        ca_bundle,
     })
 }
 
@@ -64,7 +66,7 @@ macro_rules! client_class {
         #[pymethods]
         impl $cls {
             #[new]
-            #[pyo3(signature = (profile=None, region=None, endpoint_url=None, credentials=None, timeout=None, retries=None, retry_mode="standard"))]
+            #[pyo3(signature = (profile=None, region=None, endpoint_url=None, credentials=None, timeout=None, retries=None, retry_mode="standard", ca_bundle=None))]
             fn new(
                 py: Python<'_>,
                 profile: Option<String>,
@@ -74,8 +76,9 @@ macro_rules! client_class {
                 timeout: Option<f64>,
                 retries: Option<u32>,
                 retry_mode: &str,
+                ca_bundle: Option<std::path::PathBuf>,
             ) -> PyResult<Self> {
-                let opts = options(profile, region, endpoint_url, credentials, timeout, retries, retry_mode)?;
+                let opts = options(profile, region, endpoint_url, credentials, timeout, retries, retry_mode, ca_bundle)?;
                 Ok(Self { inner: connect(py, opts)? })
             }
 
@@ -83,6 +86,13 @@ macro_rules! client_class {
             #[getter]
             fn endpoint(&self) -> &str {
                 self.inner.endpoint()
+            }
+
+            /// The CA bundle this client trusts (the argument, AWS_CA_BUNDLE or the profile's
+            /// ca_bundle), or None for the system's store.
+            #[getter]
+            fn ca_bundle(&self) -> Option<std::path::PathBuf> {
+                self.inner.ca_bundle().map(std::path::Path::to_path_buf)
             }
 
             /// Who the credentials belong to (`sts:GetCallerIdentity`).

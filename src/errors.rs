@@ -23,6 +23,7 @@ pyo3::import_exception!(rolekit.exceptions, Throttled);
 pyo3::import_exception!(rolekit.exceptions, InvalidCredentials);
 pyo3::import_exception!(rolekit.exceptions, ExpiredToken);
 pyo3::import_exception!(rolekit.exceptions, EndpointError);
+pyo3::import_exception!(rolekit.exceptions, TlsError);
 pyo3::import_exception!(rolekit.exceptions, NotAssumable);
 pyo3::import_exception!(rolekit.exceptions, UnsafeOperation);
 
@@ -126,6 +127,18 @@ fn convert(err: aws::Error, message: String) -> PyErr {
                 ("cause", opt(py, Some(cause))),
             ];
             build(py.get_type::<EndpointError>(), message, &kwargs)
+        }
+        aws::Error::Tls {
+            endpoint,
+            operation,
+            problem,
+        } => {
+            let kwargs = [
+                ("endpoint", opt(py, Some(endpoint))),
+                ("operation", opt(py, Some(operation))),
+                ("problem", opt(py, Some(problem))),
+            ];
+            build(py.get_type::<TlsError>(), message, &kwargs)
         }
         aws::Error::NoCredentials { operation, .. } => {
             let kwargs = [

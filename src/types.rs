@@ -245,9 +245,10 @@ impl PyCredentials {
         retries: Option<u32>,
         retry_mode: &str,
     ) -> PyResult<crate::client::PyClient> {
-        let mut opts = crate::client::options(None, region, endpoint_url, None, timeout, retries, retry_mode)?;
+        let mut opts = crate::client::options(None, region, endpoint_url, None, timeout, retries, retry_mode, None)?;
         opts.credentials = Some(self.0.clone());
         if let Some(r) = &self.1 {
+            opts.ca_bundle = r.client.ca_bundle().map(std::path::Path::to_path_buf);
             let sdk = r.client.sdk();
             if opts.endpoint_url.is_none() {
                 opts.endpoint_url = sdk.endpoint_url().map(str::to_string);
@@ -267,6 +268,15 @@ impl PyCredentials {
         Ok(crate::client::PyClient {
             inner: crate::client::connect(py, opts)?,
         })
+    }
+
+    /// The CA bundle of the client that assumed these credentials (None: the system's store);
+    /// `boto3_session()` hands it to boto3, so both trust the same servers.
+    #[getter]
+    fn ca_bundle(&self) -> Option<std::path::PathBuf> {
+        self.1
+            .as_ref()
+            .and_then(|r| r.client.ca_bundle().map(std::path::Path::to_path_buf))
     }
 
     /// A boto3 Session using these credentials; refreshed through rolekit before they expire.

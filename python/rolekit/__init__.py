@@ -48,6 +48,7 @@ from .exceptions import (
     RolekitError,
     SandboxError,
     Throttled,
+    TlsError,
     UnsafeOperation,
 )
 
@@ -82,6 +83,7 @@ __all__ = [
     "SandboxError",
     "Statement",
     "Throttled",
+    "TlsError",
     "UnsafeOperation",
     "__version__",
     "aws_managed",

@@ -34,13 +34,19 @@ def session(creds: Credentials, region: Optional[str] = None) -> Any:
     _secrets.install_log_guard()
     _secrets.register(creds.secret_access_key, creds.session_token)
 
+    # The CA bundle the rolekit client trusted: boto3's clients then trust the same servers
+    # (botocore reads "ca_bundle" as every client's default verify=).
+    bundle = creds.ca_bundle
     if not creds.refreshable or creds.expiration is None:
-        return boto3.Session(
+        plain = boto3.Session(
             aws_access_key_id=creds.access_key_id,
             aws_secret_access_key=creds.secret_access_key,
             aws_session_token=creds.session_token,
             region_name=region,
         )
+        if bundle is not None:
+            plain._session.set_config_variable("ca_bundle", str(bundle))
+        return plain
     current = [creds]
 
     def refresh() -> dict[str, Any]:
@@ -55,4 +61,6 @@ def session(creds: Credentials, region: Optional[str] = None) -> Any:
     core._credentials = refreshable  # botocore's documented-by-usage hook for custom providers
     if region:
         core.set_config_variable("region", region)
+    if bundle is not None:
+        core.set_config_variable("ca_bundle", str(bundle))
     return boto3.Session(botocore_session=core)

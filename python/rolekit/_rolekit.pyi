@@ -3,6 +3,7 @@
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Optional, Union, final
 
 __version__: str
@@ -80,6 +81,9 @@ class Credentials:
     @property
     def session_token(self) -> Optional[str]: ...
     @property
+    def ca_bundle(self) -> Optional[Path]:
+        """The CA bundle of the client that assumed these credentials (None: the system's store)."""
+    @property
     def expiration(self) -> Optional[datetime]:
         """When temporary credentials expire (an aware datetime in UTC)."""
     @property
@@ -129,10 +133,14 @@ class Client:
         timeout: Optional[float] = None,
         retries: Optional[int] = None,
         retry_mode: str = "standard",
+        ca_bundle: Union[str, os.PathLike[str], None] = None,
     ) -> Client: ...
     @property
     def endpoint(self) -> str:
         """Where requests go: the endpoint URL, or ``AWS (region)``."""
+    @property
+    def ca_bundle(self) -> Optional[Path]:
+        """The CA bundle trusted (the argument, AWS_CA_BUNDLE, the profile's ca_bundle), or None."""
     def whoami(self) -> Identity:
         """Who the credentials belong to (``sts:GetCallerIdentity``)."""
     def get_role(self, name: str) -> Role:
@@ -239,10 +247,14 @@ class AsyncClient:
         timeout: Optional[float] = None,
         retries: Optional[int] = None,
         retry_mode: str = "standard",
+        ca_bundle: Union[str, os.PathLike[str], None] = None,
     ) -> AsyncClient: ...
     @property
     def endpoint(self) -> str:
         """Where requests go: the endpoint URL, or ``AWS (region)``."""
+    @property
+    def ca_bundle(self) -> Optional[Path]:
+        """The CA bundle trusted (the argument, AWS_CA_BUNDLE, the profile's ca_bundle), or None."""
     async def whoami(self) -> Identity:
         """Who the credentials belong to (``sts:GetCallerIdentity``)."""
     async def get_role(self, name: str) -> Role:

@@ -26,6 +26,7 @@ __all__ = [
     "RolekitError",
     "SandboxError",
     "Throttled",
+    "TlsError",
     "UnsafeOperation",
 ]
 
@@ -139,6 +140,18 @@ class EndpointError(RolekitError):
         self.endpoint = endpoint
         self.operation = operation
         self.cause = cause
+
+
+class TlsError(RolekitError):
+    """The endpoint's TLS certificate was refused (issuer unknown, expired, another name) or the CA
+    bundle is unusable. Never retried: the message says which setting adds a CA (``AWS_CA_BUNDLE``,
+    the profile's ``ca_bundle``, ``Client(ca_bundle=...)``)."""
+
+    def __init__(self, message: str, *, endpoint: str = "", operation: str = "", problem: str = "") -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+        self.operation = operation
+        self.problem = problem
 
 
 class NotAssumable(RolekitError):

@@ -54,6 +54,8 @@ pub struct ClientOptions {
     /// Maximum attempts per call, the first included (1 disables retries).
     pub max_attempts: Option<u32>,
     pub retry_mode: RetryMode,
+    /// A PEM bundle of the CAs to trust, before `AWS_CA_BUNDLE` and the profile's `ca_bundle`.
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl ClientOptions {
@@ -63,8 +65,30 @@ impl ClientOptions {
     }
 }
 
-/// Resolve the configuration for `options`.
-pub async fn load(options: &ClientOptions) -> Result<SdkConfig, Error> {
+/// Which certificates the client trusts, in botocore's order (see `tls`): the argument,
+/// `AWS_CA_BUNDLE`, the selected profile's `ca_bundle`, the system's store.
+pub async fn trust(options: &ClientOptions) -> crate::tls::Trust {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let env = std::env::var("AWS_CA_BUNDLE").ok();
+    let profile = if options.ca_bundle.is_some() || env.as_deref().is_some_and(|v| !v.is_empty()) {
+        None // decided already: the profile files need not be read
+    } else {
+        let selected = options.profile.clone().map(std::borrow::Cow::Owned);
+        aws_config::profile::load(
+            &Fs::real(),
+            &Env::real(),
+            &aws_runtime::env_config::file::EnvConfigFiles::default(),
+            selected,
+        )
+        .await
+        .ok()
+        .and_then(|set| set.get("ca_bundle").map(str::to_string))
+    };
+    crate::tls::Trust::resolve(options.ca_bundle.as_deref(), env.as_deref(), profile.as_deref())
+}
+
+/// Resolve the configuration for `options`, its requests trusting `trust`.
+pub async fn load(options: &ClientOptions, trust: std::sync::Arc<crate::tls::Trust>) -> Result<SdkConfig, Error> {
     if let Some(url) = &options.endpoint_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Error::Config(format!(
@@ -75,7 +99,7 @@ pub async fn load(options: &ClientOptions) -> Result<SdkConfig, Error> {
     if options.max_attempts == Some(0) {
         return Err(Error::InvalidArgument("retries must allow at least one attempt".into()));
     }
-    let http = super::transport::InlineHttp;
+    let http = super::transport::InlineHttp { trust };
     let read = options.timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(read.min(DEFAULT_CONNECT_TIMEOUT))

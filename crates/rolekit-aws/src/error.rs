@@ -83,6 +83,12 @@ pub enum Error {
         operation: String,
         cause: String,
     },
+    /// The endpoint's TLS certificate was refused, or the CA bundle is unusable: not retried.
+    Tls {
+        endpoint: String,
+        operation: String,
+        problem: String,
+    },
     /// No usable credentials could be resolved.
     NoCredentials { operation: String, cause: String },
     /// The configuration (profile, region, endpoint) is unusable.
@@ -121,6 +127,11 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "could not reach {endpoint} for {operation}: {cause}")
             }
+            Self::Tls {
+                endpoint,
+                operation,
+                problem,
+            } => write!(f, "TLS: {endpoint} for {operation}: {problem}. {}", crate::tls::HINT),
             Self::NoCredentials { operation, cause } => write!(
                 f,
                 "no AWS credentials for {operation}: {cause}. Set AWS_PROFILE, run `aws configure`, \
@@ -183,6 +194,11 @@ impl Error {
                 endpoint: endpoint.to_string(),
                 operation: operation.to_string(),
                 cause: "timed out".to_string(),
+            },
+            SdkError::DispatchFailure(_) if crate::tls::refusal(&err).is_some() => Self::Tls {
+                endpoint: endpoint.to_string(),
+                operation: operation.to_string(),
+                problem: crate::tls::refusal(&err).unwrap_or_default(),
             },
             SdkError::DispatchFailure(d) => {
                 let cause = error_chain(&err);

@@ -17,6 +17,7 @@ pub mod roles;
 pub mod sagemaker;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod tls;
 pub mod transport;
 pub mod wire;
 pub mod xml;
@@ -75,15 +76,18 @@ pub struct Client {
     sdk: aws_config::SdkConfig,
     endpoint: String,
     sender: direct::RequestSender,
+    /// The certificates this client's requests trust (also handed to boto3 sessions).
+    trust: std::sync::Arc<tls::Trust>,
     identity: tokio::sync::OnceCell<Identity>,
 }
 
 impl Client {
     /// Resolve the configuration (default chain unless overridden) and build the clients.
     pub async fn new(options: ClientOptions) -> Result<Self, Error> {
-        let sdk = config::load(&options).await?;
+        let trust = std::sync::Arc::new(config::trust(&options).await);
+        let sdk = config::load(&options, trust.clone()).await?;
         let endpoint = config::describe_endpoint(&sdk);
-        let sender = direct::RequestSender::new(&sdk, &options).await;
+        let sender = direct::RequestSender::new(&sdk, &options, trust.clone()).await;
         Ok(Self {
             iam: aws_sdk_iam::Client::from_conf(
                 aws_sdk_iam::config::Builder::from(&sdk)
@@ -98,6 +102,7 @@ impl Client {
             sdk,
             endpoint,
             sender,
+            trust,
             identity: tokio::sync::OnceCell::new(),
         })
     }
@@ -130,6 +135,11 @@ impl Client {
         request
             .await
             .map_err(|e| Error::from_sdk(operation, self.endpoint(), e))
+    }
+
+    /// The CA bundle this client trusts, when one replaces the system's store.
+    pub fn ca_bundle(&self) -> Option<&std::path::Path> {
+        self.trust.path()
     }
 
     /// Requests rolekit signs and sends itself (see `direct`).

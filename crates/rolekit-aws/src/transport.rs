@@ -18,7 +18,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::client::http::{
@@ -32,6 +32,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::runtime::RuntimeFlavor;
 
+use crate::tls::Trust;
+
 /// How long an idle connection is kept (AWS's front ends close idle ones after about a minute).
 const IDLE_FOR: Duration = Duration::from_secs(20);
 /// Idle connections kept per thread.
@@ -41,29 +43,33 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Largest response body accepted (IAM's largest answers are a few hundred kilobytes).
 const MAX_BODY: usize = 64 << 20;
 
-/// The SDK-facing client: hands out [`Connector`]s with the SDK's timeouts.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct InlineHttp;
+/// The SDK-facing client: hands out [`Connector`]s with the SDK's timeouts and the client's trust.
+#[derive(Clone, Debug, Default)]
+pub struct InlineHttp {
+    pub trust: Arc<Trust>,
+}
 
 impl HttpClient for InlineHttp {
     fn http_connector(&self, settings: &HttpConnectorSettings, _components: &RuntimeComponents) -> SharedHttpConnector {
         SharedHttpConnector::new(Connector {
             connect_timeout: settings.connect_timeout(),
             read_timeout: settings.read_timeout(),
+            trust: self.trust.clone(),
         })
     }
 }
 
 /// Sends one request per call, on a kept connection when one is idle.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Connector {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
+    trust: Arc<Trust>,
 }
 
 impl HttpConnector for Connector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let this = *self;
+        let this = self.clone();
         HttpConnectorFuture::new(async move { this.send(&request).await })
     }
 }
@@ -228,43 +234,23 @@ fn put_idle(key: String, conn: Conn) {
     });
 }
 
-/// Trusted roots: the platform's (as the SDK's own rustls client loads them), loaded once.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, ConnectorError> {
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let found = rustls_native_certs::load_native_certs();
-            let mut roots = rustls::RootCertStore::empty();
-            let (_added, _ignored) = roots.add_parsable_certificates(found.certs);
-            if roots.is_empty() {
-                let why = found.errors.first().map_or_else(String::new, |e| format!(": {e}"));
-                return Err(format!("no trusted root certificates found on this system{why}"));
-            }
-            let mut config =
-                rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                    .with_safe_default_protocol_versions()
-                    .map_err(|e| format!("TLS setup failed: {e}"))?
-                    .with_root_certificates(roots)
-                    .with_no_client_auth();
-            config.alpn_protocols = vec![b"http/1.1".to_vec()];
-            Ok(Arc::new(config))
-        })
-        .clone()
-        .map_err(user_error)
-}
-
 impl Connector {
-    /// A connector with these timeouts (`None`: none); for requests made outside the SDK.
-    pub fn new(connect_timeout: Option<Duration>, read_timeout: Option<Duration>) -> Self {
+    /// A connector with these timeouts (`None`: none) and trust; for requests made outside the SDK.
+    pub fn new(connect_timeout: Option<Duration>, read_timeout: Option<Duration>, trust: Arc<Trust>) -> Self {
         Self {
             connect_timeout,
             read_timeout,
+            trust,
         }
     }
 
     /// Send one request and read its whole answer.
-    pub async fn send(self, request: &HttpRequest) -> Result<HttpResponse, ConnectorError> {
-        let target = Target::parse(request.uri()).map_err(user_error)?;
+    pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, ConnectorError> {
+        let mut target = Target::parse(request.uri()).map_err(user_error)?;
+        if let (true, Some(bundle)) = (target.tls, self.trust.path()) {
+            // A connection checked against one bundle never carries a request of another's.
+            target.key = format!("{}#{}", target.key, bundle.display());
+        }
         let body = request
             .body()
             .bytes()
@@ -300,10 +286,17 @@ impl Connector {
             }
             let name = rustls::pki_types::ServerName::try_from(target.host.clone())
                 .map_err(|e| user_error(format!("invalid host name {:?}: {e}", target.host)))?;
-            let tls = tokio_rustls::TlsConnector::from(tls_config()?)
+            let config = self
+                .trust
+                .config()
+                .map_err(|e| ConnectorError::user(Box::new(crate::tls::TlsRefused(e))))?;
+            let tls = tokio_rustls::TlsConnector::from(config)
                 .connect(name, tcp)
                 .await
-                .map_err(|e| io_error(format!("TLS handshake with {} failed: {e}", target.host)))?;
+                .map_err(|e| match crate::tls::name_refusal(&e, &target.host, &self.trust) {
+                    Some(refused) => ConnectorError::user(Box::new(crate::tls::TlsRefused(refused))),
+                    None => io_error(format!("TLS handshake with {} failed: {e}", target.host)),
+                })?;
             Ok(Box::new(tls) as Conn)
         };
         within(
@@ -598,6 +591,7 @@ mod tests {
 
     fn connector() -> Connector {
         Connector {
+            trust: Arc::default(),
             connect_timeout: Some(Duration::from_secs(2)),
             read_timeout: Some(Duration::from_secs(5)),
         }
@@ -692,6 +686,7 @@ mod tests {
     async fn a_truncated_or_malformed_answer_is_an_error_not_a_hang() {
         let (url, _accepts, server) = serve(vec![Some(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")]);
         let c = Connector {
+            trust: Arc::default(),
             connect_timeout: Some(Duration::from_secs(2)),
             read_timeout: Some(Duration::from_millis(500)),
         };

@@ -105,7 +105,7 @@ pub struct RequestSender {
 
 impl RequestSender {
     /// Resolve endpoints and settings once, from the same configuration as the SDK clients.
-    pub async fn new(sdk: &SdkConfig, options: &ClientOptions) -> Self {
+    pub async fn new(sdk: &SdkConfig, options: &ClientOptions, trust: std::sync::Arc<crate::tls::Trust>) -> Self {
         let region = sdk.region().map_or(FALLBACK_REGION, aws_config::Region::as_ref);
         let read = options.timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
         let connect = read.min(DEFAULT_CONNECT_TIMEOUT);
@@ -119,7 +119,7 @@ impl RequestSender {
             }),
             max_attempts: options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
             attempt_timeout: read + connect,
-            connector: Connector::new(Some(connect), Some(read)),
+            connector: Connector::new(Some(connect), Some(read), trust),
             signer: Signer::default(),
             quota: RetryQuota::default(),
             limiter: (options.retry_mode == RetryMode::Adaptive).then(|| RateLimiter::new(0.0)),
@@ -202,10 +202,17 @@ impl RequestSender {
                         Some(error) => error,
                     }
                 }
-                Err(e) => Error::Endpoint {
-                    endpoint: self.label.clone(),
-                    operation: operation.into(),
-                    cause: crate::error::describe(&e),
+                Err(e) => match crate::tls::refusal(&e) {
+                    Some(problem) => Error::Tls {
+                        endpoint: self.label.clone(),
+                        operation: operation.into(),
+                        problem,
+                    },
+                    None => Error::Endpoint {
+                        endpoint: self.label.clone(),
+                        operation: operation.into(),
+                        cause: crate::error::describe(&e),
+                    },
                 },
             };
             if attempt >= self.max_attempts || !retryable(&error) {
@@ -290,7 +297,12 @@ mod tests {
 
     #[tokio::test]
     async fn the_servers_clock_is_followed_when_it_is_far_off() {
-        let direct = RequestSender::new(&SdkConfig::builder().build(), &ClientOptions::default()).await;
+        let direct = RequestSender::new(
+            &SdkConfig::builder().build(),
+            &ClientOptions::default(),
+            std::sync::Arc::default(),
+        )
+        .await;
         let http_date = |t: SystemTime| {
             aws_smithy_types::DateTime::from(t)
                 .fmt(aws_smithy_types::date_time::Format::HttpDate)
