@@ -24,6 +24,7 @@ pyo3::import_exception!(rolekit.exceptions, InvalidCredentials);
 pyo3::import_exception!(rolekit.exceptions, ExpiredToken);
 pyo3::import_exception!(rolekit.exceptions, EndpointError);
 pyo3::import_exception!(rolekit.exceptions, TlsError);
+pyo3::import_exception!(rolekit.exceptions, ProxyError);
 pyo3::import_exception!(rolekit.exceptions, NotAssumable);
 pyo3::import_exception!(rolekit.exceptions, UnsafeOperation);
 
@@ -139,6 +140,20 @@ fn convert(err: aws::Error, message: String) -> PyErr {
                 ("problem", opt(py, Some(problem))),
             ];
             build(py.get_type::<TlsError>(), message, &kwargs)
+        }
+        aws::Error::Proxy {
+            endpoint,
+            operation,
+            problem,
+            retry_safe,
+        } => {
+            let kwargs = [
+                ("endpoint", opt(py, Some(endpoint))),
+                ("operation", opt(py, Some(operation))),
+                ("problem", opt(py, Some(problem))),
+                ("retry_safe", opt(py, Some(retry_safe))),
+            ];
+            build(py.get_type::<ProxyError>(), message, &kwargs)
         }
         aws::Error::NoCredentials { operation, .. } => {
             let kwargs = [

@@ -9,9 +9,6 @@ the test (trustme), as a corporate TLS-inspecting proxy or a private endpoint wo
 from __future__ import annotations
 
 import datetime
-import socket
-import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,59 +18,7 @@ import rolekit as rk
 import trustme
 from botocore.exceptions import SSLError
 from rolekit.sandbox import Sandbox
-
-
-class TlsFront:
-    """TLS in front of a plain-HTTP server: each accepted connection is decrypted and piped."""
-
-    def __init__(self, upstream_port: int, cert: trustme.LeafCert) -> None:
-        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(self.context)
-        self.upstream_port = upstream_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"https://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.handshakes = 0
-        self.refused = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                raw, _ = self.listener.accept()
-            except OSError:
-                return
-            self.handshakes += 1
-            threading.Thread(target=self._one, args=(raw,), daemon=True).start()
-
-    def _one(self, raw: socket.socket) -> None:
-        try:
-            tls = self.context.wrap_socket(raw, server_side=True)
-        except (ssl.SSLError, OSError):
-            self.refused += 1
-            raw.close()
-            return
-        with tls, socket.create_connection(("127.0.0.1", self.upstream_port)) as upstream:
-            back = threading.Thread(target=_pump, args=(upstream, tls), daemon=True)
-            back.start()
-            _pump(tls, upstream)
-            back.join(timeout=30)
-
-    def close(self) -> None:
-        self.listener.close()
-
-
-def _pump(src: socket.socket, dst: socket.socket) -> None:
-    """Copy until either side closes, then shut both down (the caller closes them)."""
-    try:
-        while data := src.recv(65536):
-            dst.sendall(data)
-    except OSError:
-        pass
-    for s in (src, dst):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+from tlsfront import TlsFront
 
 
 @pytest.fixture(scope="module")

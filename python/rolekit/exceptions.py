@@ -23,6 +23,7 @@ __all__ = [
     "NotAssumable",
     "PolicyError",
     "ProfileError",
+    "ProxyError",
     "RolekitError",
     "SandboxError",
     "Throttled",
@@ -152,6 +153,21 @@ class TlsError(RolekitError):
         self.endpoint = endpoint
         self.operation = operation
         self.problem = problem
+
+
+class ProxyError(RolekitError):
+    """The proxy (``HTTPS_PROXY`` / ``HTTP_PROXY``) could not be reached or refused the request; the
+    message names the proxy and the variable it came from, never its password. ``retry_safe`` when
+    it was unreachable or answered 5xx; not after a refusal (407, 403)."""
+
+    def __init__(
+        self, message: str, *, endpoint: str = "", operation: str = "", problem: str = "", retry_safe: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+        self.operation = operation
+        self.problem = problem
+        self.retry_safe = retry_safe
 
 
 class NotAssumable(RolekitError):

@@ -87,8 +87,16 @@ pub async fn trust(options: &ClientOptions) -> crate::tls::Trust {
     crate::tls::Trust::resolve(options.ca_bundle.as_deref(), env.as_deref(), profile.as_deref())
 }
 
-/// Resolve the configuration for `options`, its requests trusting `trust`.
-pub async fn load(options: &ClientOptions, trust: std::sync::Arc<crate::tls::Trust>) -> Result<SdkConfig, Error> {
+/// How the client reaches the network: its trust (above) and the environment's proxies.
+pub async fn network(options: &ClientOptions) -> Result<crate::transport::Network, Error> {
+    Ok(crate::transport::Network {
+        trust: trust(options).await,
+        proxies: crate::proxy::Proxies::from_env().map_err(Error::Config)?,
+    })
+}
+
+/// Resolve the configuration for `options`, its requests going out through `net`.
+pub async fn load(options: &ClientOptions, net: std::sync::Arc<crate::transport::Network>) -> Result<SdkConfig, Error> {
     if let Some(url) = &options.endpoint_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Error::Config(format!(
@@ -99,7 +107,7 @@ pub async fn load(options: &ClientOptions, trust: std::sync::Arc<crate::tls::Tru
     if options.max_attempts == Some(0) {
         return Err(Error::InvalidArgument("retries must allow at least one attempt".into()));
     }
-    let http = super::transport::InlineHttp { trust };
+    let http = super::transport::InlineHttp { net };
     let read = options.timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(read.min(DEFAULT_CONNECT_TIMEOUT))

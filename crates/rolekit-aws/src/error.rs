@@ -89,6 +89,13 @@ pub enum Error {
         operation: String,
         problem: String,
     },
+    /// The proxy could not be reached or refused the request; the text names it (never its password).
+    Proxy {
+        endpoint: String,
+        operation: String,
+        problem: String,
+        retry_safe: bool,
+    },
     /// No usable credentials could be resolved.
     NoCredentials { operation: String, cause: String },
     /// The configuration (profile, region, endpoint) is unusable.
@@ -132,6 +139,12 @@ impl fmt::Display for Error {
                 operation,
                 problem,
             } => write!(f, "TLS: {endpoint} for {operation}: {problem}. {}", crate::tls::HINT),
+            Self::Proxy {
+                endpoint,
+                operation,
+                problem,
+                ..
+            } => write!(f, "proxy: {endpoint} for {operation}: {problem}"),
             Self::NoCredentials { operation, cause } => write!(
                 f,
                 "no AWS credentials for {operation}: {cause}. Set AWS_PROFILE, run `aws configure`, \
@@ -200,6 +213,15 @@ impl Error {
                 operation: operation.to_string(),
                 problem: crate::tls::refusal(&err).unwrap_or_default(),
             },
+            SdkError::DispatchFailure(_) if crate::proxy::failure(&err).is_some() => {
+                let (problem, retry_safe) = crate::proxy::failure(&err).unwrap_or_default();
+                Self::Proxy {
+                    endpoint: endpoint.to_string(),
+                    operation: operation.to_string(),
+                    problem,
+                    retry_safe,
+                }
+            }
             SdkError::DispatchFailure(d) => {
                 let cause = error_chain(&err);
                 if (d.is_user() || d.is_other()) && cause.to_ascii_lowercase().contains("credential") {

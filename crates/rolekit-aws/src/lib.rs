@@ -13,6 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod names;
 pub mod policies;
+pub mod proxy;
 pub mod roles;
 pub mod sagemaker;
 #[cfg(test)]
@@ -76,18 +77,19 @@ pub struct Client {
     sdk: aws_config::SdkConfig,
     endpoint: String,
     sender: direct::RequestSender,
-    /// The certificates this client's requests trust (also handed to boto3 sessions).
-    trust: std::sync::Arc<tls::Trust>,
+    /// The certificates this client's requests trust (also handed to boto3 sessions) and the
+    /// proxies they go through.
+    net: std::sync::Arc<transport::Network>,
     identity: tokio::sync::OnceCell<Identity>,
 }
 
 impl Client {
     /// Resolve the configuration (default chain unless overridden) and build the clients.
     pub async fn new(options: ClientOptions) -> Result<Self, Error> {
-        let trust = std::sync::Arc::new(config::trust(&options).await);
-        let sdk = config::load(&options, trust.clone()).await?;
+        let net = std::sync::Arc::new(config::network(&options).await?);
+        let sdk = config::load(&options, net.clone()).await?;
         let endpoint = config::describe_endpoint(&sdk);
-        let sender = direct::RequestSender::new(&sdk, &options, trust.clone()).await;
+        let sender = direct::RequestSender::new(&sdk, &options, net.clone()).await;
         Ok(Self {
             iam: aws_sdk_iam::Client::from_conf(
                 aws_sdk_iam::config::Builder::from(&sdk)
@@ -102,7 +104,7 @@ impl Client {
             sdk,
             endpoint,
             sender,
-            trust,
+            net,
             identity: tokio::sync::OnceCell::new(),
         })
     }
@@ -139,7 +141,7 @@ impl Client {
 
     /// The CA bundle this client trusts, when one replaces the system's store.
     pub fn ca_bundle(&self) -> Option<&std::path::Path> {
-        self.trust.path()
+        self.net.trust.path()
     }
 
     /// Requests rolekit signs and sends itself (see `direct`).

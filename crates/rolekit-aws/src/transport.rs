@@ -32,6 +32,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::runtime::RuntimeFlavor;
 
+use crate::proxy::{Proxies, Proxy};
 use crate::tls::Trust;
 
 /// How long an idle connection is kept (AWS's front ends close idle ones after about a minute).
@@ -43,10 +44,17 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Largest response body accepted (IAM's largest answers are a few hundred kilobytes).
 const MAX_BODY: usize = 64 << 20;
 
-/// The SDK-facing client: hands out [`Connector`]s with the SDK's timeouts and the client's trust.
+/// How one client reaches the network: the certificates it trusts and the proxies it uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Network {
+    pub trust: Trust,
+    pub proxies: Proxies,
+}
+
+/// The SDK-facing client: hands out [`Connector`]s with the SDK's timeouts and the client's network.
 #[derive(Clone, Debug, Default)]
 pub struct InlineHttp {
-    pub trust: Arc<Trust>,
+    pub net: Arc<Network>,
 }
 
 impl HttpClient for InlineHttp {
@@ -54,7 +62,7 @@ impl HttpClient for InlineHttp {
         SharedHttpConnector::new(Connector {
             connect_timeout: settings.connect_timeout(),
             read_timeout: settings.read_timeout(),
-            trust: self.trust.clone(),
+            net: self.net.clone(),
         })
     }
 }
@@ -64,7 +72,7 @@ impl HttpClient for InlineHttp {
 pub struct Connector {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
-    trust: Arc<Trust>,
+    net: Arc<Network>,
 }
 
 impl HttpConnector for Connector {
@@ -235,32 +243,36 @@ fn put_idle(key: String, conn: Conn) {
 }
 
 impl Connector {
-    /// A connector with these timeouts (`None`: none) and trust; for requests made outside the SDK.
-    pub fn new(connect_timeout: Option<Duration>, read_timeout: Option<Duration>, trust: Arc<Trust>) -> Self {
+    /// A connector with these timeouts (`None`: none) and network; for requests made outside the SDK.
+    pub fn new(connect_timeout: Option<Duration>, read_timeout: Option<Duration>, net: Arc<Network>) -> Self {
         Self {
             connect_timeout,
             read_timeout,
-            trust,
+            net,
         }
     }
 
     /// Send one request and read its whole answer.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, ConnectorError> {
         let mut target = Target::parse(request.uri()).map_err(user_error)?;
-        if let (true, Some(bundle)) = (target.tls, self.trust.path()) {
+        let proxy = self.net.proxies.for_target(target.tls, &target.host, target.port);
+        if let (true, Some(bundle)) = (target.tls, self.net.trust.path()) {
             // A connection checked against one bundle never carries a request of another's.
             target.key = format!("{}#{}", target.key, bundle.display());
+        }
+        if let Some(proxy) = proxy {
+            target.key = format!("{}@{}", target.key, proxy.shown);
         }
         let body = request
             .body()
             .bytes()
             .ok_or_else(|| user_error("streaming request bodies are not supported".into()))?;
         // Head and body in one buffer, one write: one segment on the wire for a small request.
-        let mut wire = request_head(request, &target, body.len());
+        let mut wire = request_head(request, &target, body.len(), proxy.filter(|_| !target.tls));
         wire.extend_from_slice(body);
         let mut conn = match take_idle(&target.key) {
             Some(conn) => conn,
-            None => self.connect(&target).await?,
+            None => self.connect(&target, proxy).await?,
         };
         let (response, keep) = within(
             self.read_timeout,
@@ -271,29 +283,56 @@ impl Connector {
         if keep {
             put_idle(target.key, conn);
         }
+        if let Some(p) = proxy.filter(|_| response.status().as_u16() == 407) {
+            let hint = if p.authorization.is_some() {
+                "check the user and password in it"
+            } else {
+                "it wants a user and password: http://user:pass@host:port"
+            };
+            return Err(proxy_error(
+                format!(
+                    "the proxy {} (from {}) refused the request: HTTP 407 ({hint})",
+                    p.shown, p.from
+                ),
+                false,
+            ));
+        }
         Ok(response)
     }
 
-    async fn connect(&self, target: &Target) -> Result<Conn, ConnectorError> {
+    async fn connect(&self, target: &Target, proxy: Option<&Proxy>) -> Result<Conn, ConnectorError> {
         let connect = async {
-            let tcp = TcpStream::connect((target.host.as_str(), target.port))
-                .await
-                .map_err(|e| io_error(format!("tcp connect error: {e}")))?;
+            let tcp = match proxy {
+                None => TcpStream::connect((target.host.as_str(), target.port))
+                    .await
+                    .map_err(|e| io_error(format!("tcp connect error: {e}")))?,
+                Some(p) => TcpStream::connect((p.host.as_str(), p.port)).await.map_err(|e| {
+                    proxy_error(
+                        format!("could not reach the proxy {} (from {}): {e}", p.shown, p.from),
+                        true,
+                    )
+                })?,
+            };
             tcp.set_nodelay(true)
                 .map_err(|e| io_error(format!("tcp connect error: {e}")))?;
             if !target.tls {
                 return Ok(Box::new(tcp) as Conn);
             }
+            let tcp = match proxy {
+                Some(p) => tunnel(tcp, p, target).await?,
+                None => tcp,
+            };
             let name = rustls::pki_types::ServerName::try_from(target.host.clone())
                 .map_err(|e| user_error(format!("invalid host name {:?}: {e}", target.host)))?;
             let config = self
+                .net
                 .trust
                 .config()
                 .map_err(|e| ConnectorError::user(Box::new(crate::tls::TlsRefused(e))))?;
             let tls = tokio_rustls::TlsConnector::from(config)
                 .connect(name, tcp)
                 .await
-                .map_err(|e| match crate::tls::name_refusal(&e, &target.host, &self.trust) {
+                .map_err(|e| match crate::tls::name_refusal(&e, &target.host, &self.net.trust) {
                     Some(refused) => ConnectorError::user(Box::new(crate::tls::TlsRefused(refused))),
                     None => io_error(format!("TLS handshake with {} failed: {e}", target.host)),
                 })?;
@@ -314,28 +353,135 @@ impl Connector {
     }
 }
 
+fn proxy_error(message: String, retry_safe: bool) -> ConnectorError {
+    let failure = Box::new(crate::proxy::ProxyFailure { message, retry_safe });
+    if retry_safe {
+        ConnectorError::io(failure)
+    } else {
+        ConnectorError::user(failure)
+    }
+}
+
+/// Open a `CONNECT` tunnel to `target` through `proxy` on `tcp`; the same stream, now a tunnel.
+async fn tunnel(mut tcp: TcpStream, proxy: &Proxy, target: &Target) -> Result<TcpStream, ConnectorError> {
+    let hostport = format!("{}:{}", bracketed(&target.host), target.port);
+    let mut head = format!("CONNECT {hostport} HTTP/1.1\r\nhost: {hostport}\r\n");
+    if let Some(auth) = &proxy.authorization {
+        head.push_str(&format!("proxy-authorization: {auth}\r\n"));
+    }
+    head.push_str("\r\n");
+    let named = |what: String, retry_safe: bool| {
+        proxy_error(
+            format!("the proxy {} (from {}) {what}", proxy.shown, proxy.from),
+            retry_safe,
+        )
+    };
+    tcp.write_all(head.as_bytes())
+        .await
+        .map_err(|e| named(format!("closed the connection: {e}"), true))?;
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        let mut chunk = [0u8; 1024];
+        let n = tcp
+            .read(&mut chunk)
+            .await
+            .map_err(|e| named(format!("closed the connection: {e}"), true))?;
+        if n == 0 {
+            return Err(named("closed the connection before answering CONNECT".into(), true));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+        if buf.len() > 16 * 1024 {
+            return Err(named("answered CONNECT with an oversized head".into(), false));
+        }
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut answer = httparse::Response::new(&mut headers);
+    let code = match answer.parse(&buf) {
+        Ok(_) => answer.code.unwrap_or(0),
+        Err(e) => {
+            return Err(named(
+                format!("answered CONNECT with something that is not HTTP: {e}"),
+                false,
+            ))
+        }
+    };
+    if (200..300).contains(&code) {
+        return Ok(tcp);
+    }
+    let reason = answer.reason.unwrap_or("");
+    let hint = match code {
+        407 if proxy.authorization.is_some() => format!(" (check the user and password in {})", proxy.from),
+        407 => format!(
+            " (it wants a user and password: http://user:pass@host:port in {})",
+            proxy.from
+        ),
+        _ => String::new(),
+    };
+    Err(named(
+        format!("refused the tunnel to {hostport}: HTTP {code} {reason}{hint}"),
+        code >= 500,
+    ))
+}
+
+fn bracketed(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// `content-length` as `Content-Length`.
+fn title_case(out: &mut Vec<u8>, name: &str) {
+    let mut upper = true;
+    for b in name.bytes() {
+        out.push(if upper { b.to_ascii_uppercase() } else { b });
+        upper = b == b'-';
+    }
+}
+
 /// Request line and headers; `Host` and `Content-Length` added when the SDK did not set them.
-fn request_head(request: &HttpRequest, target: &Target, body_len: usize) -> Vec<u8> {
+/// Through an http proxy (`proxy`), the request line names the whole URL and the proxy's
+/// credentials go in `Proxy-Authorization`.
+fn request_head(request: &HttpRequest, target: &Target, body_len: usize, proxy: Option<&Proxy>) -> Vec<u8> {
     let mut head = Vec::with_capacity(512);
     head.extend_from_slice(request.method().as_bytes());
     head.push(b' ');
+    if proxy.is_some() {
+        head.extend_from_slice(b"http://");
+        head.extend_from_slice(target.authority.as_bytes());
+    }
     head.extend_from_slice(target.path.as_bytes());
     head.extend_from_slice(b" HTTP/1.1\r\n");
+    if let Some(auth) = proxy.and_then(|p| p.authorization.as_deref()) {
+        head.extend_from_slice(b"proxy-authorization: ");
+        head.extend_from_slice(auth.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
     let headers = request.headers();
     if !headers.contains_key("host") {
-        head.extend_from_slice(b"host: ");
+        head.extend_from_slice(b"Host: ");
         head.extend_from_slice(target.authority.as_bytes());
         head.extend_from_slice(b"\r\n");
     }
     for (name, value) in headers {
-        head.extend_from_slice(name.as_bytes());
+        if proxy.is_some() {
+            // Header names as botocore writes them (Content-Length): a proxy parses this request,
+            // and some match names case-sensitively (proxy.py then adds a second Content-Length).
+            title_case(&mut head, name);
+        } else {
+            head.extend_from_slice(name.as_bytes());
+        }
         head.extend_from_slice(b": ");
         head.extend_from_slice(value.as_bytes());
         head.extend_from_slice(b"\r\n");
     }
     let needs_length = body_len > 0 || !matches!(request.method(), "GET" | "HEAD" | "DELETE" | "OPTIONS");
     if needs_length && !headers.contains_key("content-length") {
-        head.extend_from_slice(format!("content-length: {body_len}\r\n").as_bytes());
+        head.extend_from_slice(format!("Content-Length: {body_len}\r\n").as_bytes());
     }
     head.extend_from_slice(b"\r\n");
     head
@@ -591,7 +737,7 @@ mod tests {
 
     fn connector() -> Connector {
         Connector {
-            trust: Arc::default(),
+            net: Arc::default(),
             connect_timeout: Some(Duration::from_secs(2)),
             read_timeout: Some(Duration::from_secs(5)),
         }
@@ -629,9 +775,9 @@ mod tests {
         let seen = server.join().expect("server");
         let text = String::from_utf8_lossy(&seen[0]).into_owned();
         assert!(text.starts_with("POST / HTTP/1.1\r\n"), "{text}");
-        let host = format!("host: {}\r\n", url.trim_start_matches("http://").trim_end_matches('/'));
+        let host = format!("Host: {}\r\n", url.trim_start_matches("http://").trim_end_matches('/'));
         assert!(text.contains(&host), "{text}");
-        assert!(text.contains("content-length: 25\r\n"), "{text}");
+        assert!(text.contains("Content-Length: 25\r\n"), "{text}");
         assert!(text.ends_with("\r\n\r\nAction=GetRole&RoleName=a"), "{text}");
     }
 
@@ -686,7 +832,7 @@ mod tests {
     async fn a_truncated_or_malformed_answer_is_an_error_not_a_hang() {
         let (url, _accepts, server) = serve(vec![Some(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")]);
         let c = Connector {
-            trust: Arc::default(),
+            net: Arc::default(),
             connect_timeout: Some(Duration::from_secs(2)),
             read_timeout: Some(Duration::from_millis(500)),
         };

@@ -105,7 +105,7 @@ pub struct RequestSender {
 
 impl RequestSender {
     /// Resolve endpoints and settings once, from the same configuration as the SDK clients.
-    pub async fn new(sdk: &SdkConfig, options: &ClientOptions, trust: std::sync::Arc<crate::tls::Trust>) -> Self {
+    pub async fn new(sdk: &SdkConfig, options: &ClientOptions, net: std::sync::Arc<crate::transport::Network>) -> Self {
         let region = sdk.region().map_or(FALLBACK_REGION, aws_config::Region::as_ref);
         let read = options.timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
         let connect = read.min(DEFAULT_CONNECT_TIMEOUT);
@@ -119,7 +119,7 @@ impl RequestSender {
             }),
             max_attempts: options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
             attempt_timeout: read + connect,
-            connector: Connector::new(Some(connect), Some(read), trust),
+            connector: Connector::new(Some(connect), Some(read), net),
             signer: Signer::default(),
             quota: RetryQuota::default(),
             limiter: (options.retry_mode == RetryMode::Adaptive).then(|| RateLimiter::new(0.0)),
@@ -202,13 +202,19 @@ impl RequestSender {
                         Some(error) => error,
                     }
                 }
-                Err(e) => match crate::tls::refusal(&e) {
-                    Some(problem) => Error::Tls {
+                Err(e) => match (crate::tls::refusal(&e), crate::proxy::failure(&e)) {
+                    (Some(problem), _) => Error::Tls {
                         endpoint: self.label.clone(),
                         operation: operation.into(),
                         problem,
                     },
-                    None => Error::Endpoint {
+                    (None, Some((problem, retry_safe))) => Error::Proxy {
+                        endpoint: self.label.clone(),
+                        operation: operation.into(),
+                        problem,
+                        retry_safe,
+                    },
+                    (None, None) => Error::Endpoint {
                         endpoint: self.label.clone(),
                         operation: operation.into(),
                         cause: crate::error::describe(&e),

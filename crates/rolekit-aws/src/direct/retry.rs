@@ -23,6 +23,7 @@ pub(crate) fn retryable(error: &Error) -> bool {
                 )
         }
         Error::Endpoint { .. } => true,
+        Error::Proxy { retry_safe, .. } => *retry_safe,
         _ => false,
     }
 }

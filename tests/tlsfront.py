@@ -1,0 +1,63 @@
+"""TLS in front of a plain-HTTP server (the sandbox), with a certificate the test makes: what a
+private HTTPS endpoint or a TLS-inspecting proxy presents. Used by test_tls and test_proxy."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+
+import trustme
+
+
+class TlsFront:
+    """TLS in front of a plain-HTTP server: each accepted connection is decrypted and piped."""
+
+    def __init__(self, upstream_port: int, cert: trustme.LeafCert) -> None:
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(self.context)
+        self.upstream_port = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"https://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.handshakes = 0
+        self.refused = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                return
+            self.handshakes += 1
+            threading.Thread(target=self._one, args=(raw,), daemon=True).start()
+
+    def _one(self, raw: socket.socket) -> None:
+        try:
+            tls = self.context.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            self.refused += 1
+            raw.close()
+            return
+        with tls, socket.create_connection(("127.0.0.1", self.upstream_port)) as upstream:
+            back = threading.Thread(target=_pump, args=(upstream, tls), daemon=True)
+            back.start()
+            _pump(tls, upstream)
+            back.join(timeout=30)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _pump(src: socket.socket, dst: socket.socket) -> None:
+    """Copy until either side closes, then shut both down (the caller closes them)."""
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
