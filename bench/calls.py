@@ -10,7 +10,9 @@
   the creating case again through a proxy (tests/faultproxy.py, a process of its own) that holds
   every request BENCH_LATENCY seconds (25 ms) before it reaches the sandbox: a network's round trip,
   which loopback does not have and which concurrency exists to overlap.
-Goals: <= 0.1x boto3's CPU per call; <= 0.3x its wall time for the bulk case.
+- Proxied: the CPU per role read again with both clients going through a real forward proxy
+  (proxy.py from PyPI, its own process) named by HTTP_PROXY, as behind a corporate proxy.
+Goals: <= 0.1x boto3's CPU per call (direct and proxied); <= 0.3x its wall time for the bulk case.
 """
 
 from __future__ import annotations
@@ -47,6 +49,33 @@ def latency_proxy(upstream: str, latency: float) -> Iterator[str]:
     finally:
         if proc.stdin is not None:
             proc.stdin.close()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def forward_proxy() -> Iterator[str]:
+    """proxy.py (a real forward proxy) in a process of its own, on a free port; its URL."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = [sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", str(port)]
+    args += ["--num-acceptors", "1", "--num-workers", "1", "--threaded", "--log-level", "WARNING"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
         proc.wait(timeout=10)
 
 
@@ -101,6 +130,25 @@ def main() -> None:
             lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="bench"),
             N // 2,
         )
+
+        # Behind a proxy: both clients read HTTP_PROXY (rolekit when the client is made, botocore
+        # at each request); both keep their connections to the proxy open.
+        with forward_proxy() as proxy_url:
+            os.environ["HTTP_PROXY"] = proxy_url
+            try:
+                proxied = sb.client()
+                proxied_iam = sb.boto3_client("iam")
+
+                def b3_proxied_read() -> None:
+                    proxied_iam.get_role(RoleName="bench-role")
+                    proxied_iam.list_attached_role_policies(RoleName="bench-role")
+                    proxied_iam.list_role_policies(RoleName="bench-role")
+
+                rk_proxied, b3_proxied, proxied_ratio = cpu_per_call(
+                    lambda: proxied.get_role("bench-role"), b3_proxied_read, N // 2
+                )
+            finally:
+                del os.environ["HTTP_PROXY"]
 
         aclient = rk.AsyncClient(endpoint_url=sb.endpoint_url, credentials=sb.credentials)
         document = trust.to_json()
@@ -167,6 +215,8 @@ def main() -> None:
         "|---|---|---|---|",
         f"| CPU per role read (ms) | {rk_get * 1e3:.3f} | {b3_get * 1e3:.3f} | {get_ratio:.2f} |",
         f"| CPU per AssumeRole (ms) | {rk_assume * 1e3:.3f} | {b3_assume * 1e3:.3f} | {assume_ratio:.2f} |",
+        f"| CPU per role read through an HTTP proxy (ms) | {rk_proxied * 1e3:.3f} | {b3_proxied * 1e3:.3f} | "
+        f"{proxied_ratio:.2f} |",
         f"| {BULK} x ensure_role + inline policy, creating, wall (s) | {rk_bulk:.2f} (AsyncClient, 16 at a time) | {b3_bulk:.2f} (sequential) | {rk_bulk / b3_bulk:.2f} |",
         f"| the same again, nothing to change, wall (s) | {rk_again:.2f} | {b3_again:.2f} | {rk_again / b3_again:.2f} |",
         f"| {BULK} x ensure_role + inline policy, creating, {LATENCY * 1e3:.0f} ms network latency, wall (s) | "
