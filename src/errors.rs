@@ -134,11 +134,7 @@ fn convert(err: aws::Error, message: String) -> PyErr {
             operation,
             problem,
         } => {
-            let kwargs = [
-                ("endpoint", opt(py, Some(endpoint))),
-                ("operation", opt(py, Some(operation))),
-                ("problem", opt(py, Some(problem))),
-            ];
+            let kwargs = connection_kwargs(py, endpoint, operation, problem, false);
             build(py.get_type::<TlsError>(), message, &kwargs)
         }
         aws::Error::Proxy {
@@ -147,12 +143,7 @@ fn convert(err: aws::Error, message: String) -> PyErr {
             problem,
             retry_safe,
         } => {
-            let kwargs = [
-                ("endpoint", opt(py, Some(endpoint))),
-                ("operation", opt(py, Some(operation))),
-                ("problem", opt(py, Some(problem))),
-                ("retry_safe", opt(py, Some(retry_safe))),
-            ];
+            let kwargs = connection_kwargs(py, endpoint, operation, problem, retry_safe);
             build(py.get_type::<ProxyError>(), message, &kwargs)
         }
         aws::Error::NoCredentials { operation, .. } => {
@@ -170,6 +161,22 @@ fn convert(err: aws::Error, message: String) -> PyErr {
         aws::Error::Policy { findings, .. } => policy_error(message, findings),
         aws::Error::Config(_) | aws::Error::Protocol(_) | aws::Error::Unavailable(_) => RolekitError::new_err(message),
     })
+}
+
+/// The keyword arguments of `ConnectionProblem` (TlsError, ProxyError).
+fn connection_kwargs(
+    py: Python<'_>,
+    endpoint: String,
+    operation: String,
+    problem: String,
+    retry_safe: bool,
+) -> [(&'static str, Option<Py<PyAny>>); 4] {
+    [
+        ("endpoint", opt(py, Some(endpoint))),
+        ("operation", opt(py, Some(operation))),
+        ("problem", opt(py, Some(problem))),
+        ("retry_safe", opt(py, Some(retry_safe))),
+    ]
 }
 
 /// A Rust panic, reported as a RolekitError that asks to be reported, never as a crash.

@@ -33,6 +33,7 @@ from ._rolekit import catalog_date as catalog_date
 from .exceptions import (
     AccessDenied,
     AwsError,
+    ConnectionProblem,
     EndpointError,
     EntityAlreadyExists,
     ExpiredToken,
@@ -59,6 +60,7 @@ __all__ = [
     "AwsManaged",
     "AwsError",
     "Client",
+    "ConnectionProblem",
     "Credentials",
     "Decision",
     "Finding",

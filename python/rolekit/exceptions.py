@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "AccessDenied",
     "AwsError",
+    "ConnectionProblem",
     "EndpointError",
     "EntityAlreadyExists",
     "ExpiredToken",
@@ -143,22 +144,9 @@ class EndpointError(RolekitError):
         self.cause = cause
 
 
-class TlsError(RolekitError):
-    """The endpoint's TLS certificate was refused (issuer unknown, expired, another name) or the CA
-    bundle is unusable. Never retried: the message says which setting adds a CA (``AWS_CA_BUNDLE``,
-    the profile's ``ca_bundle``, ``Client(ca_bundle=...)``)."""
-
-    def __init__(self, message: str, *, endpoint: str = "", operation: str = "", problem: str = "") -> None:
-        super().__init__(message)
-        self.endpoint = endpoint
-        self.operation = operation
-        self.problem = problem
-
-
-class ProxyError(RolekitError):
-    """The proxy (``HTTPS_PROXY`` / ``HTTP_PROXY``) could not be reached or refused the request; the
-    message names the proxy and the variable it came from, never its password. ``retry_safe`` when
-    it was unreachable or answered 5xx; not after a refusal (407, 403)."""
+class ConnectionProblem(RolekitError):
+    """The network between rolekit and AWS refused the request (a TLS certificate, a proxy);
+    ``endpoint``, ``operation`` and ``problem`` say where and what, never a secret."""
 
     def __init__(
         self, message: str, *, endpoint: str = "", operation: str = "", problem: str = "", retry_safe: bool = False
@@ -168,6 +156,18 @@ class ProxyError(RolekitError):
         self.operation = operation
         self.problem = problem
         self.retry_safe = retry_safe
+
+
+class TlsError(ConnectionProblem):
+    """The endpoint's TLS certificate was refused (issuer unknown, expired, another name) or the CA
+    bundle is unusable. Never retried: the message says which setting adds a CA (``AWS_CA_BUNDLE``,
+    the profile's ``ca_bundle``, ``Client(ca_bundle=...)``)."""
+
+
+class ProxyError(ConnectionProblem):
+    """The proxy (``HTTPS_PROXY`` / ``HTTP_PROXY``) could not be reached or refused the request; the
+    message names the proxy and the variable it came from, never its password. ``retry_safe`` when
+    it was unreachable or answered 5xx; not after a refusal (407, 403)."""
 
 
 class NotAssumable(RolekitError):
