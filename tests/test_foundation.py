@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import pickle
 import subprocess
 import sys
@@ -63,6 +64,20 @@ def test_profile_from_shared_files(sandbox: Sandbox, monkeypatch: pytest.MonkeyP
     assert me.name == ADMIN_USER
     monkeypatch.setenv("AWS_PROFILE", "teach")
     assert rk.Client().whoami() == me
+    # A profile that is not there is an error naming it, as in the AWS CLI, never other credentials.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds.secret_access_key)
+    with pytest.raises(rk.RolekitError, match=r"the config profile \(nope\) could not be found"):
+        rk.Client(profile="nope", endpoint_url=sandbox.endpoint_url)
+    env = {k: v for k, v in os.environ.items()} | {"AWS_ENDPOINT_URL": sandbox.endpoint_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "rolekit", "whoami", "--profile", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 3 and "config profile (nope) could not be found" in out.stderr, out.stderr
 
 
 def test_dead_endpoint_is_an_endpoint_error_within_seconds() -> None:

@@ -39,11 +39,16 @@ class TlsFront:
             self.refused += 1
             raw.close()
             return
-        with tls, socket.create_connection(("127.0.0.1", self.upstream_port)) as upstream:
-            back = threading.Thread(target=_pump, args=(upstream, tls), daemon=True)
-            back.start()
-            _pump(tls, upstream)
-            back.join(timeout=30)
+        with tls:
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            except OSError:  # the server behind is gone (the test is over): drop the client
+                return
+            with upstream:
+                back = threading.Thread(target=_pump, args=(upstream, tls), daemon=True)
+                back.start()
+                _pump(tls, upstream)
+                back.join(timeout=30)
 
     def close(self) -> None:
         self.listener.close()

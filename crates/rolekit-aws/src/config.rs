@@ -65,32 +65,37 @@ impl ClientOptions {
     }
 }
 
-/// Which certificates the client trusts, in botocore's order (see `tls`): the argument,
-/// `AWS_CA_BUNDLE`, the selected profile's `ca_bundle`, the system's store.
-pub async fn trust(options: &ClientOptions) -> crate::tls::Trust {
+/// How the client reaches the network: the certificates it trusts, in botocore's order (see
+/// `tls`: the argument, `AWS_CA_BUNDLE`, the selected profile's `ca_bundle`, the system's store),
+/// and the environment's proxies. A profile named explicitly must exist, as the AWS CLI insists:
+/// a typo is an error naming it, never a silent fall back to other credentials.
+pub async fn network(options: &ClientOptions) -> Result<crate::transport::Network, Error> {
     use aws_types::os_shim_internal::{Env, Fs};
     let env = std::env::var("AWS_CA_BUNDLE").ok();
-    let profile = if options.ca_bundle.is_some() || env.as_deref().is_some_and(|v| !v.is_empty()) {
-        None // decided already: the profile files need not be read
-    } else {
+    let ca_decided = options.ca_bundle.is_some() || env.as_deref().is_some_and(|v| !v.is_empty());
+    let profiles = if options.profile.is_some() || !ca_decided {
         let selected = options.profile.clone().map(std::borrow::Cow::Owned);
-        aws_config::profile::load(
-            &Fs::real(),
-            &Env::real(),
-            &aws_runtime::env_config::file::EnvConfigFiles::default(),
-            selected,
-        )
-        .await
-        .ok()
-        .and_then(|set| set.get("ca_bundle").map(str::to_string))
+        let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+        aws_config::profile::load(&Fs::real(), &Env::real(), &files, selected)
+            .await
+            .ok()
+    } else {
+        None
     };
-    crate::tls::Trust::resolve(options.ca_bundle.as_deref(), env.as_deref(), profile.as_deref())
-}
-
-/// How the client reaches the network: its trust (above) and the environment's proxies.
-pub async fn network(options: &ClientOptions) -> Result<crate::transport::Network, Error> {
+    if let (Some(name), Some(set)) = (&options.profile, &profiles) {
+        if set.get_profile(name).is_none() {
+            return Err(Error::Config(format!(
+                "the config profile ({name}) could not be found in the AWS config or credentials file"
+            )));
+        }
+    }
+    let profile_bundle = profiles
+        .as_ref()
+        .filter(|_| !ca_decided)
+        .and_then(|set| set.get("ca_bundle"))
+        .map(str::to_string);
     Ok(crate::transport::Network {
-        trust: trust(options).await,
+        trust: crate::tls::Trust::resolve(options.ca_bundle.as_deref(), env.as_deref(), profile_bundle.as_deref()),
         proxies: crate::proxy::Proxies::from_env().map_err(Error::Config)?,
     })
 }
