@@ -63,6 +63,9 @@ pub struct Proxies {
     pub https: Option<Proxy>,
     pub http: Option<Proxy>,
     no_proxy: Vec<String>,
+    /// The hosts of the credential endpoints this process is configured with
+    /// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`): never proxied.
+    credential_hosts: Vec<String>,
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -166,6 +169,18 @@ impl Proxies {
         };
         let proxy = |key: &str| find(key).map(|(k, v)| Proxy::parse(&v, &k)).transpose();
         let cgi = vars.iter().any(|(k, _)| k == "REQUEST_METHOD");
+        let credential_hosts = [
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        ]
+        .iter()
+        .filter_map(|name| vars.iter().find(|(k, _)| k == name))
+        .filter_map(|(_, url)| url.parse::<http::Uri>().ok())
+        .filter_map(|uri| {
+            uri.host()
+                .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase())
+        })
+        .collect();
         Ok(Self {
             https: proxy("https_proxy")?,
             // As urllib: a CGI script's HTTP_PROXY may come from the request's Proxy header.
@@ -178,6 +193,7 @@ impl Proxies {
                         .collect()
                 })
                 .unwrap_or_default(),
+            credential_hosts,
         })
     }
 
@@ -185,7 +201,8 @@ impl Proxies {
     pub fn for_target(&self, tls: bool, host: &str, port: u16) -> Option<&Proxy> {
         let proxy = if tls { self.https.as_ref() } else { self.http.as_ref() }?;
         let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-        if NEVER_PROXIED.contains(&host.as_str()) || self.bypassed(&host, port) {
+        if NEVER_PROXIED.contains(&host.as_str()) || self.credential_hosts.contains(&host) || self.bypassed(&host, port)
+        {
             return None;
         }
         Some(proxy)
@@ -311,6 +328,15 @@ mod tests {
         ] {
             assert!(p.for_target(true, host, port).is_some(), "{host}:{port} is proxied");
         }
+        let container = Proxies::from_vars(vars(&[
+            ("HTTP_PROXY", "http://p:1"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:8123/creds"),
+        ]))
+        .expect("ok");
+        assert!(
+            container.for_target(false, "127.0.0.1", 8123).is_none(),
+            "the container endpoint"
+        );
         let all = Proxies::from_vars(vars(&[("HTTPS_PROXY", "http://p:1"), ("no_proxy", "*")])).expect("ok");
         assert!(all.for_target(true, "iam.amazonaws.com", 443).is_none());
         assert!(
