@@ -428,6 +428,12 @@ impl PyPolicy {
         })
     }
 
+    /// The kind this document most likely is, from its content: "trust" (a principal that may
+    /// assume a role), "resource" (another principal) or "identity".
+    fn detect_kind(&self) -> &'static str {
+        PolicyKind::detect(&self.inner).as_str()
+    }
+
     /// The document as JSON text: compact, or indented by `indent` spaces.
     #[pyo3(signature = (indent=None))]
     fn to_json(&self, indent: Option<usize>) -> PyResult<String> {

@@ -172,6 +172,27 @@ def test_exec_runs_the_command_with_the_role(sandbox: Sandbox, cli_role: str, tm
     assert out.returncode == 0 and out.stdout.split() == ["eu-west-3", "eu-west-3"], out.stderr
 
 
+def test_lint_detects_a_trust_policy_and_refuses_an_open_one() -> None:
+    trust = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
+    )
+    out = run("lint", "-", stdin=trust)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "checked as a trust policy (detected; --kind chooses)" in out.stderr
+    assert "MISSING_RESOURCE" not in out.stdout and "PRINCIPAL_NOT_ALLOWED" not in out.stdout
+    assert "MISSING_RESOURCE" in run("lint", "--kind", "identity", "-", stdin=trust).stdout
+    open_trust = trust.replace('{"Service": "sagemaker.amazonaws.com"}', '{"AWS": "*"}')
+    refused = run("lint", "-", stdin=open_trust)
+    assert refused.returncode == 1 and "OPEN_PRINCIPAL" in refused.stdout and "--allow-open" in refused.stderr
+    assert run("lint", "--allow-open", "-", stdin=open_trust).returncode == 0
+    conditioned = open_trust.replace(
+        '"Action": "sts:AssumeRole"}',
+        '"Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x1"}}}',
+    )
+    assert run("lint", "-", stdin=conditioned).returncode == 0
+
+
 def test_input_files_cannot_flood_or_drive_the_terminal(tmp_path: Path) -> None:
     """Control characters from a policy file are shown escaped; a huge input is refused at a fixed size."""
     hostile = tmp_path / "p.json"

@@ -423,6 +423,8 @@ class Policy:
 
         kind: identity | trust | resource | boundary | scp | session.
         """
+    def detect_kind(self) -> str:
+        """The kind this document most likely is: "trust", "resource" or "identity"."""
     def to_json(self, indent: Optional[int] = None) -> str: ...
     def allows(self, action: str, resource: str = "*", context: Optional[Mapping[str, Any]] = None) -> bool:
         """Whether this policy alone, as an identity policy, allows ``action`` on ``resource``."""

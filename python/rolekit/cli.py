@@ -135,10 +135,15 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     from .exceptions import PolicyError
 
     results: list[dict[str, Any]] = []
+    open_trust = False
     for path in args.files:
         try:
-            report = Policy.from_json(_read(path)).validate(kind=args.kind, inline=args.inline)
-            findings: list[Any] = list(report)
+            policy = Policy.from_json(_read(path))
+            kind = args.kind or policy.detect_kind()
+            if args.kind is None and kind != "identity":
+                print(f"{_shown(path)}: checked as a {kind} policy (detected; --kind chooses)", file=sys.stderr)
+            findings: list[Any] = list(policy.validate(kind=kind, inline=args.inline))
+            open_trust |= kind == "trust" and any(f.code == "OPEN_PRINCIPAL" for f in findings)
         except PolicyError as e:
             findings = list(e.findings)
         results += [_finding_dict(path, f) for f in findings]
@@ -158,6 +163,13 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         errors = sum(r["severity"] == "error" for r in results)
         print(f"{len(args.files)} file(s), {len(results)} finding(s), {errors} error(s)", file=sys.stderr)
     failing = {"error"} | ({"security_warning", "warning"} if args.strict else set())
+    if open_trust and not args.allow_open:
+        print(
+            'rolekit: a trust policy lets anyone assume the role (Principal "*" with no condition); '
+            "--allow-open accepts that",
+            file=sys.stderr,
+        )
+        return EXIT_NEGATIVE
     return EXIT_NEGATIVE if any(r["severity"] in failing for r in results) else EXIT_OK
 
 
@@ -429,8 +441,11 @@ def _parser() -> argparse.ArgumentParser:
     formats(s, "text", "json", "sarif")
     s.add_argument("files", nargs="+", metavar="FILE", help="policy JSON files; - reads standard input")
     s.add_argument(
-        "--kind", default="identity", choices=["identity", "trust", "resource", "boundary", "scp", "session"]
+        "--kind",
+        choices=["identity", "trust", "resource", "boundary", "scp", "session"],
+        help="the kind of policy (default: detected from the document: trust, resource or identity)",
     )
+    s.add_argument("--allow-open", action="store_true", help="accept a trust policy that anyone may assume (exit 0)")
     s.add_argument("--inline", action="store_true", help="an inline role policy (10,240-character limit)")
     s.add_argument("--strict", action="store_true", help="exit 1 on warnings and security warnings too")
     s.set_defaults(func=_cmd_lint)

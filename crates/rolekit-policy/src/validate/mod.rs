@@ -58,6 +58,29 @@ pub enum PolicyKind {
 }
 
 impl PolicyKind {
+    /// The kind a document most likely is, from its own content: a statement with a principal
+    /// that lets it assume a role (`sts:AssumeRole*`, `sts:TagSession`, `sts:SetSourceIdentity`,
+    /// or `sts:*`) makes a trust policy; any other principal a resource policy; none an identity
+    /// policy. (Boundaries, SCPs and session policies look like identity policies: ask for them.)
+    pub fn detect(policy: &crate::Policy) -> Self {
+        const ASSUMING: [&str; 4] = ["sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:*"];
+        let mut kind = Self::Identity;
+        for s in &policy.statements {
+            if s.principal.is_none() && s.not_principal.is_none() {
+                continue;
+            }
+            kind = Self::Resource;
+            let assumes = s.action.iter().flat_map(|a| a.items.iter()).any(|item| {
+                let action = item.value.to_ascii_lowercase();
+                ASSUMING.iter().any(|a| action.starts_with(a)) || action == "*"
+            });
+            if assumes {
+                return Self::Trust;
+            }
+        }
+        kind
+    }
+
     /// Parse the Python/CLI name.
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {

@@ -483,3 +483,22 @@ fn findings_carry_line_and_column() {
         ]
     );
 }
+
+#[test]
+fn a_documents_kind_is_detected_from_its_content() {
+    let kind = |stmts: &str| {
+        PolicyKind::detect(
+            &Policy::parse(&format!(r#"{{"Version": "2012-10-17", "Statement": [{stmts}]}}"#)).expect("JSON"),
+        )
+    };
+    let trust =
+        r#"{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}"#;
+    assert_eq!(kind(trust), PolicyKind::Trust);
+    let web = r#"{"Effect": "Allow", "Principal": {"Federated": "x"}, "Action": ["sts:AssumeRoleWithWebIdentity"]}"#;
+    assert_eq!(kind(web), PolicyKind::Trust);
+    let bucket = r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#;
+    assert_eq!(kind(bucket), PolicyKind::Resource);
+    let identity = r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}"#;
+    assert_eq!(kind(identity), PolicyKind::Identity);
+    assert_eq!(kind(&format!("{identity}, {trust}")), PolicyKind::Trust);
+}
