@@ -211,6 +211,50 @@ def test_input_files_cannot_flood_or_drive_the_terminal(tmp_path: Path) -> None:
     assert out.returncode == 3 and "larger than 10 MB" in out.stderr, out.stderr
 
 
+def test_the_tutorial_in_a_terminal(sandbox: Sandbox, tmp_path: Path) -> None:
+    """role ensure / show / delete and policy put: the seed tutorial without Python."""
+    env = sandbox_env(sandbox, tmp_path)
+    me = sandbox.client().whoami().arn
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(json.loads(rk_trust(me))))
+    read = tmp_path / "read.json"
+    read.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Sid": "ListAll", "Effect": "Allow", '
+        '"Action": "s3:ListAllMyBuckets", "Resource": "*"}]}'
+    )
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(read.read_text().replace("s3:ListAllMyBuckets", "s3:ListBuckets"))
+
+    put = run_env(env, "policy", "put", "term_s3", str(read))
+    assert put.returncode == 0 and put.stdout.startswith("put arn:aws:iam::123456789012:policy/term_s3 (v1)"), (
+        put.stderr
+    )
+    refused = run_env(env, "policy", "put", "term_s3", str(wrong))
+    assert refused.returncode == 3 and "INVALID_ACTION" in refused.stderr and "nothing was sent" in refused.stderr
+    plan = run_env(env, "role", "ensure", "term-role", "--trust", str(trust), "--managed", "term_s3", "--plan")
+    assert plan.returncode == 0 and "would create role term-role" in plan.stdout, plan.stderr
+    assert run_env(env, "role", "show", "term-role").returncode == 3, "a plan changes nothing"
+    made = run_env(
+        env, "role", "ensure", "term-role", "--trust", str(trust), "--managed", "term_s3", "--policy", f"read={read}"
+    )
+    assert made.returncode == 0 and "create role term-role" in made.stdout, made.stderr
+    again = run_env(
+        env, "role", "ensure", "term-role", "--trust", str(trust), "--managed", "term_s3", "--policy", f"read={read}"
+    )
+    assert again.stdout.strip() == "no change", again.stdout
+    shown = json.loads(run_env(env, "role", "show", "term-role", "--format", "json").stdout)
+    assert shown["AttachedPolicies"] == ["arn:aws:iam::123456789012:policy/term_s3"]
+    assert shown["InlinePolicies"] == ["read"] and shown["AssumeRolePolicyDocument"]["Statement"]
+    gone = run_env(env, "role", "delete", "term-role")
+    assert gone.returncode == 0 and "deleted role term-role" in gone.stdout, gone.stderr
+
+
+def rk_trust(arn: str) -> str:
+    import rolekit
+
+    return rolekit.Policy.trust(aws=arn).to_json()
+
+
 def test_profile_commands_write_a_profile_that_works(sandbox: Sandbox, cli_role: str, tmp_path: Path) -> None:
     env = sandbox_env(sandbox, tmp_path)
     (tmp_path / "credentials").write_text(

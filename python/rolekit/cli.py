@@ -48,6 +48,77 @@ def _cmd_whoami(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _named_files(items: Optional[Sequence[str]], what: str) -> dict[str, str]:
+    """`NAME=FILE` arguments as {name: document text}."""
+    from .exceptions import InvalidArgument
+
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InvalidArgument(f"{what} takes NAME=FILE, got {_shown(item)!r}")
+        out[name] = _read(path)
+    return out
+
+
+def _cmd_role_ensure(args: argparse.Namespace) -> int:
+    client = _client(args)
+    call = client.plan_role if args.plan else client.ensure_role
+    change = call(
+        args.name,
+        _read(args.trust),
+        description=args.description,
+        path=args.path,
+        max_session_duration=args.max_session_duration,
+        managed_policies=args.managed or None,
+        inline_policies=_named_files(args.policy, "--policy") or None,
+    )
+    if args.format == "json":
+        print(json.dumps({"created": change.created, "changed": change.changed, "changes": change.changes}, indent=2))
+    else:
+        for line in change.changes or ["no change"]:
+            print(("would " if args.plan and change.changes else "") + line)
+    return EXIT_OK
+
+
+def _cmd_role_show(args: argparse.Namespace) -> int:
+    role = _client(args).get_role(args.name)
+    shown = {
+        "RoleName": role.name,
+        "Arn": role.arn,
+        "Path": role.path,
+        "Description": role.description,
+        "MaxSessionDuration": role.max_session_duration,
+        "PermissionsBoundary": role.permissions_boundary,
+        "Tags": role.tags,
+        "AttachedPolicies": role.attached_policies,
+        "InlinePolicies": sorted(role.inline_policies),
+        "AssumeRolePolicyDocument": role.trust_policy.to_dict(),
+    }
+    if args.format == "json":
+        print(json.dumps(shown, indent=2, default=str))
+    else:
+        for key, value in shown.items():
+            text = json.dumps(value) if isinstance(value, (dict, list)) else value
+            print(_shown(f"{key}: {text}"))
+    return EXIT_OK
+
+
+def _cmd_role_delete(args: argparse.Namespace) -> int:
+    for line in _client(args).delete_role(args.name, force=args.force):
+        print(line)
+    return EXIT_OK
+
+
+def _cmd_policy_put(args: argparse.Namespace) -> int:
+    managed = _client(args).put_policy(args.name, _read(args.file), description=args.description, path=args.path)
+    if args.format == "json":
+        print(json.dumps({"Arn": managed.arn, "VersionId": managed.version_id, "Changed": managed.changed}))
+    else:
+        print(f"{'put' if managed.changed else 'unchanged'} {managed.arn} ({managed.version_id})")
+    return EXIT_OK
+
+
 #: The most rolekit reads of one input file (IAM's largest document is 10,240 characters; a policy
 #: file of megabytes is a mistake, and /dev/zero must not fill the memory).
 MAX_INPUT = 10 * 1024 * 1024
@@ -436,6 +507,40 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("whoami", parents=[base, aws], help="who the current credentials belong to")
     formats(s, "text", "json")
     s.set_defaults(func=_cmd_whoami)
+
+    role = sub.add_parser("role", help="create or update, show and delete roles")
+    rsub = role.add_subparsers(dest="role_command", metavar="ACTION")
+    rsub.required = True
+    s = rsub.add_parser("ensure", parents=[base, aws], help="create the role, or change only what differs")
+    formats(s, "text", "json")
+    s.add_argument("name")
+    s.add_argument("--trust", required=True, metavar="FILE", help="the trust policy (JSON)")
+    s.add_argument("--policy", action="append", metavar="NAME=FILE", help="an inline policy (repeatable)")
+    s.add_argument("--managed", action="append", metavar="ARN|NAME", help="a managed policy to attach (repeatable)")
+    s.add_argument("--description")
+    s.add_argument("--path", default="/")
+    s.add_argument("--max-session-duration", type=int, metavar="SECONDS")
+    s.add_argument("--plan", action="store_true", help="say what would change; change nothing")
+    s.set_defaults(func=_cmd_role_ensure)
+    s = rsub.add_parser("show", parents=[base, aws], help="a role with its policies and tags")
+    formats(s, "text", "json")
+    s.add_argument("name")
+    s.set_defaults(func=_cmd_role_show)
+    s = rsub.add_parser("delete", parents=[base, aws], help="empty and delete a role (refuses a recently used one)")
+    formats(s, "text")
+    s.add_argument("name")
+    s.add_argument("--force", action="store_true", help="delete even a recently used or protected role")
+    s.set_defaults(func=_cmd_role_delete)
+    pol = sub.add_parser("policy", help="customer managed policies")
+    polsub = pol.add_subparsers(dest="policy_command", metavar="ACTION")
+    polsub.required = True
+    s = polsub.add_parser("put", parents=[base, aws], help="create a policy, or a new default version")
+    formats(s, "text", "json")
+    s.add_argument("name")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--description")
+    s.add_argument("--path", default="/")
+    s.set_defaults(func=_cmd_policy_put)
 
     s = sub.add_parser("lint", parents=[base], help="check policy files offline (findings with file:line:column)")
     formats(s, "text", "json", "sarif")
