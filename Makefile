@@ -25,6 +25,7 @@ wheel: $(BIN)/maturin
 	rm -rf $(DIST)
 	$(BIN)/maturin build --release --zig --compatibility manylinux2014 --out $(DIST)
 	$(BIN)/auditwheel show $(WHEEL_GLOB)
+	@echo "the wheel: $$(ls $(WHEEL_GLOB))"
 
 # The wheel and the demo's own needs (the sandbox) in .venv.
 install: wheel
