@@ -482,6 +482,12 @@ def _parser() -> argparse.ArgumentParser:
     aws.add_argument("--region", help="AWS region (default: AWS_REGION, then the profile)")
     aws.add_argument("--endpoint-url", help="send requests here instead of AWS (default: AWS_ENDPOINT_URL)")
 
+    def group(name: str, help: str) -> Any:
+        """A command with actions of its own (`rolekit role ensure`), each required."""
+        actions = sub.add_parser(name, help=help).add_subparsers(dest=f"{name}_command", metavar="ACTION")
+        actions.required = True
+        return actions
+
     def formats(parser: argparse.ArgumentParser, *choices: str, default: str = "text") -> None:
         parser.add_argument("--format", choices=choices, default=default, help=f"output format (default: {default})")
 
@@ -508,9 +514,7 @@ def _parser() -> argparse.ArgumentParser:
     formats(s, "text", "json")
     s.set_defaults(func=_cmd_whoami)
 
-    role = sub.add_parser("role", help="create or update, show and delete roles")
-    rsub = role.add_subparsers(dest="role_command", metavar="ACTION")
-    rsub.required = True
+    rsub = group("role", "create or update, show and delete roles")
     s = rsub.add_parser("ensure", parents=[base, aws], help="create the role, or change only what differs")
     formats(s, "text", "json")
     s.add_argument("name")
@@ -531,9 +535,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("name")
     s.add_argument("--force", action="store_true", help="delete even a recently used or protected role")
     s.set_defaults(func=_cmd_role_delete)
-    pol = sub.add_parser("policy", help="customer managed policies")
-    polsub = pol.add_subparsers(dest="policy_command", metavar="ACTION")
-    polsub.required = True
+    polsub = group("policy", "customer managed policies")
     s = polsub.add_parser("put", parents=[base, aws], help="create a policy, or a new default version")
     formats(s, "text", "json")
     s.add_argument("name")
@@ -583,9 +585,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("command", nargs="*", help="the command and its arguments, after --")
     s.set_defaults(func=_cmd_exec)
 
-    prof = sub.add_parser("profile", help="role profiles in the AWS config file (AWS_CONFIG_FILE honoured)")
-    psub = prof.add_subparsers(dest="profile_command", metavar="ACTION")
-    psub.required = True
+    psub = group("profile", "role profiles in the AWS config file (AWS_CONFIG_FILE honoured)")
     s = psub.add_parser("add", parents=[base], help="write a role profile")
     formats(s, "text", "json")
     s.add_argument("name")

@@ -119,6 +119,18 @@ pub enum Error {
     },
 }
 
+/// The first `T` in `err`'s chain of causes.
+pub fn cause<'e, T: std::error::Error + 'static>(err: &'e (dyn std::error::Error + 'static)) -> Option<&'e T> {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(t) = e.downcast_ref::<T>() {
+            return Some(t);
+        }
+        cur = e.source();
+    }
+    None
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -165,6 +177,28 @@ impl std::error::Error for Error {}
 
 impl Error {
     /// Convert an SDK error from `operation` sent to `endpoint`.
+    /// The network's refusal in `err`'s chain of causes, as its own error: a TLS certificate
+    /// (`Tls`, never retried) or a proxy (`Proxy`); `None` for any other failure.
+    pub fn from_connection_refusal(
+        endpoint: &str,
+        operation: &str,
+        err: &(dyn std::error::Error + 'static),
+    ) -> Option<Self> {
+        if let Some(t) = cause::<crate::tls::TlsRefused>(err) {
+            return Some(Self::Tls {
+                endpoint: endpoint.to_string(),
+                operation: operation.to_string(),
+                problem: t.0.clone(),
+            });
+        }
+        cause::<crate::proxy::ProxyFailure>(err).map(|p| Self::Proxy {
+            endpoint: endpoint.to_string(),
+            operation: operation.to_string(),
+            problem: p.message.clone(),
+            retry_safe: p.retry_safe,
+        })
+    }
+
     pub fn from_sdk<E>(operation: &str, endpoint: &str, err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -208,21 +242,10 @@ impl Error {
                 operation: operation.to_string(),
                 cause: "timed out".to_string(),
             },
-            SdkError::DispatchFailure(_) if crate::tls::refusal(&err).is_some() => Self::Tls {
-                endpoint: endpoint.to_string(),
-                operation: operation.to_string(),
-                problem: crate::tls::refusal(&err).unwrap_or_default(),
-            },
-            SdkError::DispatchFailure(_) if crate::proxy::failure(&err).is_some() => {
-                let (problem, retry_safe) = crate::proxy::failure(&err).unwrap_or_default();
-                Self::Proxy {
-                    endpoint: endpoint.to_string(),
-                    operation: operation.to_string(),
-                    problem,
-                    retry_safe,
-                }
-            }
             SdkError::DispatchFailure(d) => {
+                if let Some(refused) = Self::from_connection_refusal(endpoint, operation, &err) {
+                    return refused;
+                }
                 let cause = error_chain(&err);
                 if (d.is_user() || d.is_other()) && cause.to_ascii_lowercase().contains("credential") {
                     Self::NoCredentials {

@@ -29,18 +29,6 @@ impl std::fmt::Display for ProxyFailure {
 
 impl std::error::Error for ProxyFailure {}
 
-/// The proxy failure in `err`'s chain of causes, if the failure was one.
-pub fn failure(err: &(dyn std::error::Error + 'static)) -> Option<(String, bool)> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(p) = e.downcast_ref::<ProxyFailure>() {
-            return Some((p.message.clone(), p.retry_safe));
-        }
-        cur = e.source();
-    }
-    None
-}
-
 /// The addresses of instance metadata and the container credential endpoints: never proxied.
 const NEVER_PROXIED: &[&str] = &["169.254.169.254", "fd00:ec2::254", "169.254.170.2", "169.254.170.23"];
 
@@ -66,25 +54,6 @@ pub struct Proxies {
     /// The hosts of the credential endpoints this process is configured with
     /// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`): never proxied.
     credential_hosts: Vec<String>,
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 impl Proxy {
@@ -129,7 +98,7 @@ impl Proxy {
             let (user, pass) = u.split_once(':').unwrap_or((u, ""));
             format!(
                 "Basic {}",
-                base64(format!("{}:{}", decode(user), decode(pass)).as_bytes())
+                aws_smithy_types::base64::encode(format!("{}:{}", decode(user), decode(pass)))
             )
         });
         let shown_host = if host.contains(':') {
@@ -275,9 +244,6 @@ mod tests {
         assert!(Proxy::parse("http://x:port", "HTTPS_PROXY")
             .unwrap_err()
             .contains("port"));
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"abc"), "YWJj");
     }
 
     #[test]

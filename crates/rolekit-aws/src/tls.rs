@@ -121,18 +121,6 @@ impl std::fmt::Display for TlsRefused {
 
 impl std::error::Error for TlsRefused {}
 
-/// The refusal in `err`'s chain of causes, if the failure was one.
-pub fn refusal(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(t) = e.downcast_ref::<TlsRefused>() {
-            return Some(t.0.clone());
-        }
-        cur = e.source();
-    }
-    None
-}
-
 /// Name a failed handshake with `host` in words, when it is the certificate that was refused.
 pub fn name_refusal(err: &std::io::Error, host: &str, trust: &Trust) -> Option<String> {
     use rustls::CertificateError as C;

@@ -202,24 +202,13 @@ impl RequestSender {
                         Some(error) => error,
                     }
                 }
-                Err(e) => match (crate::tls::refusal(&e), crate::proxy::failure(&e)) {
-                    (Some(problem), _) => Error::Tls {
-                        endpoint: self.label.clone(),
-                        operation: operation.into(),
-                        problem,
-                    },
-                    (None, Some((problem, retry_safe))) => Error::Proxy {
-                        endpoint: self.label.clone(),
-                        operation: operation.into(),
-                        problem,
-                        retry_safe,
-                    },
-                    (None, None) => Error::Endpoint {
+                Err(e) => {
+                    Error::from_connection_refusal(&self.label, operation, &e).unwrap_or_else(|| Error::Endpoint {
                         endpoint: self.label.clone(),
                         operation: operation.into(),
                         cause: crate::error::describe(&e),
-                    },
-                },
+                    })
+                }
             };
             if attempt >= self.max_attempts || !retryable(&error) {
                 return Err(error);
