@@ -133,3 +133,26 @@ def test_refused_certificates_say_why(sandbox: Sandbox, ca: trustme.CA, ca_file:
             sandbox.boto3_client("sts", endpoint_url=f.url, verify=str(ca_file)).get_caller_identity()
     finally:
         f.close()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_an_ipv6_endpoint_as_boto3_reaches_it(sandbox: Sandbox, ca: trustme.CA, ca_file: Path, tls: bool) -> None:
+    """An endpoint at an IPv6 literal (``[::1]``): the URL's brackets, the signed Host header and,
+    over TLS, a certificate for the IP address all have to be right, for the SDK's clients and for
+    rolekit's own requests, as boto3 gets them right."""
+    port = int(sandbox.endpoint_url.rsplit(":", 1)[1])
+    role = f"v6-{'https' if tls else 'http'}"
+    v6 = TlsFront(port, ca.issue_cert("::1") if tls else None, host="::1")
+    try:
+        assert v6.url.startswith(("https://[::1]:" if tls else "http://[::1]:"))
+        client = rk.Client(endpoint_url=v6.url, credentials=sandbox.credentials, ca_bundle=ca_file if tls else None)
+        me = client.whoami()  # STS through the SDK client
+        assert me.arn.endswith(":user/admin")
+        client.ensure_role(role, rk.Policy.trust(aws=me.arn))
+        assert client.get_role(role).name == role  # rolekit's own signed request
+        creds = client.assume_role(role, wait=10)
+        session = creds.boto3_session(region="us-east-1")
+        assert f":assumed-role/{role}/" in session.client("sts", endpoint_url=v6.url).get_caller_identity()["Arn"]
+        assert v6.handshakes >= 2, "the requests went through the IPv6 listener"
+    finally:
+        v6.close()

@@ -1,11 +1,13 @@
 """TLS in front of a plain-HTTP server (the sandbox), with a certificate the test makes: what a
-private HTTPS endpoint or a TLS-inspecting proxy presents. Used by test_tls and test_proxy."""
+private HTTPS endpoint or a TLS-inspecting proxy presents. Used by test_tls and test_proxy. Without
+a certificate it is a plain relay, which puts the sandbox on another address (IPv6's ``::1``)."""
 
 from __future__ import annotations
 
 import socket
 import ssl
 import threading
+from typing import Optional
 
 import trustme
 
@@ -13,12 +15,17 @@ import trustme
 class TlsFront:
     """TLS in front of a plain-HTTP server: each accepted connection is decrypted and piped."""
 
-    def __init__(self, upstream_port: int, cert: trustme.LeafCert) -> None:
-        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(self.context)
+    def __init__(self, upstream_port: int, cert: Optional[trustme.LeafCert], host: str = "127.0.0.1") -> None:
+        self.context: Optional[ssl.SSLContext] = None
+        if cert is not None:
+            self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            cert.configure_cert(self.context)
         self.upstream_port = upstream_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"https://127.0.0.1:{self.listener.getsockname()[1]}"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.listener = socket.create_server((host, 0), family=family)
+        shown = f"[{host}]" if ":" in host else host
+        scheme = "https" if cert is not None else "http"
+        self.url = f"{scheme}://{shown}:{self.listener.getsockname()[1]}"
         self.handshakes = 0
         self.refused = 0
         threading.Thread(target=self._serve, daemon=True).start()
@@ -34,7 +41,7 @@ class TlsFront:
 
     def _one(self, raw: socket.socket) -> None:
         try:
-            tls = self.context.wrap_socket(raw, server_side=True)
+            tls = self.context.wrap_socket(raw, server_side=True) if self.context is not None else raw
         except (ssl.SSLError, OSError):
             self.refused += 1
             raw.close()
