@@ -178,7 +178,7 @@ MISSING = (
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         action = form.get("Action", [""])[0]
@@ -206,7 +206,7 @@ def aws() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture()
+@pytest.fixture
 def both(aws: str, monkeypatch: pytest.MonkeyPatch) -> tuple[rk.Client, boto3.Session]:
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
     keys = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "not-a-real-secret-key-000"}

@@ -144,7 +144,7 @@ def test_an_ipv6_endpoint_as_boto3_reaches_it(sandbox: Sandbox, ca: trustme.CA, 
     role = f"v6-{'https' if tls else 'http'}"
     v6 = TlsFront(port, ca.issue_cert("::1") if tls else None, host="::1")
     try:
-        assert v6.url.startswith(("https://[::1]:" if tls else "http://[::1]:"))
+        assert v6.url.startswith("https://[::1]:" if tls else "http://[::1]:")
         client = rk.Client(endpoint_url=v6.url, credentials=sandbox.credentials, ca_bundle=ca_file if tls else None)
         me = client.whoami()  # STS through the SDK client
         assert me.arn.endswith(":user/admin")
