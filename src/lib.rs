@@ -20,6 +20,7 @@ mod policy;
 mod rules;
 mod runtime;
 mod sagemaker;
+mod secrets;
 mod types;
 
 use pyo3::prelude::*;
@@ -42,7 +43,11 @@ pub mod _rolekit {
     #[pymodule_export]
     use super::sagemaker::sagemaker_execution_policy;
     #[pymodule_export]
-    use super::types::{issued_secrets, PyCredentials, PyIdentity};
+    use super::secrets::{
+        known_secrets, mask_secrets, register_secret, secret_values, secrets_generation, PySecretStream,
+    };
+    #[pymodule_export]
+    use super::types::{PyCredentials, PyIdentity};
 
     use pyo3::prelude::*;
 

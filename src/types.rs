@@ -94,52 +94,8 @@ pub struct PyCredentials(pub aws::Credentials, Option<Arc<Refresher>>);
 impl PyCredentials {
     /// Credentials from AssumeRole that can be refreshed by assuming the role again.
     pub fn refreshing(creds: aws::Credentials, refresher: Arc<Refresher>) -> Self {
-        remember_secrets(&creds);
         Self(creds, Some(refresher))
     }
-}
-
-/// The secret keys and session tokens rolekit has handed out, newest last, at most
-/// `ISSUED_KEPT`: `rolekit._secrets` reads them (`_issued_secrets`) when it builds its masking
-/// pattern, so that they are masked wherever they are printed. Kept here rather than pushed into
-/// Python at each AssumeRole: a Python call there cost a sixth of the call's CPU.
-struct Issued {
-    generation: u64,
-    values: std::collections::VecDeque<String>,
-}
-
-const ISSUED_KEPT: usize = 256;
-
-static ISSUED: std::sync::Mutex<Issued> = std::sync::Mutex::new(Issued {
-    generation: 0,
-    values: std::collections::VecDeque::new(),
-});
-
-fn remember_secrets(creds: &aws::Credentials) {
-    let Ok(mut issued) = ISSUED.lock() else { return };
-    let token = creds.session_token.as_ref().map(aws::credentials::Secret::expose);
-    for value in std::iter::once(creds.secret_access_key.expose()).chain(token) {
-        // The same credentials handed out again (a refresh that kept them) sit at the end.
-        if !issued.values.iter().rev().take(4).any(|v| v == value) {
-            if issued.values.len() >= ISSUED_KEPT {
-                issued.values.pop_front();
-            }
-            issued.values.push_back(value.to_string());
-            issued.generation += 1;
-        }
-    }
-}
-
-/// `(generation, values)`: the secrets rolekit has handed out, and a generation that changes
-/// whenever they do; `values` is `None` when the generation is still `known_generation`. For
-/// `rolekit._secrets` only.
-#[pyfunction]
-#[pyo3(name = "_issued_secrets", signature = (known_generation=None))]
-pub fn issued_secrets(known_generation: Option<u64>) -> (u64, Option<Vec<String>>) {
-    ISSUED.lock().map_or((0, None), |issued| {
-        let values = (known_generation != Some(issued.generation)).then(|| issued.values.iter().cloned().collect());
-        (issued.generation, values)
-    })
 }
 
 #[pymethods]
@@ -159,7 +115,7 @@ impl PyCredentials {
         }
         let mut c = aws::Credentials::new(access_key_id, secret_access_key, session_token);
         c.expiration = expiration.map(SystemTime::from);
-        remember_secrets(&c);
+        c.remember();
         Ok(Self(c, None))
     }
     #[getter]
@@ -364,34 +320,5 @@ pub fn extract_credentials(obj: &Bound<'_, PyAny>) -> PyResult<aws::Credentials>
         _ => Err(crate::errors::invalid(
             "credentials mapping needs non-empty 'access_key_id' and 'secret_access_key'",
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issued_secrets_stay_bounded_and_say_when_they_change() {
-        let (before, _) = issued_secrets(None);
-        for i in 0..300 {
-            let creds = aws::Credentials::new(
-                format!("ASIA{i:016}"),
-                format!("issued-secret-{i:06}"),
-                Some(format!("issued-token-{i:06}")),
-            );
-            remember_secrets(&creds);
-            remember_secrets(&creds); // the same credentials again change nothing
-        }
-        let (generation, values) = issued_secrets(None);
-        let values = values.unwrap_or_default();
-        assert_eq!(generation, before + 600);
-        assert_eq!(values.len(), ISSUED_KEPT);
-        assert_eq!(values.last().map(String::as_str), Some("issued-token-000299"));
-        assert!(
-            !values.iter().any(|v| v == "issued-secret-000000"),
-            "the oldest were dropped"
-        );
-        assert_eq!(issued_secrets(Some(generation)), (generation, None));
     }
 }

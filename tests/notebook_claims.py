@@ -48,11 +48,11 @@ CLAIMS: dict[str, list[tuple[str, str]]] = {
 }
 
 #: A last cell appended to each run: every secret the kernel holds, written where the test reads it
-#: (what rolekit handed out, and the process's own keys, e.g. the sandbox's admin key).
+#: (every secret the kernel knows, and the process's own keys, e.g. the sandbox's admin key).
 CAPTURE = (
     "import json as _j, os as _o\n"
     "from rolekit import _rolekit as _r\n"
-    "_issued = _r._issued_secrets(None)[1] or []\n"
+    "_issued = _r._secret_values()\n"
     "_env = [_o.environ.get(k) for k in ('AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN')]\n"
     "open({path!r}, 'w').write(_j.dumps([s for s in [*_issued, *_env] if s]))"
 )

@@ -8,7 +8,12 @@ from typing import Any, Optional, Union, final
 
 __version__: str
 __all__ = [
-    "_issued_secrets",
+    "_SecretStream",
+    "_known_secrets",
+    "_mask_secrets",
+    "_register_secret",
+    "_secret_values",
+    "_secrets_generation",
     "_panic_selftest",
     "AsyncClient",
     "AwsManaged",
@@ -626,5 +631,27 @@ def check_value(rule: str, value: Union[str, int]) -> None:
 def _panic_selftest(path: str) -> Any:
     """Panic on purpose in a guarded path ("compute", "blocking", "async"); for rolekit's tests."""
 
-def _issued_secrets(known_generation: Optional[int] = None) -> tuple[int, Optional[list[str]]]:
-    """The secrets rolekit has handed out and their generation (for rolekit._secrets)."""
+def _mask_secrets(text: str) -> str:
+    """``text`` with every run of a known secret masked."""
+
+def _register_secret(value: str, expires: Optional[float] = None, pin: bool = False) -> bool:
+    """Remember a secret: ``expires`` (seconds since the epoch) keeps it at least until then, ``pin`` for good.
+    True when it was new to the registry."""
+
+def _known_secrets() -> list[str]:
+    """The known secrets, each masked (``****`` and its last four characters)."""
+
+def _secret_values() -> list[str]:
+    """The known secrets themselves, for rolekit's tests, which scan outputs for them (code in the
+    process can read them from its credentials anyway)."""
+
+def _secrets_generation() -> int:
+    """Changes whenever a secret is added to or dropped from the registry."""
+
+@final
+class _SecretStream:
+    """A stream (a cell's stdout) masked across the chunks it arrives in."""
+
+    def __new__(cls) -> _SecretStream: ...
+    def push(self, chunk: str) -> str:
+        """The chunk as it may be shown."""

@@ -116,7 +116,20 @@ class RolekitMagics(Magics):
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics (called by ``%load_ext rolekit``)."""
+    """Register the magics and guard what the kernel shows (called by ``%load_ext rolekit``).
+
+    In a Jupyter kernel (ipykernel) the kernel's session masks everything it sends from now on,
+    as the rolekit kernel's does from its start (see SECURITY.md); in every IPython, log records
+    and tracebacks are masked and botocore's secrets are learnt."""
+    from . import _secrets
+
+    _secrets.install_log_guard()
+    _secrets.hook_botocore()
+    _secrets.refresh(files_every=0)
+    kernel = getattr(ipython, "kernel", None)
+    session = getattr(kernel, "session", None)
+    if session is not None and hasattr(session, "send"):
+        _secrets.guard_session(session)
     ipython.register_magics(RolekitMagics)
 
 

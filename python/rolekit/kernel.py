@@ -1,11 +1,13 @@
 """The rolekit Jupyter kernel: ipykernel's IPython kernel that never shows a secret.
 
-Everything the kernel sends to the front end (stdout, stderr, execute results, display data in
-every MIME type, error tracebacks) passes through :func:`rolekit._secrets.mask`: the secret access
-keys and session tokens the kernel knows (resolved at start, handed out by rolekit or the sandbox,
-obtained by boto3 / botocore in the kernel, in ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SESSION_TOKEN``)
-and anything shaped like a session token or a named secret become ``****`` plus their last four
-characters. Nothing else changes.
+Everything the kernel sends to the front end (stdout and stderr across message boundaries,
+execute results, display data in every MIME type with its keys and metadata, error tracebacks,
+history replies, comm messages, buffers) passes through :mod:`rolekit._secrets`: no run of 12
+characters of a secret the kernel knows, in any of the forms it is printed in, reaches the front
+end. It knows, from start and whenever they change, every key in the AWS profile files and
+caches, every environment variable whose name marks a secret, every secret botocore obtains or
+signs with, and every secret rolekit obtains; anything shaped like a session token or written
+next to a secret's name is masked too. Nothing else changes.
 
 On start it runs ``%load_ext rolekit`` and ``import rolekit as rk``. When no AWS credentials
 resolve it starts an embedded sandbox and points this process's AWS variables at it, and says so
@@ -33,84 +35,11 @@ __all__ = ["DISPLAY_NAME", "KERNEL_NAME", "RolekitKernel", "install", "uninstall
 
 KERNEL_NAME = "rolekit"
 DISPLAY_NAME = "Python 3 (rolekit)"
-_SECRET_FIELDS = {"SecretAccessKey", "SessionToken", "secretAccessKey", "sessionToken"}
-
-
-def _mask_content(value: Any) -> Any:
-    """``value`` with every string masked; containers are copied only when something changed."""
-    if isinstance(value, str):
-        return _secrets.mask(value)
-    if isinstance(value, dict):
-        out = {k: _mask_content(v) for k, v in value.items()}
-        return value if all(out[k] is value[k] for k in value) else out
-    if isinstance(value, list):
-        items = [_mask_content(v) for v in value]
-        return value if all(a is b for a, b in zip(items, value)) else items
-    return value
-
-
-def _masking_send(send: Any) -> Any:
-    def send_masked(
-        stream: Any, msg_or_type: Any, content: Optional[dict[str, Any]] = None, *args: Any, **kwargs: Any
-    ) -> Any:
-        if isinstance(msg_or_type, dict) and "content" in msg_or_type:
-            msg_or_type = {**msg_or_type, "content": _mask_content(msg_or_type["content"])}
-        if content is not None:
-            content = _mask_content(content)
-        return send(stream, msg_or_type, content, *args, **kwargs)
-
-    return send_masked
-
-
-def _register_from_response(parsed: Any, depth: int = 0) -> None:
-    """Remember every secret field of a parsed botocore response (STS, SSO, IAM CreateAccessKey)."""
-    if depth > 6:
-        return
-    if isinstance(parsed, dict):
-        for key, value in parsed.items():
-            if key in _SECRET_FIELDS and isinstance(value, str):
-                _secrets.register(value)
-            elif isinstance(value, (dict, list)):
-                _register_from_response(value, depth + 1)
-    elif isinstance(parsed, list):
-        for item in parsed:
-            _register_from_response(item, depth + 1)
-
-
-def _hook_botocore() -> None:
-    """Learn the secrets botocore obtains in this kernel: every response it parses, and every set
-    of credentials it signs with."""
-    try:
-        import botocore.credentials
-        import botocore.parsers
-    except ImportError:
-        return
-    parse = botocore.parsers.ResponseParser.parse
-    if getattr(parse, "_rolekit", False):
-        return
-
-    def parse_and_learn(self: Any, response: Any, shape: Any) -> Any:
-        parsed = parse(self, response, shape)
-        _register_from_response(parsed)
-        return parsed
-
-    parse_and_learn._rolekit = True  # type: ignore[attr-defined]
-    botocore.parsers.ResponseParser.parse = parse_and_learn  # type: ignore[method-assign]
-
-    for cls in (botocore.credentials.Credentials, botocore.credentials.RefreshableCredentials):
-        frozen = cls.get_frozen_credentials
-
-        def get_frozen(self: Any, _frozen: Any = frozen) -> Any:
-            creds = _frozen(self)
-            _secrets.register(creds.secret_key, creds.token)
-            return creds
-
-        cls.get_frozen_credentials = get_frozen  # type: ignore[method-assign]
 
 
 def _resolve_credentials() -> bool:
     """Whether AWS credentials resolve in this process (registering them); botocore's chain."""
-    _secrets.register(os.environ.get("AWS_SECRET_ACCESS_KEY"), os.environ.get("AWS_SESSION_TOKEN"), pin=True)
+    _secrets.refresh(files_every=0)
     try:
         import botocore.session
     except ImportError:
@@ -135,15 +64,15 @@ class RolekitKernel(IPythonKernel):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        session: Any = self.session  # shared with the IOPub streams: everything sent goes through it
-        session.send = _masking_send(session.send)
+        # The session is shared with the IOPub streams: everything sent goes through it.
+        _secrets.guard_session(self.session)
         self._notice: Optional[str] = None
         self._sandbox: Any = None
 
     def start(self) -> None:
         super().start()
         _secrets.install_log_guard()
-        _hook_botocore()
+        _secrets.hook_botocore()
         if not _resolve_credentials() and os.environ.get("ROLEKIT_SANDBOX", "") != "0":
             try:
                 from .sandbox import Sandbox

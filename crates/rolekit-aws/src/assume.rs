@@ -193,6 +193,7 @@ fn credentials_from_xml(out: &Node, role_arn: &str) -> Result<Credentials, Error
     })?);
     creds.role_arn = Some(role_arn.to_string());
     creds.assumed_role_arn = out.path(&["AssumedRoleUser", "Arn"]).map(|a| a.text.trim().to_string());
+    creds.remember();
     Ok(creds)
 }
 

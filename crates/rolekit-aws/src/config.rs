@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
 use super::{Credentials, Error};
 
@@ -145,6 +146,13 @@ pub async fn load(options: &ClientOptions, net: std::sync::Arc<crate::transport:
         loader = loader.credentials_provider(creds.to_sdk());
     }
     let config = loader.load().await;
+    let config = match config.credentials_provider() {
+        Some(provider) => config
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(Registering(provider)))
+            .build(),
+        None => config,
+    };
     if config.region().is_some() {
         Ok(config)
     } else {
@@ -152,6 +160,30 @@ pub async fn load(options: &ClientOptions, net: std::sync::Arc<crate::transport:
             .into_builder()
             .region(Region::from_static(FALLBACK_REGION))
             .build())
+    }
+}
+
+/// Every set of credentials resolved for signing (the environment's, a profile's, SSO's, a
+/// container's or the instance's) becomes a known secret of the process (`crate::secrets`):
+/// long-term keys pinned, temporary ones until they expire. An endpoint that echoes a request
+/// can then never put the signing secret into an error message.
+#[derive(Debug)]
+struct Registering(SharedCredentialsProvider);
+
+impl ProvideCredentials for Registering {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let creds = self.0.provide_credentials().await?;
+            let expiry = creds.expiry();
+            crate::secrets::register(creds.secret_access_key(), expiry, expiry.is_none());
+            if let Some(token) = creds.session_token() {
+                crate::secrets::register(token, expiry, false);
+            }
+            Ok(creds)
+        })
     }
 }
 

@@ -8,9 +8,12 @@ use std::time::SystemTime;
 pub struct Secret(String);
 
 impl Secret {
-    /// Wrap a secret value.
+    /// Wrap a secret value; from now on it is a known secret of the process (see
+    /// `crate::secrets`), masked wherever rolekit's outputs could show it.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        let value = value.into();
+        crate::secrets::register(&value, None, false);
+        Self(value)
     }
 
     /// The secret itself, for the few places that must send it (signing, boto3, env).
@@ -53,6 +56,16 @@ impl Credentials {
             expiration: None,
             role_arn: None,
             assumed_role_arn: None,
+        }
+    }
+
+    /// Make both secrets known to `crate::secrets` for as long as they work: until they expire,
+    /// or for good (pinned) when they never do.
+    pub fn remember(&self) {
+        let pinned = self.expiration.is_none();
+        crate::secrets::register(self.secret_access_key.expose(), self.expiration, pinned);
+        if let Some(token) = &self.session_token {
+            crate::secrets::register(token.expose(), self.expiration, pinned);
         }
     }
 

@@ -132,43 +132,62 @@ pub fn cause<'e, T: std::error::Error + 'static>(err: &'e (dyn std::error::Error
 }
 
 impl fmt::Display for Error {
+    /// The message, with every known secret masked (`crate::secrets`): text from a server's
+    /// answer, a proxy's page or a cause chain can echo what was sent.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Service(e) => write!(
+        let text = self.unmasked().to_string();
+        f.write_str(&crate::secrets::mask(&text))
+    }
+}
+
+struct Unmasked<'e>(&'e Error);
+
+impl Error {
+    fn unmasked(&self) -> Unmasked<'_> {
+        Unmasked(self)
+    }
+}
+
+impl fmt::Display for Unmasked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::Service(e) => write!(
                 f,
                 "An error occurred ({}) when calling the {} operation: {}",
                 e.code, e.operation, e.message
             ),
-            Self::Endpoint {
+            Error::Endpoint {
                 endpoint,
                 operation,
                 cause,
             } => {
                 write!(f, "could not reach {endpoint} for {operation}: {cause}")
             }
-            Self::Tls {
+            Error::Tls {
                 endpoint,
                 operation,
                 problem,
             } => write!(f, "TLS: {endpoint} for {operation}: {problem}. {}", crate::tls::HINT),
-            Self::Proxy {
+            Error::Proxy {
                 endpoint,
                 operation,
                 problem,
                 ..
             } => write!(f, "proxy: {endpoint} for {operation}: {problem}"),
-            Self::NoCredentials { operation, cause } => write!(
+            Error::NoCredentials { operation, cause } => write!(
                 f,
                 "no AWS credentials for {operation}: {cause}. Set AWS_PROFILE, run `aws configure`, \
                  or pass credentials=..."
             ),
-            Self::Config(m) => write!(f, "invalid AWS configuration: {m}"),
-            Self::Protocol(m) => write!(f, "unexpected answer from AWS: {m}"),
-            Self::InvalidArgument(m) | Self::Unsafe(m) | Self::NotAssumable(m) | Self::Unavailable(m) => f.write_str(m),
-            Self::Partial { applied, cause } => {
+            Error::Config(m) => write!(f, "invalid AWS configuration: {m}"),
+            Error::Protocol(m) => write!(f, "unexpected answer from AWS: {m}"),
+            Error::InvalidArgument(m) | Error::Unsafe(m) | Error::NotAssumable(m) | Error::Unavailable(m) => {
+                f.write_str(m)
+            }
+            Error::Partial { applied, cause } => {
                 write!(f, "{cause} — after these changes were applied: {}", applied.join("; "))
             }
-            Self::Policy { message, .. } => f.write_str(message),
+            Error::Policy { message, .. } => f.write_str(message),
         }
     }
 }
@@ -325,7 +344,7 @@ pub(crate) fn answer_error(
     Error::Service(ServiceError {
         kind,
         code,
-        message,
+        message: crate::secrets::mask(&message).into_owned(),
         operation: operation.to_string(),
         request_id,
         status,
@@ -335,7 +354,7 @@ pub(crate) fn answer_error(
 /// An answer that is not an AWS error document (a proxy's or web server's page, an empty body):
 /// where it came from, its status and type, and the start of its text on one line.
 fn unrecognised_answer(endpoint: &str, status: Option<u16>, content_type: &str, body: &str) -> String {
-    let text: String = body
+    let text: String = crate::secrets::mask(body)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

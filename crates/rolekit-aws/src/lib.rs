@@ -16,6 +16,7 @@ pub mod policies;
 pub mod proxy;
 pub mod roles;
 pub mod sagemaker;
+pub mod secrets;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod tls;

@@ -153,7 +153,7 @@ pub fn json_error(operation: &str, answer: &Answer) -> ServiceError {
     ServiceError {
         kind: ErrorKind::from_code(&code),
         code,
-        message,
+        message: crate::secrets::mask(&message).into_owned(),
         operation: operation.into(),
         request_id: answer.request_id.clone(),
         status: Some(answer.status),
