@@ -7,6 +7,8 @@ sure of it.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,3 +54,24 @@ def isolated_aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     return tmp_path
+
+
+#: The rolekit kernel's name in the tests' own Jupyter data folder.
+KERNEL_NAME = "rolekit-test"
+
+
+@pytest.fixture(scope="module")
+def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The rolekit kernel installed (--user) into a temporary Jupyter data folder, for the module."""
+    home = tmp_path_factory.mktemp("jupyter")
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(home))
+    args = [sys.executable, "-m", "rolekit", "kernel", "install", "--user", "--name", KERNEL_NAME]
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    saved = os.environ.get("JUPYTER_DATA_DIR")
+    os.environ["JUPYTER_DATA_DIR"] = str(home)
+    yield home
+    if saved is None:
+        os.environ.pop("JUPYTER_DATA_DIR", None)
+    else:
+        os.environ["JUPYTER_DATA_DIR"] = saved

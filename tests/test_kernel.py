@@ -6,36 +6,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbclient
 import nbformat
 import pytest
+from conftest import KERNEL_NAME as NAME
 from notebook_claims import capture_cell, check_claims, check_secrets
 
-NAME = "rolekit-test"
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The kernel installed (--user) into a temporary Jupyter data folder, for this module."""
-    home = tmp_path_factory.mktemp("jupyter")
-    env = dict(os.environ, JUPYTER_DATA_DIR=str(home))
-    done = cli("kernel", "install", "--user", "--name", NAME, env=env)
-    assert done.returncode == 0, done.stderr
-    saved = os.environ.get("JUPYTER_DATA_DIR")
-    os.environ["JUPYTER_DATA_DIR"] = str(home)
-    yield home
-    if saved is None:
-        os.environ.pop("JUPYTER_DATA_DIR", None)
-    else:
-        os.environ["JUPYTER_DATA_DIR"] = saved
 
 
 def test_install_uninstall_round_trip(tmp_path: Path) -> None:

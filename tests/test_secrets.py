@@ -10,7 +10,9 @@ import pickle
 import secrets
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -166,3 +168,74 @@ def test_known_secrets_stay_known_while_they_are_valid() -> None:
     # A session token of STS's shape is masked by its shape, known or not.
     token = "FQoGZXIvYXdz" + "B" * 300
     assert _secrets.mask(token) == "****BBBB"
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """An endpoint that echoes the whole request (headers and body) into its error answer, as
+    some proxies and misconfigured gateways do: as an AWS error document, or as a plain page."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("latin-1")
+        # the token header first, so that even a page quoted in part shows it
+        headers = sorted(self.headers.items(), key=lambda kv: "security-token" not in kv[0].lower())
+        echoed = "\n".join(f"{k}: {v}" for k, v in headers) + f"\n{self.requestline}\n{body}"
+        if "page" in self.path:
+            data, kind = f"<html><body><pre>{echoed}</pre></body></html>".encode(), "text/html"
+        else:
+            escaped = echoed.replace("&", "&amp;").replace("<", "&lt;")
+            data = (
+                f"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidRequest</Code><Message>{escaped}"
+                "</Message></Error><RequestId>echo-1</RequestId></ErrorResponse>"
+            ).encode()
+            kind = "text/xml"
+        self.send_response(400)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _runs(text: str, secret: str, run: int = 12) -> list[str]:
+    return [secret[i : i + run] for i in range(len(secret) - run + 1) if secret[i : i + run] in text]
+
+
+@pytest.mark.parametrize("path", ["/", "/page"], ids=["aws-error", "html-page"])
+def test_an_endpoint_echoing_the_request_shows_no_secret(path: str, tmp_path: Any) -> None:
+    """The signed request carries the session token (and the signature, never the secret key):
+    an endpoint that echoes it back must not put it into rolekit's error, its .response or the
+    CLI's stderr."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}{path}"
+    key, token = secrets.token_urlsafe(30), "IQoJb3JpZ2luX2Vj" + secrets.token_urlsafe(300)
+    try:
+        client = rk.Client(endpoint_url=url, credentials=rk.Credentials("ASIAECHOEXAMPLE00001", key, token), retries=0)
+        with pytest.raises(rk.RolekitError) as caught:
+            client.whoami()
+        seen = shown(caught.value)
+        assert "X-Amz-Security-Token" in seen or "x-amz-security-token" in seen.lower(), "the echo reached the error"
+        assert not _runs(seen, token) and not _runs(seen, key), seen
+        env = dict(
+            os.environ,
+            AWS_ACCESS_KEY_ID="ASIAECHOEXAMPLE00002",
+            AWS_SECRET_ACCESS_KEY=secrets.token_urlsafe(30),
+            AWS_SESSION_TOKEN="IQoJb3JpZ2luX2Vj" + secrets.token_urlsafe(300),
+            AWS_ENDPOINT_URL=url,
+        )
+        out = subprocess.run(
+            [sys.executable, "-m", "rolekit", "whoami"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert out.returncode != 0
+        assert "security-token" in out.stderr.lower(), out.stderr
+        assert not _runs(out.stdout + out.stderr, env["AWS_SESSION_TOKEN"]), out.stderr
+    finally:
+        server.shutdown()

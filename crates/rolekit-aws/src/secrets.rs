@@ -345,7 +345,7 @@ impl Matcher {
         for (s, e, tail) in found {
             let (start, end) = (skeleton.spans[s].0, skeleton.spans[e - 1].1);
             match runs.last_mut() {
-                Some(last) if start <= last.end => {
+                Some(last) if start < last.end => {
                     if end > last.end {
                         last.end = end;
                         last.tail = tail.cloned();
