@@ -176,7 +176,7 @@ class _Echo(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("latin-1")
         # the token header first, so that even a page quoted in part shows it
         headers = sorted(self.headers.items(), key=lambda kv: "security-token" not in kv[0].lower())
