@@ -12,6 +12,7 @@ use rolekit_aws::{self as aws, ErrorKind};
 pyo3::import_exception!(rolekit.exceptions, RolekitError);
 pyo3::import_exception!(rolekit.exceptions, InvalidArgument);
 pyo3::import_exception!(rolekit.exceptions, InvalidArgumentType);
+pyo3::import_exception!(rolekit.exceptions, InputLimitExceeded);
 pyo3::import_exception!(rolekit.exceptions, PolicyError);
 pyo3::import_exception!(rolekit.exceptions, AwsError);
 pyo3::import_exception!(rolekit.exceptions, AccessDenied);
@@ -31,6 +32,11 @@ pyo3::import_exception!(rolekit.exceptions, UnsafeOperation);
 /// A bad argument value: `rolekit.InvalidArgument` (a `RolekitError` and a `ValueError`).
 pub fn invalid(message: impl Into<String>) -> PyErr {
     InvalidArgument::new_err(message.into())
+}
+
+/// A bound on work met: `rolekit.InputLimitExceeded` (an `InvalidArgument`).
+pub fn limit_met(limit: rolekit_policy::eval::Limit) -> PyErr {
+    InputLimitExceeded::new_err(limit.describe())
 }
 
 /// An argument of the wrong type: `rolekit.InvalidArgumentType` (an `InvalidArgument` and a `TypeError`).

@@ -228,7 +228,7 @@ fn decide(
     resource: String,
     principal: Option<String>,
     ctx: Arc<Context>,
-) -> PyDecision {
+) -> PyResult<PyDecision> {
     let req = Request {
         action: &action,
         resource: &resource,
@@ -236,14 +236,17 @@ fn decide(
         context: &ctx,
     };
     let decision = inputs.with(|p| eval::evaluate(p, &req));
-    PyDecision {
+    if let Some(limit) = decision.limit {
+        return Err(crate::errors::limit_met(limit));
+    }
+    Ok(PyDecision {
         decision,
         inputs: inputs.clone(),
         action,
         resource,
         principal,
         context: ctx,
-    }
+    })
 }
 
 /// Decide one request offline with IAM's evaluation logic.
@@ -263,7 +266,7 @@ pub fn simulate(
     let inputs = Inputs::new(py, identity, resource_policy, boundary, session)?;
     let ctx = Arc::new(self::context(context)?);
     let resource = resource.to_string();
-    crate::runtime::compute(py, || decide(&inputs, action, resource, principal, ctx))
+    crate::runtime::compute(py, || decide(&inputs, action, resource, principal, ctx))?
 }
 
 /// Decide many requests against the same policies in one call. Each request is an
@@ -314,8 +317,8 @@ pub fn simulate_many(
         parsed
             .into_iter()
             .map(|(a, r, p, c)| decide(&inputs, a, r, p, c))
-            .collect()
-    })
+            .collect::<PyResult<Vec<_>>>()
+    })?
 }
 
 /// `Policy.allows(...)`: the policy as the only identity policy.
@@ -329,5 +332,19 @@ pub fn allows(
     let ctx = context(ctx)?;
     let compiled = crate::runtime::compute(py, || policy.compiled())?;
     let refs = [compiled.as_ref()];
-    crate::runtime::compute(py, || eval::identity_allows(&refs, action, resource, &ctx))
+    let policies = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let req = Request {
+        action,
+        resource,
+        principal: None,
+        context: &ctx,
+    };
+    let decision = crate::runtime::compute(py, || eval::evaluate(&policies, &req))?;
+    match decision.limit {
+        Some(limit) => Err(crate::errors::limit_met(limit)),
+        None => Ok(decision.verdict == Verdict::Allow),
+    }
 }

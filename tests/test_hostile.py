@@ -260,3 +260,64 @@ def test_an_endpoint_that_is_not_aws_is_named_in_plain_words() -> None:
     assert f"{url} did not answer like AWS (HTTP 404, text/html)" in text, text
     assert "<body>Not Found</body>" in text and "\n" not in text, text
     assert "ServiceError {" not in text and secret not in text, text
+
+
+# Each case runs in a child process, which reports its outcome, its time and its peak memory.
+BOUNDED = {
+    "a policy variable repeated 20,000 times, a 20 kB context value": (
+        "doc = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:GetObject',\n"
+        "       'Resource': 'arn:aws:s3:::b/' + '${aws:username}' * 20000}]}\n"
+        "outcome(lambda: rk.simulate('s3:GetObject', 'arn:aws:s3:::b/x', identity=[doc],\n"
+        "                             context={'aws:username': 'u' * 20000}))"
+    ),
+    "ForAnyValue:StringLike, 20,000 prefix patterns against 20,000 values": (
+        "cond = {'ForAnyValue:StringLike': {'aws:TagKeys': [f'team-{i}-*' for i in range(20000)]}}\n"
+        "doc = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*',\n"
+        "       'Condition': cond}]}\n"
+        "outcome(lambda: rk.simulate('s3:GetObject', identity=[doc],\n"
+        "                             context={'aws:TagKeys': [f'other-{i}-x' for i in range(20000)]}))"
+    ),
+    "ForAnyValue:StringLike, 20,000 infix patterns against 20,000 values": (
+        "cond = {'ForAnyValue:StringLike': {'aws:TagKeys': [f'*team-{i}-*' for i in range(20000)]}}\n"
+        "doc = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*',\n"
+        "       'Condition': cond}]}\n"
+        "outcome(lambda: rk.simulate('s3:GetObject', identity=[doc],\n"
+        "                             context={'aws:TagKeys': [f'other-{i}-x' * 20 for i in range(20000)]}))"
+    ),
+    "one long wildcard resource against a long ARN": (
+        "doc = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 's3:GetObject',\n"
+        "       'Resource': 'arn:aws:s3:::b/' + 'a*' * 1_000_000 + 'c'}]}\n"
+        "outcome(lambda: rk.simulate('s3:GetObject', 'arn:aws:s3:::b/' + 'a' * 4_000_000 + 'b', identity=[doc]))"
+    ),
+}
+
+CHILD = """
+import json, resource, sys, time
+import rolekit as rk
+
+def outcome(call):
+    started = time.perf_counter()
+    try:
+        result = str(call().allowed)
+    except rk.InputLimitExceeded as e:
+        result = 'limit: ' + str(e)
+    except rk.RolekitError as e:
+        result = 'error: ' + type(e).__name__ + ': ' + str(e)[:200]
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({'result': result, 'seconds': seconds, 'peak': peak}))
+"""
+
+
+@pytest.mark.parametrize("case", list(BOUNDED), ids=lambda c: c.split(",")[0].replace(" ", "-")[:40])
+def test_bounded_work_on_hostile_policies(case: str) -> None:
+    """Any input finishes (a decision, or InputLimitExceeded naming the limit) in bounded time and
+    memory; the figures here are generous (a noisy machine), the speed itself is benchmarked."""
+    done = subprocess.run([sys.executable, "-c", CHILD + BOUNDED[case]], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = __import__("json").loads(done.stdout.strip().splitlines()[-1])
+    assert not report["result"].startswith("error:"), report
+    if report["result"].startswith("limit:"):
+        assert "rolekit stops there" in report["result"], report
+    assert report["seconds"] < 10, report
+    assert report["peak"] < 500 * 2**20, report

@@ -17,6 +17,7 @@ __all__ = [
     "ExpiredToken",
     "InvalidArgument",
     "InvalidArgumentType",
+    "InputLimitExceeded",
     "InvalidCredentials",
     "LimitExceeded",
     "MalformedPolicy",
@@ -61,6 +62,12 @@ class InvalidArgument(RolekitError, ValueError):
 
 class InvalidArgumentType(InvalidArgument, TypeError):
     """An argument of the wrong type (a dict where a list was expected, ...). Also a ``TypeError``."""
+
+
+class InputLimitExceeded(InvalidArgument):
+    """The input made rolekit meet one of its own bounds on work (a decision that would take
+    seconds, a policy variable expanding to gigabytes, a file larger than rolekit reads); the
+    message says which. Raised instead of running unbounded."""
 
 
 class AwsError(RolekitError):

@@ -1,16 +1,43 @@
 //! Wildcards as IAM reads them: `*` matches any run of characters (also none), `?` one character.
 //!
-//! Matching is iterative with single-star backtracking, so it is O(n·m) in the worst case and
-//! never exponential, whatever the pattern (`*?*?*?…` against a long ARN stays fast).
+//! Matching is linear for the patterns policies hold: the pattern is cut at its `*`s into
+//! segments; the first must match at the start, the last at the end, and each one between is
+//! found leftmost after the previous one (leftmost is always right for `*`-separated segments).
+//! A segment without `?` is found with `memchr::memmem` (linear in the text); a segment with `?`
+//! is tried at each position, so only a long `?`-bearing segment against a long text costs more
+//! than one pass.
+
+/// A pattern token: a literal byte, `*`, or `?`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tok {
+    Byte(u8),
+    Star,
+    Quest,
+}
+
+/// `pattern`'s bytes as tokens (`*` and `?` are wildcards).
+pub(crate) fn tokens_of(pattern: &[u8]) -> Vec<Tok> {
+    pattern
+        .iter()
+        .map(|&b| match b {
+            b'*' => Tok::Star,
+            b'?' => Tok::Quest,
+            b => Tok::Byte(b),
+        })
+        .collect()
+}
 
 /// Match `text` against `pattern` (case-sensitive, as ARNs are).
 pub fn matches(pattern: &str, text: &str) -> bool {
-    glob(pattern.as_bytes(), text.as_bytes(), |a, b| a == b)
+    glob(&tokens_of(pattern.as_bytes()), text.as_bytes())
 }
 
 /// Match ignoring ASCII case (as action names are).
 pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
-    glob(pattern.as_bytes(), text.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b))
+    glob(
+        &tokens_of(pattern.to_ascii_lowercase().as_bytes()),
+        text.to_ascii_lowercase().as_bytes(),
+    )
 }
 
 /// Length of the UTF-8 character starting with byte `b`.
@@ -23,28 +50,124 @@ pub(crate) fn char_len(b: u8) -> usize {
     }
 }
 
-fn glob(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
-    glob_tokens(p, t, |c| c == b'*', |c| c == b'?', eq)
+/// Where `seg` (no `*`) ends when matched at `at` in `t`; `?` takes one UTF-8 character.
+fn match_at(seg: &[Tok], t: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    for tok in seg {
+        match *tok {
+            Tok::Byte(b) => {
+                if t.get(i) != Some(&b) {
+                    return None;
+                }
+                i += 1;
+            }
+            Tok::Quest => {
+                let c = *t.get(i)?;
+                i += char_len(c);
+                if i > t.len() {
+                    return None;
+                }
+            }
+            Tok::Star => return None,
+        }
+    }
+    Some(i)
 }
 
-/// The one glob loop, over any token type: iterative with single-star backtracking, so O(n·m)
-/// in the worst case and never exponential. `?` consumes one UTF-8 character of `t`.
-pub(crate) fn glob_tokens<T: Copy>(
-    p: &[T],
-    t: &[u8],
-    is_star: impl Fn(T) -> bool,
-    is_quest: impl Fn(T) -> bool,
-    eq: impl Fn(T, u8) -> bool,
-) -> bool {
+/// Whether `seg` (no `*`) matches `t` exactly up to its end, walking backwards from `end`; the
+/// start of the match.
+fn match_ending_at(seg: &[Tok], t: &[u8], end: usize, floor: usize) -> Option<usize> {
+    let mut i = end;
+    for tok in seg.iter().rev() {
+        match *tok {
+            Tok::Byte(b) => {
+                if i <= floor || t[i - 1] != b {
+                    return None;
+                }
+                i -= 1;
+            }
+            Tok::Quest => {
+                // one character back: skip UTF-8 continuation bytes
+                if i <= floor {
+                    return None;
+                }
+                i -= 1;
+                while i > floor && (t[i] & 0xC0) == 0x80 {
+                    i -= 1;
+                }
+            }
+            Tok::Star => return None,
+        }
+    }
+    Some(i)
+}
+
+/// The leftmost match of `seg` (no `*`) in `t` at or after `from`, on a character boundary:
+/// `(start, end)`.
+fn find(seg: &[Tok], t: &[u8], from: usize) -> Option<(usize, usize)> {
+    if seg.iter().all(|tok| matches!(tok, Tok::Byte(_))) {
+        let needle: Vec<u8> = seg
+            .iter()
+            .map(|tok| match tok {
+                Tok::Byte(b) => *b,
+                _ => 0,
+            })
+            .collect();
+        // A needle of whole characters found in valid text starts on a boundary.
+        let start = from + memchr::memmem::find(t.get(from..)?, &needle)?;
+        return Some((start, start + needle.len()));
+    }
+    let mut at = from;
+    while at <= t.len() {
+        if let Some(end) = match_at(seg, t, at) {
+            return Some((at, end));
+        }
+        if at == t.len() {
+            break;
+        }
+        at += char_len(t[at]);
+    }
+    None
+}
+
+/// Match `t` against tokens `p`.
+pub(crate) fn glob(p: &[Tok], t: &[u8]) -> bool {
+    let mut segments = p.split(|tok| *tok == Tok::Star);
+    let first = segments.next().unwrap_or(&[]);
+    if !p.contains(&Tok::Star) {
+        return match_at(first, t, 0) == Some(t.len());
+    }
+    let Some(mut pos) = match_at(first, t, 0) else {
+        return false;
+    };
+    let rest: Vec<&[Tok]> = segments.collect();
+    let Some((last, middle)) = rest.split_last() else {
+        return true;
+    };
+    for seg in middle {
+        if seg.is_empty() {
+            continue;
+        }
+        match find(seg, t, pos) {
+            Some((_, end)) => pos = end,
+            None => return false,
+        }
+    }
+    match_ending_at(last, t, t.len(), pos).is_some()
+}
+
+/// The old iterative matcher with single-star backtracking and a custom equality, O(n·m) at
+/// worst: for [`intersects`], where a `?` of the text side stands for any character.
+fn glob_with(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None; // (pattern index after '*', text index it resumes at)
+    let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi).copied() {
-            Some(c) if is_star(c) => {
+            Some(b'*') => {
                 pi += 1;
                 star = Some((pi, ti));
             }
-            Some(c) if is_quest(c) => {
+            Some(b'?') => {
                 pi += 1;
                 ti += char_len(t[ti]);
             }
@@ -63,7 +186,7 @@ pub(crate) fn glob_tokens<T: Copy>(
             },
         }
     }
-    ti == t.len() && p[pi.min(p.len())..].iter().all(|&c| is_star(c))
+    ti == t.len() && p[pi.min(p.len())..].iter().all(|&c| c == b'*')
 }
 
 /// The literal run before the first wildcard.
@@ -109,18 +232,35 @@ pub fn intersects(a: &str, b: &str) -> bool {
     let b_wild = b.iter().any(|&c| c == b'*' || c == b'?');
     match (a_wild, b_wild) {
         (false, false) => return a == b,
-        (true, false) => return glob(a, b, |x, y| x == y),
-        (false, true) => return glob(b, a, |x, y| x == y),
+        (true, false) => return glob(&tokens_of(a), b),
+        (false, true) => return glob(&tokens_of(b), a),
         (true, true) => {}
     }
-    starred_intersect(a, b).unwrap_or_else(|| intersects_by_search(a, b))
+    if let Some(answer) = starred_intersect(a, b) {
+        return answer;
+    }
+    // One side without `*` names strings of a fixed number of characters: the other side
+    // matches one of them when it matches that side, its `?`s standing for any character.
+    if !a.contains(&b'*') {
+        return glob_with(b, a, |x, y| x == y || y == b'?');
+    }
+    if !b.contains(&b'*') {
+        return glob_with(a, b, |x, y| x == y || y == b'?');
+    }
+    if (a.len() + 1).saturating_mul(b.len() + 1) > SEARCH_LIMIT {
+        return true; // too large to search: "may intersect" is the safe answer for a warning
+    }
+    intersects_by_search(a, b)
 }
+
+/// Position pairs [`intersects_by_search`] may visit (its memory is one byte each).
+const SEARCH_LIMIT: usize = 1 << 24;
 
 /// The general intersection test: a search over pairs of positions.
 pub(crate) fn intersects_by_search(a: &[u8], b: &[u8]) -> bool {
     // Fast path: a pattern matching the other's text taken literally shares that very string
     // (the other's `*` and `?` also match themselves).
-    if glob(a, b, |x, y| x == y) || glob(b, a, |x, y| x == y) {
+    if glob(&tokens_of(a), b) || glob(&tokens_of(b), a) {
         return true;
     }
     let (pa, pb) = (literal_prefix(a), literal_prefix(b));

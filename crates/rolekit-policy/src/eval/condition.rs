@@ -22,6 +22,89 @@ pub struct Compiled {
     patterns: Vec<Pattern>,
     /// Pre-parsed numbers / dates / CIDRs where the value has no variable.
     numbers: Vec<Option<f64>>,
+    /// For the string operators: the values as hash sets, so that many request values against
+    /// many policy values cost one lookup each rather than a comparison per pair.
+    sets: Option<ValueSets>,
+}
+
+/// Policy values of a string operator, grouped by how they match.
+#[derive(Clone, Debug, Default)]
+struct ValueSets {
+    /// Compared whole (StringEquals; StringLike without wildcards); lowercased for IgnoreCase.
+    exact: std::collections::HashSet<String>,
+    /// StringLike `prefix*`: the prefixes, and their distinct lengths.
+    prefixes: std::collections::HashSet<String>,
+    prefix_lengths: Vec<usize>,
+    /// StringLike `*suffix`.
+    suffixes: std::collections::HashSet<String>,
+    suffix_lengths: Vec<usize>,
+    /// StringLike `*`.
+    any: bool,
+    /// Indices of the values matched one by one (other wildcards, policy variables).
+    others: Vec<usize>,
+    lowercase: bool,
+}
+
+impl ValueSets {
+    fn new(op: BaseOp, values: &[String], patterns: &[Pattern]) -> Option<Self> {
+        let (like, lowercase) = match op {
+            BaseOp::StringEquals | BaseOp::StringNotEquals => (false, false),
+            BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => (false, true),
+            BaseOp::StringLike | BaseOp::StringNotLike => (true, false),
+            _ => return None,
+        };
+        let mut sets = Self {
+            lowercase,
+            ..Self::default()
+        };
+        let wild = |c: char| c == '*' || c == '?';
+        for (i, (v, p)) in values.iter().zip(patterns).enumerate() {
+            if p.has_variables() {
+                sets.others.push(i);
+            } else if !like {
+                sets.exact.insert(if lowercase { v.to_lowercase() } else { v.clone() });
+            } else if !v.contains(wild) {
+                sets.exact.insert(v.clone());
+            } else if v == "*" {
+                sets.any = true;
+            } else if let Some(prefix) = v.strip_suffix('*').filter(|p| !p.contains(wild)) {
+                sets.prefix_lengths.push(prefix.len());
+                sets.prefixes.insert(prefix.to_string());
+            } else if let Some(suffix) = v.strip_prefix('*').filter(|s| !s.contains(wild)) {
+                sets.suffix_lengths.push(suffix.len());
+                sets.suffixes.insert(suffix.to_string());
+            } else {
+                sets.others.push(i);
+            }
+        }
+        for lengths in [&mut sets.prefix_lengths, &mut sets.suffix_lengths] {
+            lengths.sort_unstable();
+            lengths.dedup();
+        }
+        Some(sets)
+    }
+
+    /// Whether `v` equals, starts or ends with one of the grouped values (not the `others`).
+    fn grouped(&self, v: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        let hit = if self.lowercase {
+            self.exact.contains(&v.to_lowercase())
+        } else {
+            self.exact.contains(v)
+        };
+        hit || self
+            .prefix_lengths
+            .iter()
+            .take_while(|&&n| n <= v.len())
+            .any(|&n| super::budget::spend(n) && v.get(..n).is_some_and(|p| self.prefixes.contains(p)))
+            || self
+                .suffix_lengths
+                .iter()
+                .take_while(|&&n| n <= v.len())
+                .any(|&n| super::budget::spend(n) && v.get(v.len() - n..).is_some_and(|s| self.suffixes.contains(s)))
+    }
 }
 
 /// The operator with the same comparison but not negated.
@@ -96,7 +179,7 @@ impl Compiled {
     pub fn new(c: &Condition, variables: bool) -> Option<Self> {
         let op = c.operator.base?;
         let values: Vec<String> = c.values.values().map(str::to_string).collect();
-        let patterns = values.iter().map(|v| Pattern::new(v, variables, false)).collect();
+        let patterns: Vec<Pattern> = values.iter().map(|v| Pattern::new(v, variables, false)).collect();
         let numbers = values
             .iter()
             .map(|v| match op.family() {
@@ -105,7 +188,9 @@ impl Compiled {
                 _ => None,
             })
             .collect();
+        let sets = ValueSets::new(op, &values, &patterns);
         Some(Self {
+            sets,
             op,
             qualifier: c.operator.qualifier,
             if_exists: c.operator.if_exists,
@@ -121,6 +206,9 @@ impl Compiled {
     /// Whether request value `v` matches policy value `i` under the positive operator.
     fn one(&self, op: BaseOp, i: usize, v: &str, ctx: &Context) -> bool {
         use BaseOp::*;
+        if !super::budget::spend(1 + v.len().min(self.values[i].len())) {
+            return false;
+        }
         let literal = || self.patterns[i].resolve(&self.values[i], ctx);
         let num = |x: &str| -> Option<f64> { x.trim().parse::<f64>().ok() };
         let policy_num = || self.numbers[i].or_else(|| literal().and_then(|s| num(&s)));
@@ -151,7 +239,13 @@ impl Compiled {
 
     /// Whether request value `v` matches any of the policy values.
     fn any_value(&self, op: BaseOp, v: &str, ctx: &Context) -> bool {
-        (0..self.values.len()).any(|i| self.one(op, i, v, ctx))
+        match &self.sets {
+            Some(sets) => {
+                super::budget::spend(1 + v.len())
+                    && (sets.grouped(v) || sets.others.iter().any(|&i| self.one(op, i, v, ctx)))
+            }
+            None => (0..self.values.len()).any(|i| self.one(op, i, v, ctx)),
+        }
     }
 
     /// Evaluate against the request context.
@@ -199,6 +293,72 @@ fn compare(op: BaseOp, x: f64, p: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_sets_decide_as_the_pairwise_comparison_does() {
+        let values = [
+            "a",
+            "ab",
+            "B",
+            "a*",
+            "*b",
+            "*",
+            "a?",
+            "?b",
+            "*a*",
+            "${aws:username}",
+            "é*",
+            "x",
+        ];
+        let requests: [&[&str]; 7] = [
+            &[""],
+            &["a"],
+            &["ab", "zz"],
+            &["ba"],
+            &["A", "b"],
+            &["éé", "bob"],
+            &["x", "y", "z"],
+        ];
+        let mut ctx_base = Context::default();
+        ctx_base.insert("aws:username", vec!["bob".into()]);
+        for op in [
+            "StringEquals",
+            "StringNotEquals",
+            "StringEqualsIgnoreCase",
+            "StringNotEqualsIgnoreCase",
+            "StringLike",
+            "StringNotLike",
+        ] {
+            for qualifier in ["", "ForAnyValue:", "ForAllValues:"] {
+                for n in 1..=values.len() {
+                    for start in 0..values.len() {
+                        let chosen: Vec<&str> = values.iter().cycle().skip(start).take(n).copied().collect();
+                        let text = format!(
+                            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*",
+                            "Condition":{{"{qualifier}{op}":{{"k":{}}}}}}}]}}"#,
+                            serde_json::to_string(&chosen).unwrap_or_default()
+                        );
+                        let policy = crate::model::Policy::parse(&text).expect("valid policy");
+                        let fast = Compiled::new(&policy.statements[0].conditions[0], true).expect("compiles");
+                        let slow = Compiled {
+                            sets: None,
+                            ..fast.clone()
+                        };
+                        assert!(fast.sets.is_some());
+                        for request in requests {
+                            let mut ctx = ctx_base.clone();
+                            ctx.insert("k", request.iter().map(|v| (*v).to_string()).collect());
+                            assert_eq!(
+                                fast.eval(&ctx),
+                                slow.eval(&ctx),
+                                "{qualifier}{op} {chosen:?} vs {request:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn dates_and_cidrs() {

@@ -12,6 +12,7 @@
 //! `*`, allows when the boundary and session policy do too; one naming only the account needs an
 //! identity-based Allow as well; across accounts both sides must allow.
 
+pub mod budget;
 pub mod condition;
 pub mod pattern;
 #[cfg(test)]
@@ -19,6 +20,7 @@ mod tests;
 
 use std::fmt::Write as _;
 
+pub use self::budget::Limit;
 use self::condition::Compiled as CCondition;
 use self::pattern::Pattern;
 use super::arn::Arn;
@@ -424,6 +426,8 @@ pub struct Decision {
     pub verdict: Verdict,
     /// The statements that decided: the denying ones, or the allowing ones on each needed side.
     pub matched: Vec<Hit>,
+    /// A limit the evaluation met (the verdict is then not to be trusted): see `budget`.
+    pub limit: Option<Limit>,
 }
 
 fn cross_account(req: &Request<'_>) -> bool {
@@ -448,8 +452,16 @@ pub fn identity_allows(identity: &[&CompiledPolicy], action: &str, resource: &st
     evaluate(&policies, &req).verdict == Verdict::Allow
 }
 
-/// Decide `req` against `policies`.
+/// Decide `req` against `policies`, within the work budget (`budget`): a decision that met a
+/// limit says so in `limit`.
 pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
+    budget::start();
+    let mut decision = decide(policies, req);
+    decision.limit = budget::finish();
+    decision
+}
+
+fn decide(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
     let action = req.action;
     let mut denies = Vec::new();
     let mut identity_allow: Option<Hit> = None;
@@ -500,6 +512,7 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
         return Decision {
             verdict: Verdict::ExplicitDeny,
             matched: denies,
+            limit: None,
         };
     }
     let boundary_ok = policies.boundary.is_none() || boundary_allow.is_some();
@@ -516,6 +529,7 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
             return Decision {
                 verdict: Verdict::Allow,
                 matched,
+                limit: None,
             };
         }
     }
@@ -534,12 +548,14 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
             return Decision {
                 verdict: Verdict::Allow,
                 matched,
+                limit: None,
             };
         }
     }
     Decision {
         verdict: Verdict::ImplicitDeny,
         matched: Vec::new(),
+        limit: None,
     }
 }
 

@@ -8,8 +8,12 @@
 
 use super::Context;
 
-const STAR: u16 = 257;
-const QUEST: u16 = 256;
+use crate::wildcard::Tok;
+
+/// Longest text a pattern with variables may expand to: past it, the pattern matches nothing
+/// (a policy variable repeated thousands of times with a long context value would otherwise
+/// take gigabytes). IAM's own request values are at most a few kilobytes.
+pub const MAX_EXPANSION: usize = 1 << 20;
 
 /// One piece of a pattern with variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +32,7 @@ enum Kind {
     Any,
     Exact(Vec<u8>),
     Prefix(Vec<u8>),
-    Glob(Vec<u16>),
+    Glob(Vec<Tok>),
     Vars(Vec<Piece>),
 }
 
@@ -39,13 +43,13 @@ pub struct Pattern {
     ignore_case: bool,
 }
 
-fn tokens(text: &str, literal: bool, out: &mut Vec<u16>, ignore_case: bool) {
+fn tokens(text: &str, literal: bool, out: &mut Vec<Tok>, ignore_case: bool) {
     for &b in text.as_bytes() {
         let b = if ignore_case { b.to_ascii_lowercase() } else { b };
         out.push(match b {
-            b'*' if !literal => STAR,
-            b'?' if !literal => QUEST,
-            _ => u16::from(b),
+            b'*' if !literal => Tok::Star,
+            b'?' if !literal => Tok::Quest,
+            _ => Tok::Byte(b),
         });
     }
 }
@@ -138,18 +142,26 @@ impl Pattern {
             Kind::Prefix(p) => t.starts_with(p),
             Kind::Glob(g) => glob(g, t, self.ignore_case),
             Kind::Vars(pieces) => {
-                let mut t = Vec::with_capacity(text.len() + 8);
+                let mut p = Vec::with_capacity(text.len() + 8);
                 for piece in pieces {
                     match piece {
-                        Piece::Glob(g) => tokens(g, false, &mut t, self.ignore_case),
-                        Piece::Literal(l) => tokens(l, true, &mut t, self.ignore_case),
+                        Piece::Glob(g) => tokens(g, false, &mut p, self.ignore_case),
+                        Piece::Literal(l) => tokens(l, true, &mut p, self.ignore_case),
                         Piece::Var { key, default } => match ctx.single(key).or(default.as_deref()) {
-                            Some(v) => tokens(v, true, &mut t, self.ignore_case),
+                            Some(v) if p.len() + v.len() <= MAX_EXPANSION => tokens(v, true, &mut p, self.ignore_case),
+                            Some(_) => {
+                                super::budget::meet(super::budget::Limit::Expansion);
+                                return false;
+                            }
                             None => return false,
                         },
                     }
+                    if p.len() > MAX_EXPANSION {
+                        super::budget::meet(super::budget::Limit::Expansion);
+                        return false;
+                    }
                 }
-                glob(&t, text.as_bytes(), self.ignore_case)
+                glob(&p, t, self.ignore_case)
             }
         }
     }
@@ -166,22 +178,26 @@ impl Pattern {
                 Piece::Glob(g) | Piece::Literal(g) => out.push_str(g),
                 Piece::Var { key, default } => out.push_str(ctx.single(key).or(default.as_deref())?),
             }
+            if out.len() > MAX_EXPANSION {
+                super::budget::meet(super::budget::Limit::Expansion);
+                return None;
+            }
         }
         Some(std::borrow::Cow::Owned(out))
     }
 }
 
-use crate::wildcard::glob_tokens;
-
-/// Glob over compiled tokens (the loop lives in `wildcard::glob_tokens`).
-fn glob(p: &[u16], t: &[u8], ignore_case: bool) -> bool {
-    glob_tokens(
-        p,
-        t,
-        |c| c == STAR,
-        |c| c == QUEST,
-        |c, b| c == u16::from(if ignore_case { b.to_ascii_lowercase() } else { b }),
-    )
+/// Glob over compiled tokens (the matcher lives in `wildcard::glob`); a pattern that ignores case
+/// was lowercased when compiled, so the text is lowercased here.
+fn glob(p: &[Tok], t: &[u8], ignore_case: bool) -> bool {
+    if !super::budget::spend(p.len() + t.len()) {
+        return false;
+    }
+    if ignore_case && t.iter().any(u8::is_ascii_uppercase) {
+        crate::wildcard::glob(p, &t.to_ascii_lowercase())
+    } else {
+        crate::wildcard::glob(p, t)
+    }
 }
 
 #[cfg(test)]
