@@ -226,3 +226,26 @@ def test_lock_makes_a_second_writer_wait_or_give_up(tmp_path: Path) -> None:
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(cfg), prefix]) for prefix in ("a", "b")]
     assert [w.wait(timeout=120) for w in writers] == [0, 0]
     assert sorted(profiles.names(cfg)) == sorted(f"{p}{i}" for p in "ab" for i in range(15))
+
+
+def test_a_section_an_older_rolekit_wrote_with_a_newline_in_its_name_can_be_removed(tmp_path: Path) -> None:
+    """rolekit before 0.3 wrote ``rolekit profile add $'evil\\n'`` as ``[profile evil`` and ``]``;
+    botocore then refuses the whole file. Adding such a name is refused now, and removing it
+    removes exactly the broken section, after which botocore reads the file again."""
+    import botocore.session
+
+    good = f"[default]\nregion = us-east-1\n\n[profile ok]\nrole_arn = {ARN}\nsource_profile = default\n"
+    broken = f"[profile evil\n]\nrole_arn = {ARN}\nsource_profile = default\n"
+    cfg = write(tmp_path / "config", (good + "\n" + broken).encode(), 0o600)
+    with pytest.raises(ProfileError):
+        profiles.add("evil\n", role_arn=ARN, source_profile="default", path=cfg)
+    session = botocore.session.Session(profile="ok")
+    session.set_config_variable("config_file", str(cfg))
+    with pytest.raises(Exception):
+        session.full_config  # noqa: B018 (the read is what fails)
+    assert profiles.remove("evil\n", path=cfg).action == "removed"
+    assert cfg.read_text() == good
+    session = botocore.session.Session(profile="ok")
+    session.set_config_variable("config_file", str(cfg))
+    assert session.full_config["profiles"]["ok"]["role_arn"] == ARN
+    assert profiles.remove("evil\n", path=cfg).action == "absent"

@@ -32,14 +32,17 @@ def free_port() -> int:
 class ProxyProcess:
     """proxy.py on a free port with basic auth; its access log tells which requests it carried."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, cert: Path | None = None, key: Path | None = None) -> None:
         self.port = free_port()
         self.log = log
         self.out = log.open("w")
+        self.scheme = "https" if cert else "http"
+        tls = ("--cert-file", str(cert), "--key-file", str(key)) if cert else ()
         self.proc = subprocess.Popen(
             [
                 *(sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", str(self.port)),
                 *("--num-acceptors", "1", "--num-workers", "1", "--threaded", "--basic-auth", f"{USER}:{PASSWORD}"),
+                *tls,
             ],
             stdout=self.out,
             stderr=subprocess.STDOUT,
@@ -54,7 +57,7 @@ class ProxyProcess:
         raise RuntimeError(f"proxy.py did not start: {log.read_text()}")
 
     def url(self, password: str = PASSWORD) -> str:
-        return f"http://{USER}:{password}@127.0.0.1:{self.port}"
+        return f"{self.scheme}://{USER}:{password}@127.0.0.1:{self.port}"
 
     def carried(self) -> str:
         """The access log so far (one line per request or tunnel)."""
@@ -197,3 +200,35 @@ def test_an_unreachable_proxy_is_an_error_not_a_direct_connection(
     monkeypatch.setenv("http_proxy", "socks5://127.0.0.1:1080")
     with pytest.raises(rk.RolekitError, match="socks5"):
         rk.Client(endpoint_url=sandbox.endpoint_url, credentials=sandbox.credentials)
+
+
+def test_an_https_proxy_is_reached_over_tls(sandbox: Sandbox, tmp_path: Path) -> None:
+    """``HTTPS_PROXY=https://...`` (a proxy that itself speaks TLS, as botocore supports): rolekit
+    talks TLS to the proxy, trusting the same CAs as for endpoints (AWS_CA_BUNDLE here), then
+    tunnels through it to an https endpoint, or sends plain-HTTP requests inside it."""
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    leaf = ca.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "proxy.pem", tmp_path / "proxy.key"
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    leaf.private_key_pem.write_to_path(str(key))
+    tls_proxy = ProxyProcess(tmp_path / "tls-proxy.log", cert, key)
+    front = TlsFront(int(sandbox.endpoint_url.rsplit(":", 1)[1]), ca.issue_cert("127.0.0.1"))
+    try:
+        assert tls_proxy.url().startswith("https://")
+        code = ROLEKIT_CALLS.replace("rk.Client()", f"rk.Client(endpoint_url={front.url!r})")
+        out = in_a_process(code, sandbox, HTTPS_PROXY=tls_proxy.url(), AWS_CA_BUNDLE=str(bundle))
+        assert out.strip() == "proxied-role"
+        assert tls_proxy.count(f"CONNECT 127.0.0.1:{front.url.rsplit(':', 1)[1]}", at_least=1) >= 1
+        # plain http inside the TLS connection to the proxy
+        out = in_a_process(ROLEKIT_CALLS, sandbox, HTTP_PROXY=tls_proxy.url(), AWS_CA_BUNDLE=str(bundle))
+        assert out.strip() == "proxied-role"
+        assert tls_proxy.count(f"POST 127.0.0.1:{sandbox.endpoint_url.rsplit(':', 1)[1]}/", at_least=1) >= 1
+        # a proxy whose certificate is not trusted is a TlsError, not a silent direct connection
+        failing = "import rolekit as rk\ntry:\n    rk.Client().whoami()\nexcept rk.TlsError as e:\n    print('tls', e)"
+        out = in_a_process(failing, sandbox, HTTP_PROXY=tls_proxy.url())
+        assert out.startswith("tls ") and PASSWORD not in out, out
+    finally:
+        front.close()
+        tls_proxy.stop()

@@ -151,6 +151,23 @@ def _find(lines: list[str], path: Path, name: str) -> Optional[_Section]:
     return found[0] if found else None
 
 
+def _broken_section(lines: list[str], name: str) -> Optional[_Section]:
+    """The section an older rolekit wrote for ``name + "\\n"``: a line ``[profile NAME``, a line
+    ``]``, then its keys up to the next header."""
+    opener = "[default" if name == "default" else f"[profile {name}"
+    for i in range(len(lines) - 1):
+        if lines[i].rstrip("\r\n") == opener and lines[i + 1].rstrip("\r\n") == "]":
+            end = i + 2
+            for j in range(i + 2, len(lines)):
+                text = lines[j].rstrip("\r\n")
+                if _HEADER.match(text):
+                    break
+                if text.strip() and not text.lstrip().startswith(("#", ";")):
+                    end = j + 1
+            return _Section(name + "\n", i, end)
+    return None
+
+
 def names(path: Union[str, os.PathLike[str], None] = None) -> list[str]:
     """The profiles defined in the config file, in file order."""
     lines, _ = _read(config_path(path))
@@ -430,14 +447,19 @@ def remove(
     A profile holding anything beyond a role profile's keys (SSO settings, a credential_process,
     keys) was not written by rolekit and is refused without ``force=True``. A profile that is not
     there gives ``action="absent"`` and no write.
+
+    Every section ``add`` ever wrote can be removed: rolekit before 0.3 accepted a name with a
+    trailing newline and wrote ``[profile NAME`` and ``]`` on two lines (botocore then fails on
+    every profile); ``remove("NAME\n")`` removes that broken section.
     """
-    _check_name(name)
+    legacy = name.endswith("\n") and not name[:-1].endswith(("\n", "\r"))
+    _check_name(name[:-1] if legacy else name)
     target = Path(os.path.realpath(config_path(path)))
     if not target.exists():
         return ProfileChange(name, target, "absent", {})
     with _locked(target.parent, lock_timeout):
         lines, _ = _read(target)
-        sec = _find(lines, target, name)
+        sec = _broken_section(lines, name[:-1]) if legacy else _find(lines, target, name)
         if sec is None:
             return ProfileChange(name, target, "absent", {})
         current = _settings(lines, sec)

@@ -41,6 +41,9 @@ pub struct Proxy {
     pub authorization: Option<String>,
     /// The proxy for messages and logs: `http://host:port`, never the password.
     pub shown: String,
+    /// An `https://` proxy: rolekit speaks TLS to the proxy itself (trusting the same CAs as
+    /// for endpoints), then tunnels through it as through an `http://` one.
+    pub tls: bool,
     /// The variable it came from (`HTTPS_PROXY`, `http_proxy`, ...).
     pub from: String,
 }
@@ -59,14 +62,15 @@ pub struct Proxies {
 impl Proxy {
     /// Parse a proxy URL (`http://user:pass@host:port`, or `host:port`).
     pub fn parse(url: &str, from: &str) -> Result<Self, String> {
-        let rest = match url.split_once("://") {
-            Some(("http" | "HTTP", rest)) => rest,
+        let (rest, tls) = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (rest, false),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (rest, true),
             Some((scheme, _)) => {
                 return Err(format!(
-                    "the proxy in {from} uses {scheme}://; rolekit reaches proxies over http:// (CONNECT tunnels carry TLS)"
+                    "the proxy in {from} uses {scheme}://; rolekit reaches proxies over http:// or https://"
                 ))
             }
-            None => url,
+            None => (url, false),
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -91,6 +95,7 @@ impl Proxy {
             Some(p) => p
                 .parse::<u16>()
                 .map_err(|_| format!("the proxy in {from} has an invalid port"))?,
+            None if tls => 443,
             None => 80,
         };
         let decode = |s: &str| crate::roles::percent_decode(s);
@@ -107,7 +112,8 @@ impl Proxy {
             host.clone()
         };
         Ok(Self {
-            shown: format!("http://{shown_host}:{port}"),
+            shown: format!("{}://{shown_host}:{port}", if tls { "https" } else { "http" }),
+            tls,
             host,
             port,
             authorization,
@@ -238,6 +244,9 @@ mod tests {
         );
         let v6 = Proxy::parse("http://[::1]:3128", "HTTPS_PROXY").expect("a proxy");
         assert_eq!((v6.host.as_str(), v6.shown.as_str()), ("::1", "http://[::1]:3128"));
+        let tls = Proxy::parse("https://ana:pw@proxy.corp", "HTTPS_PROXY").expect("https proxy");
+        assert!(tls.tls && tls.port == 443 && tls.shown == "https://proxy.corp:443");
+        assert!(!Proxy::parse("HTTP://proxy.corp", "HTTP_PROXY").expect("http proxy").tls);
         assert!(Proxy::parse("socks5://x:1", "HTTPS_PROXY")
             .unwrap_err()
             .contains("socks5"));

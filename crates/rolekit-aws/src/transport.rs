@@ -315,27 +315,33 @@ impl Connector {
             };
             tcp.set_nodelay(true)
                 .map_err(|e| io_error(format!("tcp connect error: {e}")))?;
-            if !target.tls {
-                return Ok(Box::new(tcp) as Conn);
-            }
-            let tcp = match proxy {
-                Some(p) => tunnel(tcp, p, target).await?,
-                None => tcp,
+            // An https:// proxy: TLS to the proxy first, trusting the same CAs as endpoints.
+            let stream: Conn = match proxy {
+                Some(p) if p.tls => {
+                    let tls = self.handshake(&p.host, tcp).await.map_err(|e| match e {
+                        Handshake::Refused(refused) => ConnectorError::user(Box::new(crate::tls::TlsRefused(refused))),
+                        Handshake::Failed(e) => proxy_error(
+                            format!("TLS with the proxy {} (from {}) failed: {e}", p.shown, p.from),
+                            true,
+                        ),
+                        Handshake::Other(e) => e,
+                    })?;
+                    Box::new(tls)
+                }
+                _ => Box::new(tcp),
             };
-            let name = rustls::pki_types::ServerName::try_from(target.host.clone())
-                .map_err(|e| user_error(format!("invalid host name {:?}: {e}", target.host)))?;
-            let config = self
-                .net
-                .trust
-                .config()
-                .map_err(|e| ConnectorError::user(Box::new(crate::tls::TlsRefused(e))))?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, tcp)
-                .await
-                .map_err(|e| match crate::tls::name_refusal(&e, &target.host, &self.net.trust) {
-                    Some(refused) => ConnectorError::user(Box::new(crate::tls::TlsRefused(refused))),
-                    None => io_error(format!("TLS handshake with {} failed: {e}", target.host)),
-                })?;
+            if !target.tls {
+                return Ok(stream);
+            }
+            let stream = match proxy {
+                Some(p) => tunnel(stream, p, target).await?,
+                None => stream,
+            };
+            let tls = self.handshake(&target.host, stream).await.map_err(|e| match e {
+                Handshake::Refused(refused) => ConnectorError::user(Box::new(crate::tls::TlsRefused(refused))),
+                Handshake::Failed(e) => io_error(format!("TLS handshake with {} failed: {e}", target.host)),
+                Handshake::Other(e) => e,
+            })?;
             Ok(Box::new(tls) as Conn)
         };
         within(
@@ -362,8 +368,42 @@ fn proxy_error(message: String, retry_safe: bool) -> ConnectorError {
     }
 }
 
+/// How a TLS handshake failed.
+enum Handshake {
+    /// The certificate was refused (or the bundle is unusable): a `TlsError`, never retried.
+    Refused(String),
+    /// The handshake itself failed (the connection dropped, a protocol error).
+    Failed(std::io::Error),
+    /// Any other error, already classified.
+    Other(ConnectorError),
+}
+
+impl Connector {
+    /// TLS over `io` to `host`, trusting this client's CAs.
+    async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        host: &str,
+        io: S,
+    ) -> Result<tokio_rustls::client::TlsStream<S>, Handshake> {
+        let name = rustls::pki_types::ServerName::try_from(host.to_string())
+            .map_err(|e| Handshake::Other(user_error(format!("invalid host name {host:?}: {e}"))))?;
+        let config = self.net.trust.config().map_err(Handshake::Refused)?;
+        tokio_rustls::TlsConnector::from(config)
+            .connect(name, io)
+            .await
+            .map_err(|e| match crate::tls::name_refusal(&e, host, &self.net.trust) {
+                Some(refused) => Handshake::Refused(refused),
+                None => Handshake::Failed(e),
+            })
+    }
+}
+
 /// Open a `CONNECT` tunnel to `target` through `proxy` on `tcp`; the same stream, now a tunnel.
-async fn tunnel(mut tcp: TcpStream, proxy: &Proxy, target: &Target) -> Result<TcpStream, ConnectorError> {
+async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(
+    mut tcp: S,
+    proxy: &Proxy,
+    target: &Target,
+) -> Result<S, ConnectorError> {
     let hostport = format!("{}:{}", bracketed(&target.host), target.port);
     let mut head = format!("CONNECT {hostport} HTTP/1.1\r\nhost: {hostport}\r\n");
     if let Some(auth) = &proxy.authorization {
