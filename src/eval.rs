@@ -15,6 +15,72 @@ struct Inputs {
     resource_policy: Option<Arc<CompiledPolicy>>,
     boundary: Option<Arc<CompiledPolicy>>,
     session: Option<Arc<CompiledPolicy>>,
+    org: Organization,
+}
+
+/// The organization a request is decided in (`scps=`, `rcps=`, `endpoint_policy=`, ...).
+#[derive(Default)]
+pub struct Organization {
+    scps: Vec<Vec<Arc<CompiledPolicy>>>,
+    rcps: Vec<Vec<Arc<CompiledPolicy>>>,
+    endpoint: Option<Arc<CompiledPolicy>>,
+    management_account: bool,
+    resource_account: Option<String>,
+}
+
+impl Organization {
+    /// Convert the keyword arguments of `simulate` / `simulate_many`.
+    pub fn new(
+        py: Python<'_>,
+        scps: Option<&Bound<'_, PyAny>>,
+        rcps: Option<&Bound<'_, PyAny>>,
+        endpoint_policy: Option<&Bound<'_, PyAny>>,
+        management_account: bool,
+        resource_account: Option<String>,
+    ) -> PyResult<Self> {
+        if let Some(account) = &resource_account {
+            if !rolekit_policy::arn::is_account_id(account) {
+                return Err(crate::errors::invalid(format!(
+                    "resource_account must be a 12-digit account id, got {account:?}"
+                )));
+            }
+        }
+        Ok(Self {
+            scps: levels(py, scps, "scps")?,
+            rcps: levels(py, rcps, "rcps")?,
+            endpoint: optional(py, endpoint_policy)?,
+            management_account,
+            resource_account,
+        })
+    }
+}
+
+/// `[[p, ...], [p, ...]]`: one list of policies per level of the organization, root first.
+fn levels(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<Vec<Arc<CompiledPolicy>>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let shape = || {
+        crate::errors::invalid_type(format!(
+            "{name} is a list of levels (root first), each a list of policies: [[root_scp], [ou_scp], [account_scp]]"
+        ))
+    };
+    if obj.cast::<PyString>().is_ok() || obj.cast::<PyDict>().is_ok() || obj.cast::<PyPolicy>().is_ok() {
+        return Err(shape());
+    }
+    let mut out = Vec::new();
+    for level in obj.try_iter().map_err(|_| shape())? {
+        let level = level?;
+        if level.cast::<PyList>().is_err() && level.cast::<PyTuple>().is_err() {
+            return Err(shape());
+        }
+        out.push(identity_list(py, Some(&level))?);
+    }
+    Ok(out)
+}
+
+fn level_refs(levels: &[Vec<Arc<CompiledPolicy>>]) -> Vec<Vec<&CompiledPolicy>> {
+    levels.iter().map(|l| l.iter().map(AsRef::as_ref).collect()).collect()
 }
 
 impl Inputs {
@@ -25,22 +91,32 @@ impl Inputs {
         resource_policy: Option<&Bound<'_, PyAny>>,
         boundary: Option<&Bound<'_, PyAny>>,
         session: Option<&Bound<'_, PyAny>>,
+        org: Organization,
     ) -> PyResult<Arc<Self>> {
         Ok(Arc::new(Self {
             identity: identity_list(py, identity)?,
             resource_policy: optional(py, resource_policy)?,
             boundary: optional(py, boundary)?,
             session: optional(py, session)?,
+            org,
         }))
     }
 
     fn with<R>(&self, f: impl FnOnce(&Policies<'_>) -> R) -> R {
         let refs: Vec<&CompiledPolicy> = self.identity.iter().map(AsRef::as_ref).collect();
+        let (scps, rcps) = (level_refs(&self.org.scps), level_refs(&self.org.rcps));
+        let scp_levels: Vec<&[&CompiledPolicy]> = scps.iter().map(Vec::as_slice).collect();
+        let rcp_levels: Vec<&[&CompiledPolicy]> = rcps.iter().map(Vec::as_slice).collect();
         let p = Policies {
             identity: &refs,
             resource: self.resource_policy.as_deref(),
             boundary: self.boundary.as_deref(),
             session: self.session.as_deref(),
+            scps: &scp_levels,
+            rcps: &rcp_levels,
+            endpoint: self.org.endpoint.as_deref(),
+            management_account: self.org.management_account,
+            resource_account: self.org.resource_account.as_deref(),
         };
         f(&p)
     }
@@ -115,6 +191,9 @@ impl PyDecision {
             Role::Resource => self.inputs.resource_policy.as_ref(),
             Role::Boundary => self.inputs.boundary.as_ref(),
             Role::Session => self.inputs.session.as_ref(),
+            Role::Scp { level, index } => self.inputs.org.scps.get(level).and_then(|l| l.get(index)),
+            Role::Rcp { level, index } => self.inputs.org.rcps.get(level).and_then(|l| l.get(index)),
+            Role::Endpoint => self.inputs.org.endpoint.as_ref(),
         }?;
         p.statements.get(index).cloned()
     }
@@ -136,6 +215,9 @@ fn role_name(role: Role) -> String {
         Role::Resource => "resource_policy".into(),
         Role::Boundary => "boundary".into(),
         Role::Session => "session".into(),
+        Role::Scp { level, index } => format!("scps[{level}][{index}]"),
+        Role::Rcp { level, index } => format!("rcps[{level}][{index}]"),
+        Role::Endpoint => "endpoint_policy".into(),
     }
 }
 
@@ -149,6 +231,12 @@ impl PyDecision {
     #[getter]
     fn allowed(&self) -> bool {
         self.decision.verdict == Verdict::Allow
+    }
+    /// The policy types that denied, from ("identity", "resource", "boundary", "session", "scp",
+    /// "rcp", "endpoint"): explicitly, or by not allowing where an allow was needed. Empty when allowed.
+    #[getter]
+    fn blocked_by<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.decision.blocked_by)
     }
     #[getter]
     fn action(&self) -> &str {
@@ -250,8 +338,17 @@ fn decide(
 }
 
 /// Decide one request offline with IAM's evaluation logic.
+///
+/// ``scps``: the service control policies in force, one list per level of the organization from
+/// the root down to the account (every level must allow; they never grant; they do not apply to
+/// the management account, ``management_account=True``, nor to service-linked roles).
+/// ``rcps``: resource control policies, same shape; AWS attaches ``RCPFullAWSAccess`` at every
+/// level, so only their Deny statements matter (pass your own RCPs only). ``endpoint_policy``: a
+/// VPC endpoint policy the request passes through (it must allow; it never grants).
+/// ``resource_account``: the account owning the resource when its ARN does not say (S3).
+/// ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
 #[pyfunction]
-#[pyo3(signature = (action, resource="*", *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None))]
+#[pyo3(signature = (action, resource="*", *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=false))]
 pub fn simulate(
     py: Python<'_>,
     action: String,
@@ -262,8 +359,14 @@ pub fn simulate(
     session: Option<&Bound<'_, PyAny>>,
     principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
+    scps: Option<&Bound<'_, PyAny>>,
+    rcps: Option<&Bound<'_, PyAny>>,
+    endpoint_policy: Option<&Bound<'_, PyAny>>,
+    resource_account: Option<String>,
+    management_account: bool,
 ) -> PyResult<PyDecision> {
-    let inputs = Inputs::new(py, identity, resource_policy, boundary, session)?;
+    let org = Organization::new(py, scps, rcps, endpoint_policy, management_account, resource_account)?;
+    let inputs = Inputs::new(py, identity, resource_policy, boundary, session, org)?;
     let ctx = Arc::new(self::context(context)?);
     let resource = resource.to_string();
     crate::runtime::compute(py, || decide(&inputs, action, resource, principal, ctx))?
@@ -272,7 +375,7 @@ pub fn simulate(
 /// Decide many requests against the same policies in one call. Each request is an
 /// `(action, resource)` tuple or a dict with action, resource, and optional principal and context.
 #[pyfunction]
-#[pyo3(signature = (requests, *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None))]
+#[pyo3(signature = (requests, *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=false))]
 pub fn simulate_many(
     py: Python<'_>,
     requests: &Bound<'_, PyAny>,
@@ -282,8 +385,14 @@ pub fn simulate_many(
     session: Option<&Bound<'_, PyAny>>,
     principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
+    scps: Option<&Bound<'_, PyAny>>,
+    rcps: Option<&Bound<'_, PyAny>>,
+    endpoint_policy: Option<&Bound<'_, PyAny>>,
+    resource_account: Option<String>,
+    management_account: bool,
 ) -> PyResult<Vec<PyDecision>> {
-    let inputs = Inputs::new(py, identity, resource_policy, boundary, session)?;
+    let org = Organization::new(py, scps, rcps, endpoint_policy, management_account, resource_account)?;
+    let inputs = Inputs::new(py, identity, resource_policy, boundary, session, org)?;
     let shared_ctx = Arc::new(self::context(context)?);
     let mut parsed = Vec::new();
     for item in requests.try_iter()? {

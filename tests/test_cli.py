@@ -345,3 +345,24 @@ def test_a_missing_extra_is_one_line_with_the_fix(tmp_path: Path) -> None:
     )
     assert out.returncode == 3 and "Traceback" not in out.stderr
     assert "pip install 'rolekit[notebook]'" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_simulate_in_an_organization(tmp_path: Path) -> None:
+    allow_all = tmp_path / "all.json"
+    allow_all.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    )
+    s3_only = tmp_path / "s3.json"
+    s3_only.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    )
+    base = ("simulate", "--policy", str(allow_all), "--scp", str(allow_all), "--scp-level", "--scp", str(s3_only))
+    denied = run(*base, "ec2:RunInstances", "--format", "json")
+    assert denied.returncode == 1, denied.stderr
+    out = json.loads(denied.stdout)
+    assert out["decision"] == "implicit_deny" and out["blocked_by"] == ["scp"]
+    assert any("level 1" in line for line in out["explanation"])
+    assert run(*base, "s3:GetObject", "arn:aws:s3:::b/k").returncode == 0
+    assert run(*base, "ec2:RunInstances", "--management-account").returncode == 0
+    endpoint = run("simulate", "--policy", str(allow_all), "--endpoint-policy", str(s3_only), "ec2:RunInstances")
+    assert endpoint.returncode == 1 and "endpoint" in endpoint.stdout

@@ -41,6 +41,12 @@ def test_simulate_line_magic(shell: InteractiveShell) -> None:
     assert d.decision == "implicit_deny"
     with pytest.raises(UsageError, match="no variable"):
         shell.run_line_magic("rolekit", "simulate s3:X --policy missing")
+    shell.user_ns["everything"] = rk.Policy([rk.Statement.allow("*", "*")])
+    shell.user_ns["s3_only"] = rk.Policy([rk.Statement.allow("s3:*", "*")])
+    org = "--policy everything --scp everything --scp-level --scp s3_only"
+    d = shell.run_line_magic("rolekit", f"simulate ec2:RunInstances {org}")
+    assert d.blocked_by == ("scp",)
+    assert shell.run_line_magic("rolekit", f"simulate s3:GetObject arn:aws:s3:::b/k {org}").allowed
     with pytest.raises(UsageError, match="unknown"):
         shell.run_line_magic("rolekit", "frobnicate")
 

@@ -102,3 +102,83 @@ def test_no_policies_is_implicit_deny() -> None:
     d = rk.simulate("s3:GetObject", "x")
     assert d.decision == "implicit_deny"
     assert "No policy was given" in d.explain()
+
+
+ALLOW_ALL = rk.Policy([rk.Statement.allow("*", "*")])
+S3_ONLY = rk.Policy([rk.Statement.allow("s3:*", "*")])
+ALICE = "arn:aws:iam::111111111111:user/alice"
+
+
+def test_scps_every_level_must_allow_and_never_grant() -> None:
+    org = [[ALLOW_ALL], [S3_ONLY]]  # root, then the account's OU
+    ec2 = rk.simulate("ec2:RunInstances", identity=[ALLOW_ALL], scps=org, principal=ALICE)
+    assert ec2.decision == "implicit_deny" and ec2.blocked_by == ("scp",)
+    assert "level 1" in ec2.explain()
+    s3 = rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[ALLOW_ALL], scps=org, principal=ALICE)
+    assert s3.allowed and s3.blocked_by == ()
+    assert {m["policy"] for m in s3.matched} == {"identity[0]", "scps[0][0]", "scps[1][0]"}
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", scps=org, principal=ALICE).allowed, (
+        "an SCP grants nothing"
+    )
+    managed = rk.simulate("ec2:RunInstances", identity=[ALLOW_ALL], scps=org, principal=ALICE, management_account=True)
+    assert managed.allowed, "SCPs do not apply to the management account"
+    deny = rk.Policy([rk.Statement.deny("ec2:*", "*")])
+    slr = "arn:aws:iam::111111111111:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"
+    assert rk.simulate("ec2:RunInstances", identity=[ALLOW_ALL], scps=[[ALLOW_ALL, deny]], principal=slr).allowed
+    explicit = rk.simulate("ec2:RunInstances", identity=[ALLOW_ALL], scps=[[ALLOW_ALL, deny]], principal=ALICE)
+    assert explicit.decision == "explicit_deny" and explicit.blocked_by == ("scp",)
+    with pytest.raises(rk.InvalidArgumentType, match="list of levels"):
+        rk.simulate("s3:GetObject", scps=[ALLOW_ALL])  # type: ignore[list-item]
+
+
+def test_rcps_endpoint_policies_and_the_resource_account() -> None:
+    perimeter = rk.Policy.from_json(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": "*",
+                    "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}},
+                }
+            ],
+        }
+    )
+    outside = rk.simulate(
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        identity=[ALLOW_ALL],
+        rcps=[[perimeter]],
+        principal=ALICE,
+        context={"aws:PrincipalOrgID": "o-other"},
+    )
+    assert outside.decision == "explicit_deny" and outside.blocked_by == ("rcp",)
+    endpoint = rk.Policy.from_json(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    put = rk.simulate("s3:PutObject", "arn:aws:s3:::b/k", identity=[ALLOW_ALL], endpoint_policy=endpoint)
+    assert put.blocked_by == ("endpoint",) and "endpoint policy" in put.explain()
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[ALLOW_ALL], endpoint_policy=endpoint).allowed
+    other = rk.simulate(
+        "s3:GetObject", "arn:aws:s3:::b/k", identity=[ALLOW_ALL], principal=ALICE, resource_account="999999999999"
+    )
+    assert other.blocked_by == ("resource",), "someone else's bucket needs its bucket policy too"
+    with pytest.raises(rk.InvalidArgument, match="12-digit"):
+        rk.simulate("s3:GetObject", resource_account="nope")
+    whoami = rk.simulate("sts:GetCallerIdentity", identity=[rk.Policy([rk.Statement.deny("*", "*")])])
+    assert whoami.allowed, "GetCallerIdentity needs no permission and cannot be denied"
+    public = rk.Policy.from_json(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+            ],
+        }
+    )
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", resource_policy=public, principal="*").allowed
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[ALLOW_ALL], principal="*").allowed

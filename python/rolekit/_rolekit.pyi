@@ -503,6 +503,10 @@ class Decision:
     @property
     def resource(self) -> str: ...
     @property
+    def blocked_by(self) -> tuple[str, ...]:
+        """The policy types that denied, from ("identity", "resource", "boundary", "session", "scp",
+        "rcp", "endpoint"): explicitly, or by not allowing where an allow was needed. Empty when allowed."""
+    @property
     def matched(self) -> list[dict[str, Any]]:
         """The deciding statements: policy, statement (index), sid, effect, line, column."""
     def explain(self) -> str:
@@ -520,8 +524,23 @@ def simulate(
     session: Optional[_PolicyLike] = None,
     principal: Optional[str] = None,
     context: Optional[_Context] = None,
+    scps: Optional[Sequence[Sequence[_PolicyLike]]] = None,
+    rcps: Optional[Sequence[Sequence[_PolicyLike]]] = None,
+    endpoint_policy: Optional[_PolicyLike] = None,
+    resource_account: Optional[str] = None,
+    management_account: bool = False,
 ) -> Decision:
-    """Decide one request offline with IAM's evaluation logic."""
+    """Decide one request offline with IAM's evaluation logic.
+
+    ``scps``: the service control policies in force, one list per level of the organization from
+    the root down to the account (every level must allow; they never grant; they do not apply to
+    the management account, ``management_account=True``, nor to service-linked roles).
+    ``rcps``: resource control policies, same shape; AWS attaches ``RCPFullAWSAccess`` at every
+    level, so only their Deny statements matter (pass your own RCPs only). ``endpoint_policy``: a
+    VPC endpoint policy the request passes through (it must allow; it never grants).
+    ``resource_account``: the account owning the resource when its ARN does not say (S3).
+    ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
+    """
 
 def simulate_many(
     requests: Iterable[Union[tuple[str, str], Mapping[str, Any]]],
@@ -532,6 +551,11 @@ def simulate_many(
     session: Optional[_PolicyLike] = None,
     principal: Optional[str] = None,
     context: Optional[_Context] = None,
+    scps: Optional[Sequence[Sequence[_PolicyLike]]] = None,
+    rcps: Optional[Sequence[Sequence[_PolicyLike]]] = None,
+    endpoint_policy: Optional[_PolicyLike] = None,
+    resource_account: Optional[str] = None,
+    management_account: bool = False,
 ) -> list[Decision]:
     """Decide many requests against the same policies in one call."""
 

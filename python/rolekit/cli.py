@@ -244,6 +244,24 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_NEGATIVE if any(r["severity"] in failing for r in results) else EXIT_OK
 
 
+class _Leveled(argparse.Action):
+    """``--scp FILE`` adds to the current level of the organization; ``--scp-level`` starts the next
+    one (root first): ``--scp root.json --scp-level --scp ou.json`` is ``[[root], [ou]]``."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None
+    ) -> None:
+        levels: list[list[str]] = getattr(namespace, self.dest, None) or []
+        if values is None or values == []:  # the -level flag
+            if levels:
+                levels.append([])
+        else:
+            if not levels:
+                levels.append([])
+            levels[-1].append(values)
+        setattr(namespace, self.dest, levels)
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from ._rolekit import simulate
     from .exceptions import InvalidArgument
@@ -263,6 +281,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         session=_read(args.session) if args.session else None,
         principal=args.principal,
         context=context,
+        scps=[[_read(p) for p in level] for level in args.scps or []] or None,
+        rcps=[[_read(p) for p in level] for level in args.rcps or []] or None,
+        endpoint_policy=_read(args.endpoint_policy) if args.endpoint_policy else None,
+        resource_account=args.resource_account,
+        management_account=args.management_account,
     )
     if args.format == "json":
         print(
@@ -270,6 +293,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                 {
                     "decision": d.decision,
                     "allowed": d.allowed,
+                    "blocked_by": list(d.blocked_by),
                     "matched": d.matched,
                     "explanation": d.explain().splitlines(),
                 },
@@ -567,6 +591,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--session", metavar="FILE")
     s.add_argument("--principal", help="the caller: an ARN, an account id or a service principal")
     s.add_argument("--context", action="append", metavar="KEY=VALUE", help="a condition key (repeatable)")
+    s.add_argument(
+        "--scp", dest="scps", action=_Leveled, metavar="FILE", help="an SCP at the current level (repeatable)"
+    )
+    s.add_argument(
+        "--scp-level", dest="scps", action=_Leveled, nargs=0, help="start the next level of SCPs (root first)"
+    )
+    s.add_argument(
+        "--rcp", dest="rcps", action=_Leveled, metavar="FILE", help="an RCP at the current level (repeatable)"
+    )
+    s.add_argument("--rcp-level", dest="rcps", action=_Leveled, nargs=0, help="start the next level of RCPs")
+    s.add_argument("--endpoint-policy", metavar="FILE", help="the VPC endpoint policy the request passes through")
+    s.add_argument("--resource-account", metavar="ID", help="the account owning the resource (S3 ARNs do not say)")
+    s.add_argument(
+        "--management-account", action="store_true", help="the caller is in the management account (no SCPs)"
+    )
     s.set_defaults(func=_cmd_simulate)
 
     s = sub.add_parser("assume", parents=[base, aws], help="assume a role and print its credentials")

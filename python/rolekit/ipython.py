@@ -3,8 +3,10 @@
 Magics:
 
 - ``%rolekit whoami``: who the configured credentials belong to.
-- ``%rolekit simulate ACTION [RESOURCE] --policy NAME [--policy NAME ...] [--context key=value ...]``:
-  the decision and its explanation for policies held in notebook variables.
+- ``%rolekit simulate ACTION [RESOURCE] --policy NAME [--policy NAME ...] [--context key=value ...]
+  [--scp NAME ... --scp-level --scp NAME ...] [--rcp NAME ...] [--endpoint-policy NAME]
+  [--resource-account ID] [--management-account]``: the decision and its explanation for policies
+  held in notebook variables, in an organization when SCPs / RCPs are given.
 - ``%%rolekit_policy [--kind trust] [--name VAR] [--inline]``: validate the cell's JSON and show the
   findings; ``--name`` stores the Policy in a variable.
 
@@ -52,6 +54,15 @@ def _simulate_parser() -> _Parser:
     p.add_argument("--policy", action="append", required=True, help="a notebook variable holding a policy")
     p.add_argument("--principal")
     p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE")
+    from .cli import _Leveled
+
+    p.add_argument("--scp", dest="scps", action=_Leveled, help="a variable holding an SCP (current level)")
+    p.add_argument("--scp-level", dest="scps", action=_Leveled, nargs=0, help="start the next level of SCPs")
+    p.add_argument("--rcp", dest="rcps", action=_Leveled, help="a variable holding an RCP (current level)")
+    p.add_argument("--rcp-level", dest="rcps", action=_Leveled, nargs=0, help="start the next level of RCPs")
+    p.add_argument("--endpoint-policy", help="a variable holding a VPC endpoint policy")
+    p.add_argument("--resource-account")
+    p.add_argument("--management-account", action="store_true")
     return p
 
 
@@ -86,7 +97,18 @@ class RolekitMagics(Magics):
                     raise UsageError(f"--context takes key=value, got {item!r}")
                 context.setdefault(key, []).append(value)
             policies = [self._lookup(n) for n in args.policy]
-            return simulate(args.action, args.resource, identity=policies, principal=args.principal, context=context)
+            return simulate(
+                args.action,
+                args.resource,
+                identity=policies,
+                principal=args.principal,
+                context=context,
+                scps=[[self._lookup(n) for n in level] for level in args.scps or []] or None,
+                rcps=[[self._lookup(n) for n in level] for level in args.rcps or []] or None,
+                endpoint_policy=self._lookup(args.endpoint_policy) if args.endpoint_policy else None,
+                resource_account=args.resource_account,
+                management_account=args.management_account,
+            )
         if command == "secrets":
             from . import _secrets
 

@@ -14,6 +14,8 @@
 
 pub mod budget;
 pub mod condition;
+#[cfg(test)]
+mod org_tests;
 pub mod pattern;
 #[cfg(test)]
 mod tests;
@@ -79,6 +81,18 @@ pub enum Role {
     Resource,
     Boundary,
     Session,
+    /// A service control policy: its level in the organization (0 = the root) and its index there.
+    Scp {
+        level: usize,
+        index: usize,
+    },
+    /// A resource control policy, likewise.
+    Rcp {
+        level: usize,
+        index: usize,
+    },
+    /// The VPC endpoint policy the request passes through.
+    Endpoint,
 }
 
 impl Role {
@@ -89,9 +103,33 @@ impl Role {
             Self::Resource => "the resource-based policy".into(),
             Self::Boundary => "the permissions boundary".into(),
             Self::Session => "the session policy".into(),
+            Self::Scp { level, index } => format!("SCP #{index} at level {level} of the organization"),
+            Self::Rcp { level, index } => format!("RCP #{index} at level {level} of the organization"),
+            Self::Endpoint => "the VPC endpoint policy".into(),
         }
     }
+
+    /// The policy type, as `Decision.blocked_by` names it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Identity(_) => "identity",
+            Self::Resource => "resource",
+            Self::Boundary => "boundary",
+            Self::Session => "session",
+            Self::Scp { .. } => "scp",
+            Self::Rcp { .. } => "rcp",
+            Self::Endpoint => "endpoint",
+        }
+    }
+
+    /// Whether the policy's statements name principals (resource, RCP and endpoint policies).
+    fn names_principals(self) -> bool {
+        matches!(self, Self::Resource | Self::Rcp { .. } | Self::Endpoint)
+    }
 }
+
+/// The order `Decision.blocked_by` lists policy types in.
+pub const KINDS: [&str; 7] = ["identity", "resource", "boundary", "session", "scp", "rcp", "endpoint"];
 
 #[derive(Clone, Debug)]
 struct Matcher {
@@ -372,17 +410,42 @@ impl CompiledPolicy {
     }
 }
 
-/// The policies that take part in a decision.
+/// The policies that take part in a decision, and the organization it is made in.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Policies<'a> {
     pub identity: &'a [&'a CompiledPolicy],
     pub resource: Option<&'a CompiledPolicy>,
     pub boundary: Option<&'a CompiledPolicy>,
     pub session: Option<&'a CompiledPolicy>,
+    /// The service control policies in force, one slice per level of the organization, from the
+    /// root down to the caller's account. Empty: the caller is in no organization.
+    pub scps: &'a [&'a [&'a CompiledPolicy]],
+    /// The resource control policies in force for the resource's account, same shape. AWS
+    /// attaches `RCPFullAWSAccess` (allow everything) at every level and it cannot be detached,
+    /// so levels never deny by omission: only the statements given here that deny matter.
+    pub rcps: &'a [&'a [&'a CompiledPolicy]],
+    /// The VPC endpoint policy the request passes through: it must allow, and never grants.
+    pub endpoint: Option<&'a CompiledPolicy>,
+    /// The caller is in the organization's management account, where SCPs do not apply.
+    pub management_account: bool,
+    /// The account that owns the resource when its ARN does not say (S3 buckets and objects).
+    pub resource_account: Option<&'a str>,
 }
 
 impl<'a> Policies<'a> {
     fn each(&self) -> impl Iterator<Item = (Role, &'a CompiledPolicy)> + '_ {
+        let leveled = |list: &'a [&'a [&'a CompiledPolicy]], scp: bool| {
+            list.iter().enumerate().flat_map(move |(level, policies)| {
+                policies.iter().enumerate().map(move |(index, p)| {
+                    let role = if scp {
+                        Role::Scp { level, index }
+                    } else {
+                        Role::Rcp { level, index }
+                    };
+                    (role, *p)
+                })
+            })
+        };
         self.identity
             .iter()
             .enumerate()
@@ -390,6 +453,9 @@ impl<'a> Policies<'a> {
             .chain(self.resource.map(|p| (Role::Resource, p)))
             .chain(self.boundary.map(|p| (Role::Boundary, p)))
             .chain(self.session.map(|p| (Role::Session, p)))
+            .chain(leveled(self.scps, true))
+            .chain(leveled(self.rcps, false))
+            .chain(self.endpoint.map(|p| (Role::Endpoint, p)))
     }
 }
 
@@ -428,12 +494,37 @@ pub struct Decision {
     pub matched: Vec<Hit>,
     /// A limit the evaluation met (the verdict is then not to be trusted): see `budget`.
     pub limit: Option<Limit>,
+    /// The policy types that denied (explicitly, or by not allowing where an allow was needed),
+    /// in the order of [`KINDS`]; empty when allowed.
+    pub blocked_by: Vec<&'static str>,
 }
 
-fn cross_account(req: &Request<'_>) -> bool {
-    let resource_account = Arn::parse(req.resource).map(|a| a.account).filter(|a| !a.is_empty());
+fn kinds_in_order(mut kinds: Vec<&'static str>) -> Vec<&'static str> {
+    kinds.sort_by_key(|k| KINDS.iter().position(|x| x == k));
+    kinds.dedup();
+    kinds
+}
+
+/// The account a request's resource belongs to: its ARN's, else the one given.
+fn resource_account<'a>(req: &Request<'a>, policies: &Policies<'a>) -> Option<&'a str> {
+    Arn::parse(req.resource)
+        .map(|a| a.account)
+        .filter(|a| !a.is_empty())
+        .or(policies.resource_account)
+}
+
+/// A service-linked role or one of its sessions: SCPs and RCPs do not restrict it
+/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
+/// "SCPs don't affect service-linked roles"; the same for RCPs in orgs_manage_policies_rcps.html).
+fn service_linked(principal: Option<&str>) -> bool {
+    principal.is_some_and(|p| {
+        p.contains(":role/aws-service-role/") || caller(p).role_name.is_some_and(|r| r.starts_with("AWSServiceRoleFor"))
+    })
+}
+
+fn cross_account(req: &Request<'_>, policies: &Policies<'_>) -> bool {
     let caller_account = req.principal.and_then(|p| caller(p).account);
-    matches!((resource_account, caller_account), (Some(r), Some(c)) if r != c && r != "*")
+    matches!((resource_account(req, policies), caller_account), (Some(r), Some(c)) if r != c && r != "*")
 }
 
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
@@ -461,79 +552,164 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
     decision
 }
 
+/// The GetCallerIdentity rule: "No permissions are required to perform this operation. If an
+/// administrator attaches a policy to your identity that explicitly denies access to the
+/// sts:GetCallerIdentity action, you can still perform this operation."
+/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
+fn always_allowed(action: &str) -> bool {
+    action.eq_ignore_ascii_case("sts:GetCallerIdentity")
+}
+
+/// IAM's evaluation logic (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+/// an explicit Deny in any policy denies; then the organization's SCPs must allow (every level,
+/// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html),
+/// its RCPs must not deny, the VPC endpoint policy must allow
+/// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html), and the
+/// identity, resource, boundary and session policies must allow as the User Guide says.
 fn decide(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
-    let action = req.action;
-    let mut denies = Vec::new();
-    let mut identity_allow: Option<Hit> = None;
-    let mut boundary_allow: Option<Hit> = None;
-    let mut session_allow: Option<Hit> = None;
-    let mut resource_allow: Option<(Hit, PrincipalMatch)> = None;
-    for (role, policy) in policies.each() {
-        let is_resource = role == Role::Resource;
-        for (i, s) in policy.statements.iter().enumerate() {
-            if s.effect == Effect::Allow {
-                // An Allow matters only until its side has one (the first is kept for `matched`).
-                let settled = !denies.is_empty()
-                    || match role {
-                        Role::Identity(_) => identity_allow.is_some(),
-                        Role::Boundary => boundary_allow.is_some(),
-                        Role::Session => session_allow.is_some(),
-                        Role::Resource => resource_allow.is_some_and(|(_, m)| m == PrincipalMatch::Exact),
-                    };
-                if settled {
-                    continue;
+    if always_allowed(req.action) {
+        return Decision {
+            verdict: Verdict::Allow,
+            matched: Vec::new(),
+            limit: None,
+            blocked_by: Vec::new(),
+        };
+    }
+    let found = gather(policies, req);
+    if !found.denies.is_empty() {
+        let blocked_by = kinds_in_order(found.denies.iter().map(|h| h.role.kind()).collect());
+        return Decision {
+            verdict: Verdict::ExplicitDeny,
+            matched: found.denies,
+            limit: None,
+            blocked_by,
+        };
+    }
+    conclude(policies, req, &found)
+}
+
+/// What the statements of every applicable policy say about a request.
+#[derive(Default)]
+struct Found {
+    /// An anonymous (unsigned) caller: no identity, so only resource policies and RCPs apply.
+    anonymous: bool,
+    scps_apply: bool,
+    denies: Vec<Hit>,
+    identity_allow: Option<Hit>,
+    boundary_allow: Option<Hit>,
+    session_allow: Option<Hit>,
+    endpoint_allow: Option<Hit>,
+    scp_allows: Vec<Option<Hit>>,
+    resource_allow: Option<(Hit, PrincipalMatch)>,
+}
+
+impl Found {
+    /// Whether an Allow of `role` still matters (the first one is kept for `matched`).
+    fn wants_allow(&self, role: Role) -> bool {
+        self.denies.is_empty()
+            && match role {
+                Role::Identity(_) => self.identity_allow.is_none(),
+                Role::Boundary => self.boundary_allow.is_none(),
+                Role::Session => self.session_allow.is_none(),
+                Role::Resource => self.resource_allow.is_none_or(|(_, m)| m != PrincipalMatch::Exact),
+                Role::Scp { level, .. } => self.scp_allows[level].is_none(),
+                // RCPFullAWSAccess allows everything at every level: an RCP's Allow adds nothing.
+                Role::Rcp { .. } => false,
+                Role::Endpoint => self.endpoint_allow.is_none(),
+            }
+    }
+
+    fn allow(&mut self, hit: Hit, named: Option<PrincipalMatch>) {
+        match hit.role {
+            Role::Identity(_) => {
+                self.identity_allow.get_or_insert(hit);
+            }
+            Role::Boundary => {
+                self.boundary_allow.get_or_insert(hit);
+            }
+            Role::Session => {
+                self.session_allow.get_or_insert(hit);
+            }
+            Role::Scp { level, .. } => {
+                self.scp_allows[level].get_or_insert(hit);
+            }
+            Role::Endpoint => {
+                self.endpoint_allow.get_or_insert(hit);
+            }
+            Role::Rcp { .. } => {}
+            Role::Resource => {
+                let m = named.unwrap_or(PrincipalMatch::Account);
+                if self.resource_allow.is_none_or(|(_, best)| m > best) {
+                    self.resource_allow = Some((hit, m));
                 }
             }
-            let Ok(named) = s.check(req, action, is_resource) else {
+        }
+    }
+}
+
+fn gather(policies: &Policies<'_>, req: &Request<'_>) -> Found {
+    let anonymous = req.principal == Some("*");
+    let linked = service_linked(req.principal);
+    let mut found = Found {
+        anonymous,
+        scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
+        scp_allows: vec![None; policies.scps.len()],
+        ..Found::default()
+    };
+    for (role, policy) in policies.each() {
+        let applies = match role {
+            Role::Identity(_) | Role::Boundary | Role::Session => !anonymous,
+            Role::Scp { .. } => found.scps_apply,
+            Role::Rcp { .. } => !linked,
+            Role::Resource | Role::Endpoint => true,
+        };
+        if !applies {
+            continue;
+        }
+        for (i, s) in policy.statements.iter().enumerate() {
+            if s.effect == Effect::Allow && !found.wants_allow(role) {
+                continue;
+            }
+            let Ok(named) = s.check(req, req.action, role.names_principals()) else {
                 continue;
             };
             let hit = Hit { role, statement: i };
-            match (s.effect, role) {
-                (Effect::Deny, _) => denies.push(hit),
-                (Effect::Allow, Role::Identity(_)) => {
-                    identity_allow.get_or_insert(hit);
-                }
-                (Effect::Allow, Role::Boundary) => {
-                    boundary_allow.get_or_insert(hit);
-                }
-                (Effect::Allow, Role::Session) => {
-                    session_allow.get_or_insert(hit);
-                }
-                (Effect::Allow, Role::Resource) => {
-                    let m = named.unwrap_or(PrincipalMatch::Account);
-                    if resource_allow.is_none_or(|(_, best)| m > best) {
-                        resource_allow = Some((hit, m));
-                    }
-                }
+            if s.effect == Effect::Deny {
+                found.denies.push(hit);
+            } else {
+                found.allow(hit, named);
             }
         }
     }
-    if !denies.is_empty() {
-        return Decision {
-            verdict: Verdict::ExplicitDeny,
-            matched: denies,
-            limit: None,
-        };
+    found
+}
+
+/// No explicit deny: whether the guardrails (SCPs, the endpoint policy) and the principal's and
+/// resource's policies allow, and if not, which did not.
+fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
+    let mut blocked: Vec<&'static str> = Vec::new();
+    if f.scps_apply && f.scp_allows.iter().any(Option::is_none) {
+        blocked.push("scp");
     }
-    let boundary_ok = policies.boundary.is_none() || boundary_allow.is_some();
-    let session_ok = policies.session.is_none() || session_allow.is_some();
-    let limits: Vec<Hit> = boundary_allow.into_iter().chain(session_allow).collect();
-    let cross = cross_account(req);
-    if let Some(id) = identity_allow {
-        if boundary_ok && session_ok && (!cross || resource_allow.is_some()) {
+    if policies.endpoint.is_some() && f.endpoint_allow.is_none() {
+        blocked.push("endpoint");
+    }
+    let boundary_ok = f.anonymous || policies.boundary.is_none() || f.boundary_allow.is_some();
+    let session_ok = f.anonymous || policies.session.is_none() || f.session_allow.is_some();
+    let limits: Vec<Hit> = f.boundary_allow.into_iter().chain(f.session_allow).collect();
+    let cross = cross_account(req, policies);
+    let mut granted: Option<Vec<Hit>> = None;
+    if let Some(id) = f.identity_allow {
+        if boundary_ok && session_ok && (!cross || f.resource_allow.is_some()) {
             let mut matched = vec![id];
-            matched.extend(limits);
+            matched.extend(limits.iter().copied());
             if cross {
-                matched.extend(resource_allow.map(|(h, _)| h));
+                matched.extend(f.resource_allow.map(|(h, _)| h));
             }
-            return Decision {
-                verdict: Verdict::Allow,
-                matched,
-                limit: None,
-            };
+            granted = Some(matched);
         }
     }
-    if let Some((hit, how)) = resource_allow {
+    if let (None, Some((hit, how))) = (&granted, f.resource_allow) {
         let alone = !cross
             && match how {
                 PrincipalMatch::Exact => true,
@@ -543,19 +719,45 @@ fn decide(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
         if alone {
             let mut matched = vec![hit];
             if how == PrincipalMatch::Broad {
-                matched.extend(limits);
+                matched.extend(limits.iter().copied());
             }
-            return Decision {
-                verdict: Verdict::Allow,
-                matched,
-                limit: None,
-            };
+            granted = Some(matched);
+        }
+    }
+    if let (Some(mut matched), true) = (granted.clone(), blocked.is_empty()) {
+        matched.extend(f.scp_allows.iter().flatten().copied().chain(f.endpoint_allow));
+        return Decision {
+            verdict: Verdict::Allow,
+            matched,
+            limit: None,
+            blocked_by: Vec::new(),
+        };
+    }
+    if granted.is_none() {
+        // Which of the principal's and the resource's policies did not allow.
+        if f.identity_allow.is_some() || f.resource_allow.is_some_and(|(_, m)| m == PrincipalMatch::Broad) {
+            if !boundary_ok {
+                blocked.push("boundary");
+            }
+            if !session_ok {
+                blocked.push("session");
+            }
+        }
+        if f.identity_allow.is_none() {
+            blocked.push("identity");
+        }
+        let resource_missing = f.resource_allow.is_none()
+            && ((policies.resource.is_some() && (cross || f.identity_allow.is_none()))
+                || (cross && f.identity_allow.is_some()));
+        if resource_missing {
+            blocked.push("resource");
         }
     }
     Decision {
         verdict: Verdict::ImplicitDeny,
         matched: Vec::new(),
         limit: None,
+        blocked_by: kinds_in_order(blocked),
     }
 }
 
@@ -594,6 +796,39 @@ fn describe_miss(s: &CStatement, miss: Miss, req: &Request<'_>) -> String {
     }
 }
 
+/// Why the organization's guardrails (SCPs, the VPC endpoint policy) did not allow a request.
+fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) -> Vec<String> {
+    let mut lines = Vec::new();
+    if decision.blocked_by.contains(&"scp") {
+        let open: Vec<String> = policies
+            .scps
+            .iter()
+            .enumerate()
+            .filter(|(_, level)| {
+                !level.iter().any(|p| {
+                    p.statements
+                        .iter()
+                        .any(|s| s.effect == Effect::Allow && s.check(req, req.action, false).is_ok())
+                })
+            })
+            .map(|(i, _)| i.to_string())
+            .collect();
+        lines.push(format!(
+            "The organization's SCPs do not allow it: no SCP at level {} (0 = the root) allows it, and every level \
+             from the root to the account must.",
+            open.join(", ")
+        ));
+    }
+    if decision.blocked_by.contains(&"endpoint") {
+        lines.push(
+            "The VPC endpoint policy does not allow it: a request through the endpoint needs its allow (it grants \
+             nothing by itself)."
+                .into(),
+        );
+    }
+    lines
+}
+
 /// A few human lines: why allowed, or what denied, or that nothing allowed and which statement
 /// came closest and why it did not apply.
 pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) -> Vec<String> {
@@ -626,11 +861,12 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
         Verdict::ImplicitDeny => {
             lines.push(format!("DENIED (implicit deny): nothing allows {what}."));
             let action = req.action;
+            lines.extend(guardrail_lines(policies, req, decision));
             let mut closest: Option<(Miss, Role, &CStatement)> = None;
             let mut allowed_roles = Vec::new();
             for (role, policy) in policies.each() {
                 for s in policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
-                    match s.check(req, action, role == Role::Resource) {
+                    match s.check(req, action, role.names_principals()) {
                         Ok(_) => allowed_roles.push(role),
                         Err(m) => {
                             if closest.as_ref().is_none_or(|(best, _, _)| m > *best) {
@@ -647,7 +883,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
                 if policies.session.is_some() && !allowed_roles.contains(&Role::Session) {
                     lines.push("An identity-based policy allows it, but the session policy does not.".into());
                 }
-                if cross_account(req) {
+                if cross_account(req, policies) {
                     lines.push("Across accounts the resource-based policy must allow it too, and it does not.".into());
                 }
             } else if allowed_roles.contains(&Role::Resource) {

@@ -362,6 +362,7 @@ fn full(
         resource: r.as_ref(),
         boundary: b.as_ref(),
         session: s.as_ref(),
+        ..Policies::default()
     };
     let ctx = Context::default();
     evaluate(
@@ -665,6 +666,7 @@ mod properties {
                     resource: None,
                     boundary: b.as_ref(),
                     session: s.as_ref(),
+                    ..Policies::default()
                 };
                 evaluate(
                     &p,

@@ -1,0 +1,294 @@
+//! The organization's guardrails and the per-service rules, each from the AWS page that states it.
+
+use super::*;
+use crate::model::Policy;
+
+fn compile(text: &str) -> CompiledPolicy {
+    CompiledPolicy::new(&Policy::parse(text).expect("valid JSON"))
+}
+
+fn doc(statements: &str) -> String {
+    format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
+}
+
+const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
+const ALLOW_ALL: &str = r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#;
+
+/// One request in an organization.
+#[derive(Default)]
+struct Case<'a> {
+    identity: Vec<String>,
+    resource: Option<String>,
+    scps: Vec<Vec<String>>,
+    rcps: Vec<Vec<String>>,
+    endpoint: Option<String>,
+    management: bool,
+    resource_account: Option<&'a str>,
+    principal: Option<&'a str>,
+    context: Vec<(&'a str, &'a str)>,
+}
+
+impl Case<'_> {
+    fn decide(&self, action: &str, resource: &str) -> Decision {
+        let identity: Vec<CompiledPolicy> = self.identity.iter().map(|t| compile(t)).collect();
+        let identity_refs: Vec<&CompiledPolicy> = identity.iter().collect();
+        let leveled = |levels: &[Vec<String>]| -> Vec<Vec<CompiledPolicy>> {
+            levels.iter().map(|l| l.iter().map(|t| compile(t)).collect()).collect()
+        };
+        let (scps, rcps) = (leveled(&self.scps), leveled(&self.rcps));
+        let scp_refs: Vec<Vec<&CompiledPolicy>> = scps.iter().map(|l| l.iter().collect()).collect();
+        let rcp_refs: Vec<Vec<&CompiledPolicy>> = rcps.iter().map(|l| l.iter().collect()).collect();
+        let scp_levels: Vec<&[&CompiledPolicy]> = scp_refs.iter().map(Vec::as_slice).collect();
+        let rcp_levels: Vec<&[&CompiledPolicy]> = rcp_refs.iter().map(Vec::as_slice).collect();
+        let resource_policy = self.resource.as_deref().map(compile);
+        let endpoint = self.endpoint.as_deref().map(compile);
+        let policies = Policies {
+            identity: &identity_refs,
+            resource: resource_policy.as_ref(),
+            scps: &scp_levels,
+            rcps: &rcp_levels,
+            endpoint: endpoint.as_ref(),
+            management_account: self.management,
+            resource_account: self.resource_account,
+            ..Policies::default()
+        };
+        let mut context = Context::default();
+        for (k, v) in &self.context {
+            context.insert(k, vec![(*v).to_string()]);
+        }
+        let req = Request {
+            action,
+            resource,
+            principal: Some(self.principal.unwrap_or(ALICE)),
+            context: &context,
+        };
+        evaluate(&policies, &req)
+    }
+}
+
+fn allow(action: &str, resource: &str) -> String {
+    doc(&format!(
+        r#"{{"Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}"#
+    ))
+}
+
+fn deny(action: &str, resource: &str) -> String {
+    doc(&format!(
+        r#"{{"Effect": "Deny", "Action": "{action}", "Resource": "{resource}"}}"#
+    ))
+}
+
+/// orgs_manage_policies_scps_evaluation.html: "an explicit Deny in an SCP ... overrides any Allow";
+/// an SCP never grants: the identity policy must still allow.
+#[test]
+fn an_scp_deny_overrides_every_allow_and_an_scp_allow_grants_nothing() {
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        scps: vec![vec![doc(ALLOW_ALL), deny("ec2:*", "*")]],
+        ..Case::default()
+    };
+    let denied = case.decide("ec2:RunInstances", "*");
+    assert_eq!(denied.verdict, Verdict::ExplicitDeny);
+    assert_eq!(denied.blocked_by, vec!["scp"]);
+    assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+    case.identity = vec![];
+    let nothing = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
+    assert_eq!(
+        (nothing.verdict, nothing.blocked_by),
+        (Verdict::ImplicitDeny, vec!["identity"])
+    );
+}
+
+/// orgs_manage_policies_scps_evaluation.html: "for a permission to be allowed for a specific
+/// account, there must be an explicit Allow statement at every level from the root through each
+/// OU in the direct path to the account (including the target account itself)".
+#[test]
+fn every_level_from_the_root_to_the_account_must_allow() {
+    let case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        scps: vec![vec![doc(ALLOW_ALL)], vec![allow("s3:*", "*")], vec![doc(ALLOW_ALL)]],
+        ..Case::default()
+    };
+    assert_eq!(case.decide("s3:PutObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+    let ec2 = case.decide("ec2:RunInstances", "*");
+    assert_eq!(
+        (ec2.verdict, ec2.blocked_by.clone()),
+        (Verdict::ImplicitDeny, vec!["scp"])
+    );
+    let empty_level = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        scps: vec![vec![doc(ALLOW_ALL)], vec![]],
+        ..Case::default()
+    };
+    assert_eq!(
+        empty_level.decide("s3:GetObject", "*").blocked_by,
+        vec!["scp"],
+        "a level with no SCP allows nothing"
+    );
+}
+
+/// orgs_manage_policies_scps.html: "SCPs don't affect users or roles in the management account"
+/// and "SCPs don't affect service-linked roles".
+#[test]
+fn scps_spare_the_management_account_and_service_linked_roles() {
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        scps: vec![vec![deny("*", "*")]],
+        management: true,
+        ..Case::default()
+    };
+    assert_eq!(case.decide("ec2:RunInstances", "*").verdict, Verdict::Allow);
+    case.management = false;
+    assert_eq!(case.decide("ec2:RunInstances", "*").verdict, Verdict::ExplicitDeny);
+    case.principal = Some(
+        "arn:aws:iam::111111111111:role/aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMRCleanup",
+    );
+    assert_eq!(case.decide("ec2:RunInstances", "*").verdict, Verdict::Allow);
+    case.principal = Some("arn:aws:sts::111111111111:assumed-role/AWSServiceRoleForEMRCleanup/session");
+    assert_eq!(case.decide("ec2:RunInstances", "*").verdict, Verdict::Allow);
+}
+
+/// orgs_manage_policies_rcps.html: RCPFullAWSAccess is attached at every level (so RCPs deny only
+/// by their Deny statements), RCPs never grant, and they apply to the resource's account for
+/// callers from anywhere; the usual data-perimeter example denies callers outside the organization.
+#[test]
+fn an_rcp_deny_restricts_callers_and_never_grants() {
+    let perimeter = doc(
+        r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+            "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}}"#,
+    );
+    let bucket = doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*"}"#,
+    );
+    let outsider = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        resource: Some(bucket.clone()),
+        rcps: vec![vec![perimeter.clone()]],
+        resource_account: Some("111111111111"),
+        principal: Some("arn:aws:iam::222222222222:user/bob"),
+        context: vec![("aws:PrincipalOrgID", "o-other")],
+        ..Case::default()
+    };
+    let d = outsider.decide("s3:GetObject", "arn:aws:s3:::b/k");
+    assert_eq!((d.verdict, d.blocked_by), (Verdict::ExplicitDeny, vec!["rcp"]));
+    let insider = Case {
+        context: vec![("aws:PrincipalOrgID", "o-abc")],
+        ..outsider
+    };
+    assert_eq!(
+        insider.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict,
+        Verdict::Allow
+    );
+    let only_rcp_allow = Case {
+        rcps: vec![vec![doc(
+            r#"{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}"#,
+        )]],
+        ..Case::default()
+    };
+    let d = only_rcp_allow.decide("s3:GetObject", "arn:aws:s3:::b/k");
+    assert_eq!(
+        (d.verdict, d.blocked_by),
+        (Verdict::ImplicitDeny, vec!["identity"]),
+        "an RCP allow grants nothing"
+    );
+}
+
+/// vpc-endpoints-access.html: "an endpoint policy does not override or replace identity-based
+/// policies or resource-based policies" — the request must be allowed by it as well.
+#[test]
+fn a_vpc_endpoint_policy_must_allow_and_never_grants() {
+    let endpoint =
+        doc(r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#);
+    let case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        endpoint: Some(endpoint.clone()),
+        ..Case::default()
+    };
+    assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+    let put = case.decide("s3:PutObject", "arn:aws:s3:::b/k");
+    assert_eq!((put.verdict, put.blocked_by), (Verdict::ImplicitDeny, vec!["endpoint"]));
+    let alone = Case {
+        endpoint: Some(endpoint),
+        ..Case::default()
+    };
+    assert_eq!(
+        alone.decide("s3:GetObject", "arn:aws:s3:::b/k").blocked_by,
+        vec!["identity"]
+    );
+}
+
+/// API_GetCallerIdentity.html: "No permissions are required ... you can still perform this
+/// operation" even under an explicit deny.
+#[test]
+fn get_caller_identity_is_always_allowed() {
+    let case = Case {
+        identity: vec![deny("*", "*")],
+        scps: vec![vec![deny("*", "*")]],
+        ..Case::default()
+    };
+    assert_eq!(case.decide("sts:GetCallerIdentity", "*").verdict, Verdict::Allow);
+    assert_eq!(case.decide("sts:GetSessionToken", "*").verdict, Verdict::ExplicitDeny);
+}
+
+/// An anonymous caller (`principal="*"`) has no identity and no account: only a resource policy
+/// whose Principal is `*` can allow it, and SCPs (which restrict an account's principals) do not
+/// apply to it (reference_policies_evaluation-logic.html; orgs_manage_policies_scps.html).
+#[test]
+fn an_anonymous_caller_needs_a_public_resource_policy() {
+    let public =
+        doc(r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#);
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        principal: Some("*"),
+        scps: vec![vec![deny("*", "*")]],
+        ..Case::default()
+    };
+    let d = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
+    assert_eq!(
+        d.verdict,
+        Verdict::ImplicitDeny,
+        "identity policies do not speak for an anonymous caller"
+    );
+    case.resource = Some(public);
+    assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+    assert_eq!(
+        case.decide("s3:PutObject", "arn:aws:s3:::b/k").verdict,
+        Verdict::ImplicitDeny
+    );
+}
+
+/// S3 ARNs carry no account: `resource_account` says whose bucket it is, and a caller from
+/// another account then needs the bucket policy too (reference_policies_evaluation-logic-cross-account.html).
+#[test]
+fn resource_account_makes_a_bucket_cross_account() {
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        ..Case::default()
+    };
+    assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+    case.resource_account = Some("999999999999");
+    let d = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
+    assert_eq!((d.verdict, d.blocked_by), (Verdict::ImplicitDeny, vec!["resource"]));
+    case.resource = Some(doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#,
+    ));
+    assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+}
+
+#[test]
+fn blocked_by_lists_every_policy_type_that_denied_in_order() {
+    let case = Case {
+        identity: vec![deny("s3:*", "*"), doc(ALLOW_ALL)],
+        scps: vec![vec![deny("s3:*", "*")]],
+        endpoint: Some(doc(
+            r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}"#,
+        )),
+        ..Case::default()
+    };
+    assert_eq!(
+        case.decide("s3:GetObject", "*").blocked_by,
+        vec!["identity", "scp", "endpoint"]
+    );
+    assert!(case.decide("ec2:RunInstances", "*").blocked_by.contains(&"endpoint"));
+}
