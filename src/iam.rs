@@ -415,6 +415,32 @@ pub fn assume_options(
         tags: string_pairs(tags, "tags")?.unwrap_or_default(),
         transitive_tag_keys: transitive_tag_keys.unwrap_or_default(),
         source_identity,
+        progress: wait.map(|_| progress_on_stderr()),
         wait,
     })
+}
+
+/// `wait=`'s progress on Python's `sys.stderr`: a line per retry on a terminal; in a notebook
+/// (not a terminal) one live line, rewritten in place, ended when the wait ends.
+fn progress_on_stderr() -> aws::assume::Progress {
+    aws::assume::Progress(std::sync::Arc::new(|line: Option<&str>| {
+        Python::attach(|py| {
+            let Ok(stderr) = py.import("sys").and_then(|sys| sys.getattr("stderr")) else {
+                return;
+            };
+            let terminal = stderr
+                .call_method0("isatty")
+                .and_then(|v| v.extract::<bool>())
+                .unwrap_or(false);
+            let text = match (line, terminal) {
+                (Some(l), true) => format!("rolekit: {l}\n"),
+                (Some(l), false) => format!("\rrolekit: {l}"),
+                (None, true) => return,
+                (None, false) => "\n".to_string(),
+            };
+            // Progress is a courtesy: a closed or odd stderr must not fail the call.
+            let _ = stderr.call_method1("write", (text,));
+            let _ = stderr.call_method0("flush");
+        });
+    }))
 }

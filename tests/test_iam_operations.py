@@ -144,13 +144,53 @@ def test_assume_role_rules(client: rk.Client, role: str) -> None:
     assert creds.secret_access_key not in repr(creds) and creds.session_token not in str(creds)
 
 
-def test_wait_gives_not_assumable_with_causes(client: rk.Client) -> None:
+def test_wait_gives_not_assumable_with_causes(client: rk.Client, capsys: pytest.CaptureFixture[str]) -> None:
+    """A refused AssumeRole says why, as far as the caller can read: the role is missing, or its
+    trust policy trusts someone else (named), or only the account (then the caller's own policies
+    decide), or the caller (then propagation, an SCP or a boundary)."""
+    me = client.whoami().arn
     client.ensure_role("service-only", rk.Policy.trust(aws="arn:aws:iam::123456789012:user/someone-else"))
     with pytest.raises(rk.NotAssumable) as info:
         client.assume_role("service-only", wait=1.5)
-    assert "trust policy" in str(info.value)
+    text = str(info.value)
+    assert f"does not allow {me}" in text and "AWS: arn:aws:iam::123456789012:user/someone-else" in text, text
+    # wait= said what it was doing: a live line per retry (stderr is not a terminal here), ended once.
+    progress = capsys.readouterr().err
+    assert progress.count("\rrolekit: AssumeRole arn:aws:iam::123456789012:role/service-only: AccessDenied") >= 2
+    assert progress.endswith("\n") and "trying again in" in progress
     with pytest.raises(rk.AccessDenied):
         client.assume_role("service-only")
+    with pytest.raises(rk.NotAssumable, match="does not exist"):
+        client.assume_role("no-such-role", wait=0.5)
+
+
+def test_the_sandbox_decides_assume_role_as_aws_does(client: rk.Client, sandbox: Sandbox) -> None:
+    """moto lets anyone assume any ARN and checks exact principals only; the sandbox refuses a
+    role that does not exist and decides the trust policy with rolekit's evaluator (a trust naming
+    the account delegates to the caller's policies, as in AWS). boto3 sees the same answers."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    me = client.whoami()
+    client.ensure_role("trusts-account", rk.Policy.trust(aws=f"arn:aws:iam::{me.account}:root"))
+    client.ensure_role("trusts-sagemaker", rk.Policy.trust(services="sagemaker.amazonaws.com"))
+    keys = sandbox.credentials
+    sts = boto3.client(
+        "sts",
+        endpoint_url=sandbox.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=keys.access_key_id,
+        aws_secret_access_key=keys.secret_access_key,
+    )
+    arn = f"arn:aws:iam::{me.account}:role/"
+    assert client.assume_role("trusts-account").assumed_role_arn.endswith(":assumed-role/trusts-account/rolekit-admin")
+    assert sts.assume_role(RoleArn=arn + "trusts-account", RoleSessionName="boto")["AssumedRoleUser"]
+    for refused in ("trusts-sagemaker", "never-created"):
+        with pytest.raises(rk.AccessDenied):
+            client.assume_role(refused)
+        with pytest.raises(ClientError) as caught:
+            sts.assume_role(RoleArn=arn + refused, RoleSessionName="boto")
+        assert caught.value.response["Error"]["Code"] == "AccessDenied"
 
 
 def test_delete_role_refuses_recently_used_then_forces(client: rk.Client, role: str) -> None:

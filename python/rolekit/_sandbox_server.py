@@ -1,4 +1,5 @@
-"""Child process behind :class:`rolekit.sandbox.Sandbox`: moto's server on 127.0.0.1.
+"""Child process behind :class:`rolekit.sandbox.Sandbox`: moto's server on 127.0.0.1, with
+AssumeRole refusing roles that do not exist and callers their trust policy does not allow.
 
 It prints ``READY <port>`` once listening and exits when its standard input closes, so that a
 sandbox whose parent dies (a killed kernel, a crashed test run) never leaves a server behind.
@@ -13,6 +14,7 @@ bundled server is used.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from typing import Callable
@@ -49,9 +51,80 @@ def _serve_werkzeug(port: int) -> tuple[int, Callable[[], None]]:
     return bound, server.stop
 
 
+_ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _enforce_trust_policies() -> None:
+    """AssumeRole as AWS decides it, where moto does not: a role that does not exist cannot be
+    assumed, and the role's trust policy must allow the caller, decided by rolekit's own
+    evaluator (moto lets anyone assume any ARN). The caller's identity policies are moto's to
+    enforce (with ``enforce_iam``); here only the trust policy is asked, with the caller's
+    identity taken as allowing."""
+    from moto.iam.models import iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.responses import TokenResponse as STSResponse
+
+    import rolekit as rk
+
+    original = STSResponse.assume_role
+
+    def refuse(caller: str, role_arn: str, why: str) -> STSClientError:
+        error = STSClientError(
+            "AccessDenied",
+            f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+        )
+        logging.getLogger("rolekit.sandbox").info("AssumeRole refused: %s", why)
+        return error
+
+    def assume_role(self: STSResponse) -> object:
+        role_arn = self._get_param("RoleArn") or ""
+        try:
+            _, caller, caller_account = self.backend.get_caller_identity(self.get_access_key(), self.region)
+        except Exception:  # moto decides who the caller is; without one, it answers itself
+            return original(self)
+        parts = role_arn.split(":", 5)
+        account = parts[4] if len(parts) == 6 else ""
+        role = None
+        # By name: role names are unique in an account, and an ARN without the role's path names it too.
+        name = role_arn.rsplit("/", 1)[-1]
+        if account in iam_backends and ":role/" in role_arn:
+            for partition_backend in iam_backends[account].values():
+                role = next((r for r in partition_backend.roles.values() if r.name == name), None)
+                if role is not None:
+                    break
+        if role is None:
+            raise refuse(caller, role_arn, "no such role")
+        context = {
+            "aws:PrincipalArn": caller,
+            "aws:PrincipalAccount": caller_account,
+            "sts:RoleSessionName": self._get_param("RoleSessionName") or "",
+        }
+        if self._get_param("ExternalId"):
+            context["sts:ExternalId"] = self._get_param("ExternalId")
+        if self._get_param("SerialNumber") and self._get_param("TokenCode"):
+            context["aws:MultiFactorAuthPresent"] = "true"
+        trust = role.assume_role_policy_document
+        decision = rk.simulate(
+            "sts:AssumeRole", role_arn, identity=[_ALLOW_ALL], resource_policy=trust, principal=caller, context=context
+        )
+        if not decision.allowed:
+            raise refuse(caller, role_arn, decision.explain())
+        return original(self)
+
+    STSResponse.assume_role = assume_role  # type: ignore[method-assign]
+    # moto's own trust check (exact principals only: it refuses a trust naming the caller's
+    # account, which AWS accepts) gives way to the one above; moto still checks the caller's
+    # identity policies for sts:AssumeRole.
+    from moto.iam.access_control import IAMRequestBase
+
+    IAMRequestBase._check_role_trust_relationship = lambda self, role_arn: True  # type: ignore[method-assign]
+
+
 def main() -> int:
     """Serve until standard input reaches end of file."""
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if os.environ.get("ROLEKIT_SANDBOX_TRUST", "1") != "0":
+        _enforce_trust_policies()
     bound, stop = _serve_waitress(port) or _serve_werkzeug(port)
     sys.stdout.write(f"READY {bound}\n")
     sys.stdout.flush()

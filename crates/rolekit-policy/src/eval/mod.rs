@@ -560,6 +560,19 @@ fn always_allowed(action: &str) -> bool {
     action.eq_ignore_ascii_case("sts:GetCallerIdentity")
 }
 
+/// The STS actions a role's trust policy decides.
+fn trust_gated(action: &str) -> bool {
+    [
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+    ]
+    .iter()
+    .any(|a| a.eq_ignore_ascii_case(action))
+}
+
 /// IAM's evaluation logic (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
 /// an explicit Deny in any policy denies; then the organization's SCPs must allow (every level,
 /// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html),
@@ -698,9 +711,15 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
     let session_ok = f.anonymous || policies.session.is_none() || f.session_allow.is_some();
     let limits: Vec<Hit> = f.boundary_allow.into_iter().chain(f.session_allow).collect();
     let cross = cross_account(req, policies);
+    // A role's trust policy must allow whoever assumes it, in the same account too: it is the
+    // role's resource-based policy, and unlike other resource policies its silence denies
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html, "the role's
+    // trust policy must ... allow the principal"; the simulator takes the trust policy given as
+    // the resource policy).
+    let needs_resource = cross || (policies.resource.is_some() && trust_gated(req.action));
     let mut granted: Option<Vec<Hit>> = None;
     if let Some(id) = f.identity_allow {
-        if boundary_ok && session_ok && (!cross || f.resource_allow.is_some()) {
+        if boundary_ok && session_ok && (!needs_resource || f.resource_allow.is_some()) {
             let mut matched = vec![id];
             matched.extend(limits.iter().copied());
             if cross {
@@ -747,7 +766,7 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
             blocked.push("identity");
         }
         let resource_missing = f.resource_allow.is_none()
-            && ((policies.resource.is_some() && (cross || f.identity_allow.is_none()))
+            && ((policies.resource.is_some() && (needs_resource || f.identity_allow.is_none()))
                 || (cross && f.identity_allow.is_some()));
         if resource_missing {
             blocked.push("resource");

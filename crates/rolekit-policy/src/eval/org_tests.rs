@@ -292,3 +292,51 @@ fn blocked_by_lists_every_policy_type_that_denied_in_order() {
     );
     assert!(case.decide("ec2:RunInstances", "*").blocked_by.contains(&"endpoint"));
 }
+
+/// id_roles_manage-assume.html: a role's trust policy must allow the principal that assumes it,
+/// in the same account as well; naming the account delegates to the caller's identity policies,
+/// naming the caller allows by itself.
+#[test]
+fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
+    let role = "arn:aws:iam::111111111111:role/r";
+    let trust = |principal: &str| {
+        doc(&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "sts:AssumeRole"}}"#
+        ))
+    };
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        resource: Some(trust("arn:aws:iam::111111111111:user/bob")),
+        ..Case::default()
+    };
+    let d = case.decide("sts:AssumeRole", role);
+    assert_eq!(
+        (d.verdict, d.blocked_by),
+        (Verdict::ImplicitDeny, vec!["resource"]),
+        "the trust names someone else"
+    );
+    case.resource = Some(trust("arn:aws:iam::111111111111:root"));
+    assert_eq!(
+        case.decide("sts:AssumeRole", role).verdict,
+        Verdict::Allow,
+        "the account, and alice's policy allows"
+    );
+    case.identity = vec![];
+    assert_eq!(
+        case.decide("sts:AssumeRole", role).blocked_by,
+        vec!["identity"],
+        "the account alone is not enough"
+    );
+    case.resource = Some(trust(ALICE));
+    assert_eq!(
+        case.decide("sts:AssumeRole", role).verdict,
+        Verdict::Allow,
+        "naming alice allows by itself"
+    );
+    // other actions on other resources keep the same-account rule: the identity policy suffices
+    case.identity = vec![doc(ALLOW_ALL)];
+    case.resource = Some(doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:user/bob"}, "Action": "s3:*", "Resource": "*"}"#,
+    ));
+    assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
+}
