@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 # Requests are handled by moto under the GIL; a few threads keep one slow request (a policy
 # simulation, a large list) from holding up the others without adding contention.
@@ -76,7 +76,7 @@ def _enforce_trust_policies() -> None:
         logging.getLogger("rolekit.sandbox").info("AssumeRole refused: %s", why)
         return error
 
-    def assume_role(self: STSResponse) -> object:
+    def assume_role(self: STSResponse) -> Any:
         role_arn = self._get_param("RoleArn") or ""
         try:
             _, caller, caller_account = self.backend.get_caller_identity(self.get_access_key(), self.region)
