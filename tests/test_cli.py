@@ -366,3 +366,57 @@ def test_simulate_in_an_organization(tmp_path: Path) -> None:
     assert run(*base, "ec2:RunInstances", "--management-account").returncode == 0
     endpoint = run("simulate", "--policy", str(allow_all), "--endpoint-policy", str(s3_only), "ec2:RunInstances")
     assert endpoint.returncode == 1 and "endpoint" in endpoint.stdout
+
+
+def test_global_options_before_or_after_the_command(tmp_path: Path) -> None:
+    before = run("--format", "json", "--debug", "simulate", "s3:GetObject")
+    after = run("simulate", "s3:GetObject", "--format", "json", "--debug")
+    assert before.returncode == after.returncode == 1
+    assert json.loads(before.stdout)["decision"] == json.loads(after.stdout)["decision"] == "implicit_deny"
+    wrong = run("--format", "sarif", "simulate", "s3:GetObject")
+    assert wrong.returncode == 2 and "not one of this command's" in wrong.stderr
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("rolekit ")
+
+
+def test_simulate_checks_what_it_is_asked_and_given(tmp_path: Path) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBuckets", "Resource": "*"}]}'
+    )
+    out = run("simulate", "s3:ListBuckets", "arn:aws:s3::b", "--policy", str(policy))
+    assert "the action asked about: INVALID_ACTION" in out.stderr and "s3:ListAllMyBuckets" in out.stderr
+    assert "the resource asked about: INVALID_ARN" in out.stderr
+    assert f"{policy}:1:71: error INVALID_ACTION" in out.stderr, out.stderr
+    clean = run("simulate", "s3:ListAllMyBuckets")
+    assert clean.stderr == ""
+
+
+def test_errors_give_shell_advice(tmp_path: Path) -> None:
+    env = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+    }
+    out = run_env({**os.environ, **env}, "whoami")
+    assert out.returncode == 3 and "--profile NAME" in out.stderr and "credentials=" not in out.stderr, out.stderr
+    keys = {"AWS_ACCESS_KEY_ID": "AKIAX", "AWS_SECRET_ACCESS_KEY": "x" * 20}
+    dead = run_env({**os.environ, **env, **keys}, "--endpoint-url", "http://127.0.0.1:9", "whoami")
+    assert "is the sandbox still running?" in dead.stderr, dead.stderr
+
+
+def test_completion_scripts_complete_commands_actions_and_options(tmp_path: Path) -> None:
+    bash = run("completion", "bash")
+    assert bash.returncode == 0 and "complete -F _rolekit rolekit" in bash.stdout
+    script = tmp_path / "rolekit.bash"
+    script.write_text(bash.stdout)
+    probe = (
+        f"source {script}\n"
+        't() { COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); _rolekit; echo "${COMPREPLY[*]}"; }\n'
+        "t rolekit ro; t rolekit role en; t rolekit role ensure --tr; t rolekit lint --ki; t rolekit --deb\n"
+    )
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)
+    assert done.stdout.splitlines() == ["role", "ensure", "--trust", "--kind", "--debug"], done.stdout + done.stderr
+    zsh = run("completion", "zsh")
+    assert zsh.stdout.startswith("autoload -U +X compinit") and "bashcompinit" in zsh.stdout

@@ -262,6 +262,32 @@ class _Leveled(argparse.Action):
         setattr(namespace, self.dest, levels)
 
 
+def _check_request(action: str, resource: str) -> None:
+    """What simulate is asked about, checked by the validator before the decision: an action that
+    does not exist (with the nearest real one) or a malformed ARN is said on stderr, since IAM
+    would never see such a request."""
+    from ._rolekit import Policy
+
+    probe = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+    for f in Policy.from_json(probe).validate():
+        if f.severity == "error" and f.path[-1:] in (("Action",), ("Resource",)):
+            what = "the action" if f.path[-1] == "Action" else "the resource"
+            print(_shown(f"rolekit: {what} asked about: {f.code}: {f.message}"), file=sys.stderr)
+
+
+def _check_policies(given: list[tuple[str, str]]) -> None:
+    """The policy files simulate was given, validated as their kind: errors on stderr, with their
+    file:line:column, before the decision (a statement IAM would reject decides nothing)."""
+    from ._rolekit import Policy
+
+    for path, kind in given:
+        for f in Policy.from_json(_read(path)).validate(kind=kind):
+            if f.severity == "error":
+                r = _finding_dict(path, f)
+                where = f"{r['file']}:{r['line']}:{r['column']}" if r["line"] else r["file"]
+                print(_shown(f"rolekit: {where}: {r['severity']} {r['code']}: {r['message']}"), file=sys.stderr)
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from ._rolekit import simulate
     from .exceptions import InvalidArgument
@@ -272,6 +298,12 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise InvalidArgument(f"--context takes key=value, got {item!r}")
         context.setdefault(key, []).append(value)
+    _check_request(args.action, args.resource)
+    given = [(p, "identity") for p in args.policy or []]
+    given += [(p, k) for p, k in ((args.resource_policy, "resource"), (args.boundary, "boundary")) if p]
+    given += [(args.session, "session")] if args.session else []
+    given += [(p, "scp") for level in args.scps or [] for p in level]
+    _check_policies(given)
     d = simulate(
         args.action,
         args.resource,
@@ -499,12 +531,18 @@ def _cmd_kernel(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The global options work before or after the command (`rolekit --debug whoami` and
+    # `rolekit whoami --debug`): the command's copies default to SUPPRESS, so that an option given
+    # before the command is not overwritten by the command's default; `_globals` fills the rest.
+    quiet = argparse.SUPPRESS
     base = argparse.ArgumentParser(add_help=False)
-    base.add_argument("--debug", action="store_true", help="show tracebacks")
+    base.add_argument("--debug", action="store_true", default=quiet, help="show tracebacks")
     aws = argparse.ArgumentParser(add_help=False)
-    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
-    aws.add_argument("--region", help="AWS region (default: AWS_REGION, then the profile)")
-    aws.add_argument("--endpoint-url", help="send requests here instead of AWS (default: AWS_ENDPOINT_URL)")
+    aws.add_argument("--profile", default=quiet, help="AWS profile (default: AWS_PROFILE or 'default')")
+    aws.add_argument("--region", default=quiet, help="AWS region (default: AWS_REGION, then the profile)")
+    aws.add_argument(
+        "--endpoint-url", default=quiet, help="send requests here instead of AWS (default: AWS_ENDPOINT_URL)"
+    )
 
     def group(name: str, help: str) -> Any:
         """A command with actions of its own (`rolekit role ensure`), each required."""
@@ -513,7 +551,8 @@ def _parser() -> argparse.ArgumentParser:
         return actions
 
     def formats(parser: argparse.ArgumentParser, *choices: str, default: str = "text") -> None:
-        parser.add_argument("--format", choices=choices, default=default, help=f"output format (default: {default})")
+        parser.add_argument("--format", choices=choices, default=quiet, help=f"output format (default: {default})")
+        parser.set_defaults(format_default=default, format_choices=choices)
 
     def assume_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("role", help="a role name (in the caller's account) or a role ARN")
@@ -531,6 +570,11 @@ def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
     p.add_argument("--version", action="version", version=f"rolekit {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks (also after the command)")
+    p.add_argument("--format", help="output format (also after the command; each command says which)")
+    p.add_argument("--profile", help="AWS profile (also after the command)")
+    p.add_argument("--region", help="AWS region (also after the command)")
+    p.add_argument("--endpoint-url", help="send requests here instead of AWS (also after the command)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -667,7 +711,70 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--aws", action="store_true", help="run against real AWS (asks before any write)")
     s.add_argument("--yes", action="store_true", help="with --aws: do not ask before writing")
     s.set_defaults(func=_cmd_demo)
+
+    s = sub.add_parser(
+        "completion",
+        help='print a shell completion script: eval "$(rolekit completion bash)" (or zsh) in your shell\'s rc file',
+    )
+    s.add_argument("shell", choices=["bash", "zsh"])
+    s.set_defaults(func=lambda args: _cmd_completion(p, args))
     return p
+
+
+def _words(parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, argparse.ArgumentParser]]:
+    """A parser's option strings and its commands (name -> parser)."""
+    options: list[str] = []
+    commands: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            commands.update(action.choices)
+        else:
+            options += [o for o in action.option_strings if o.startswith("--")]
+            if action.choices and not action.option_strings:
+                commands.update({str(c): parser for c in action.choices})  # positional choices: kernel's action
+    return options, commands
+
+
+def _cmd_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Completion from the parser itself, so it never falls behind the commands: the first word
+    completes commands and global options, the second a group's actions, then each command's
+    options (and file names)."""
+    top_options, commands = _words(parser)
+    cases, nested_cases = [], []
+    for name, sub in commands.items():
+        options, actions = _words(sub)
+        nested = [a for a, p in actions.items() if p is not sub]
+        words = " ".join([*options, *(a for a, p in actions.items() if p is sub)])
+        cases.append(f'    "{name}") words="{words}"; actions="{" ".join(nested)}";;')
+        for action, action_parser in actions.items():
+            if action_parser is not sub:
+                nested_cases.append(f'    "{name} {action}") words="{" ".join(_words(action_parser)[0])}";;')
+    script = f"""_rolekit() {{
+  local cur="${{COMP_WORDS[COMP_CWORD]}}" words="" actions="" key="${{COMP_WORDS[1]}}"
+  if [[ $COMP_CWORD -eq 1 ]]; then
+    COMPREPLY=($(compgen -W "{" ".join([*commands, *top_options])}" -- "$cur")); return
+  fi
+  case "$key" in
+{chr(10).join(cases)}
+  esac
+  if [[ -n "$actions" && $COMP_CWORD -eq 2 ]]; then
+    COMPREPLY=($(compgen -W "$actions" -- "$cur")); return
+  fi
+  if [[ -n "$actions" ]]; then
+    key="${{COMP_WORDS[1]}} ${{COMP_WORDS[2]}}"
+    case "$key" in
+{chr(10).join(nested_cases)}
+    esac
+  fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  [[ "$cur" != -* ]] && COMPREPLY+=($(compgen -f -- "$cur"))
+}}
+complete -F _rolekit rolekit
+"""
+    if args.shell == "zsh":
+        script = "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n" + script
+    print(script)
+    return EXIT_OK
 
 
 def _split_exec(argv: list[str]) -> tuple[list[str], Optional[list[str]]]:
@@ -680,12 +787,37 @@ def _split_exec(argv: list[str]) -> tuple[list[str], Optional[list[str]]]:
     return argv, None
 
 
+def _shell_advice(text: str, error: BaseException) -> str:
+    """An error's advice as a shell user takes it: options, not Python arguments; and a local
+    endpoint that does not answer is most likely a sandbox that stopped."""
+    from .exceptions import EndpointError
+
+    text = text.replace("or pass credentials=...", "or pass --profile NAME")
+    if isinstance(error, EndpointError) and any(h in text for h in ("//127.0.0.1:", "//localhost:", "//[::1]:")):
+        text += (
+            " (a local endpoint: is the sandbox still running? `rolekit sandbox` starts one and prints the "
+            "variables that point here)"
+        )
+    return text
+
+
+def _globals(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A global option given before the command stands; the command's format default fills in;
+    a format the command does not have is a usage error (exit 2), as after the command."""
+    choices = getattr(args, "format_choices", None)
+    if getattr(args, "format", None) is None:
+        args.format = getattr(args, "format_default", "text")
+    elif choices is not None and args.format not in choices:
+        parser.error(f"--format {args.format!r} is not one of this command's: {', '.join(choices)}")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
     own, command = _split_exec(list(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(own)
+        _globals(parser, args)
     except SystemExit as e:  # argparse: --help, --version, usage errors
         return int(e.code) if isinstance(e.code, int) else EXIT_USAGE
     if command is not None:
@@ -707,5 +839,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (RolekitError, OSError, ValueError, TypeError) as e:
         if getattr(args, "debug", False):
             raise
-        print(_shown(f"rolekit: error: {type(e).__name__}: {e}").replace("\n", " "), file=sys.stderr)
+        text = _shell_advice(f"rolekit: error: {type(e).__name__}: {e}", e)
+        print(_shown(text).replace("\n", " "), file=sys.stderr)
         return EXIT_FAILURE
