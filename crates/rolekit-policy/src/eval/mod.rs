@@ -522,9 +522,12 @@ fn service_linked(principal: Option<&str>) -> bool {
     })
 }
 
+/// Whether the resource belongs to another account than the caller's. AWS managed policies
+/// (`arn:aws:iam::aws:policy/...`) belong to no customer account: any account reads them with an
+/// identity-based allow alone (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies).
 fn cross_account(req: &Request<'_>, policies: &Policies<'_>) -> bool {
     let caller_account = req.principal.and_then(|p| caller(p).account);
-    matches!((resource_account(req, policies), caller_account), (Some(r), Some(c)) if r != c && r != "*")
+    matches!((resource_account(req, policies), caller_account), (Some(r), Some(c)) if r != c && r != "*" && r != "aws")
 }
 
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
@@ -560,9 +563,13 @@ fn always_allowed(action: &str) -> bool {
     action.eq_ignore_ascii_case("sts:GetCallerIdentity")
 }
 
-/// The STS actions a role's trust policy decides.
-fn trust_gated(action: &str) -> bool {
-    [
+/// Requests whose resource policy must allow even in the same account: the STS actions a role's
+/// trust policy decides, and every KMS action on a key, whose key policy decides ("unless the key
+/// policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"; the
+/// account principal in the key policy delegates to IAM policies:
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
+fn resource_policy_decides(action: &str, resource: &str) -> bool {
+    let sts = [
         "sts:AssumeRole",
         "sts:AssumeRoleWithSAML",
         "sts:AssumeRoleWithWebIdentity",
@@ -570,7 +577,10 @@ fn trust_gated(action: &str) -> bool {
         "sts:SetSourceIdentity",
     ]
     .iter()
-    .any(|a| a.eq_ignore_ascii_case(action))
+    .any(|a| a.eq_ignore_ascii_case(action));
+    let kms_key = action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+        && Arn::parse(resource).is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"));
+    sts || kms_key
 }
 
 /// IAM's evaluation logic (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
@@ -716,7 +726,7 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html, "the role's
     // trust policy must ... allow the principal"; the simulator takes the trust policy given as
     // the resource policy).
-    let needs_resource = cross || (policies.resource.is_some() && trust_gated(req.action));
+    let needs_resource = cross || (policies.resource.is_some() && resource_policy_decides(req.action, req.resource));
     let mut granted: Option<Vec<Hit>> = None;
     if let Some(id) = f.identity_allow {
         if boundary_ok && session_ok && (!needs_resource || f.resource_allow.is_some()) {

@@ -340,3 +340,55 @@ fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
     ));
     assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
 }
+
+/// access_policies_managed-vs-inline.html: AWS managed policies are readable from any account
+/// with an identity-based allow alone (their ARN's account is `aws`, not another customer's).
+#[test]
+fn aws_managed_policies_are_not_another_account() {
+    let case = Case {
+        identity: vec![allow("iam:GetPolicy*", "*")],
+        ..Case::default()
+    };
+    assert_eq!(
+        case.decide("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            .verdict,
+        Verdict::Allow
+    );
+    let d = case.decide("iam:GetPolicy", "arn:aws:iam::999999999999:policy/theirs");
+    assert_eq!((d.verdict, d.blocked_by), (Verdict::ImplicitDeny, vec!["resource"]));
+}
+
+/// key-policies.html: the key policy decides access to a KMS key; naming the account delegates
+/// to IAM policies, and without that an IAM policy alone grants nothing.
+#[test]
+fn a_kms_key_policy_must_allow_even_in_the_same_account() {
+    let key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let key_policy = |principal: &str| {
+        doc(&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "kms:*", "Resource": "*"}}"#
+        ))
+    };
+    let mut case = Case {
+        identity: vec![allow("kms:Decrypt", "*")],
+        resource: Some(key_policy("arn:aws:iam::111111111111:role/admins")),
+        ..Case::default()
+    };
+    let d = case.decide("kms:Decrypt", key);
+    assert_eq!((d.verdict, d.blocked_by), (Verdict::ImplicitDeny, vec!["resource"]));
+    case.resource = Some(key_policy("arn:aws:iam::111111111111:root"));
+    assert_eq!(
+        case.decide("kms:Decrypt", key).verdict,
+        Verdict::Allow,
+        "the account delegates to IAM policies"
+    );
+    case.identity = vec![];
+    assert_eq!(case.decide("kms:Decrypt", key).blocked_by, vec!["identity"]);
+    // an alias is not a key: the identity policy decides as for other resources
+    case.identity = vec![allow("kms:*", "*")];
+    case.resource = None;
+    assert_eq!(
+        case.decide("kms:DescribeKey", "arn:aws:kms:us-east-1:111111111111:alias/app")
+            .verdict,
+        Verdict::Allow
+    );
+}
