@@ -38,7 +38,7 @@ CLAIMS: dict[str, list[tuple[str, str]]] = {
     ],
     "04-sagemaker-training.ipynb": [
         ("the execution policy is clean", r"Report\(identity policy: 0 errors, 0 security warnings"),
-        ("the role is created with its inline policy", r"'create role rolekit-sagemaker-execution'"),
+        ("the role is created with its inline policy", r"'create role sagemaker-execution'"),
         ("the job reaches its data", r"allow +s3:GetObject +arn:aws:s3:::rolekit-tutorial-data/churn/train/"),
         ("the job writes its output", r"allow +s3:PutObject +arn:aws:s3:::rolekit-tutorial-data/churn/output/"),
         ("and nothing else", r"implicit_deny +s3:GetObject +arn:aws:s3:::rolekit-tutorial-data/payroll/"),

@@ -88,3 +88,83 @@ def test_the_scan_catches_real_secrets(client: object, sandbox: object) -> None:
     client.ensure_role("scan-role", rk.Policy.trust(aws=client.whoami().arn))
     creds = client.assume_role("scan-role")
     assert creds.session_token and any(p.search(creds.session_token) for p in SECRET_PATTERNS)
+
+
+def _run_as_on_a_real_account(
+    path: Path, sandbox: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cleanup: bool, **env: str
+) -> tuple[list[str], object]:
+    """Run a notebook against an account the kernel does not know to be a sandbox (the test's own,
+    reached through AWS_ENDPOINT_URL and keys, as a real account is), with a temporary HOME."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    for key, value in {
+        **sandbox.env(),  # type: ignore[attr-defined]
+        "HOME": str(home),
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "ROLEKIT_SANDBOX": "0",
+        **env,
+    }.items():
+        monkeypatch.setenv(key, value)
+    nb = nbformat.read(path, as_version=4)
+    if cleanup:
+        nb.cells[-1].source = nb.cells[-1].source.replace("CLEANUP = False", "CLEANUP = True")
+    client = nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    error: object = None
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as e:
+        error = e
+    return output_texts(nb), error
+
+
+@pytest.mark.timeout(600)
+def test_on_a_real_account_the_notebooks_use_names_of_their_own_and_clean_up_only_when_told(
+    sandbox: object, client: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rolekit as rk
+
+    assert isinstance(client, rk.Client)
+    mine = rk.Policy.trust(services="ec2.amazonaws.com")
+    client.ensure_role("basic-role", mine, description="my own role")
+    before = client.get_role("basic-role")
+    nb03 = NOTEBOOKS[2]
+    texts, error = _run_as_on_a_real_account(nb03, sandbox, tmp_path, monkeypatch, cleanup=False)
+    joined = "\n".join(texts)
+    assert error is None, error
+    assert "Using AWS (" in joined and "embedded sandbox" not in joined
+    names = [r[0] for r in client.list_roles()]
+    assert "rolekit-tutorial-basic-role" in names, "the tutorial's own name"
+    assert "On a real account: set CLEANUP = True" in joined and "role rolekit-tutorial-basic-role" in joined
+    assert "rolekit-tutorial-basic-role" in [r[0] for r in client.list_roles()], "nothing removed without CLEANUP"
+    assert "[profile rolekit-tutorial-basic-role]" in (tmp_path / "config").read_text()
+    # Run again, with CLEANUP = True: exactly what it created goes (the role it re-found is its own).
+    texts, error = _run_as_on_a_real_account(nb03, sandbox, tmp_path, monkeypatch, cleanup=True)
+    assert error is None, error
+    names = [r[0] for r in client.list_roles()]
+    assert "rolekit-tutorial-basic-role" not in names and "basic-role" in names
+    assert "rolekit-tutorial-basic-role" not in (tmp_path / "config").read_text()
+    after = client.get_role("basic-role")
+    assert (after.trust_policy, after.description) == (before.trust_policy, before.description), "my role untouched"
+    # Under HOME only IPython's and Jupyter's own state: no ~/.aws, nothing of the tutorial's.
+    written = {p.relative_to(tmp_path / "home").parts[0] for p in (tmp_path / "home").rglob("*")}
+    assert written <= {".ipython", ".jupyter", ".local", ".cache"}, written
+
+
+@pytest.mark.timeout(300)
+def test_a_role_the_tutorials_did_not_create_is_never_changed(
+    sandbox: object, client: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rolekit as rk
+
+    assert isinstance(client, rk.Client)
+    client.ensure_role("basic-role", rk.Policy.trust(services="ec2.amazonaws.com"), description="my own role")
+    before = client.get_role("basic-role")
+    _texts, error = _run_as_on_a_real_account(
+        NOTEBOOKS[0], sandbox, tmp_path, monkeypatch, cleanup=True, ROLEKIT_TUTORIAL_PREFIX=""
+    )
+    assert error is not None and "UnsafeOperation" in str(error) and "no rolekit tutorial created it" in str(error)
+    after = client.get_role("basic-role")
+    assert (after.trust_policy, after.description, after.tags) == (before.trust_policy, before.description, before.tags)

@@ -120,11 +120,26 @@ def _enforce_trust_policies() -> None:
     IAMRequestBase._check_role_trust_relationship = lambda self, role_arn: True  # type: ignore[method-assign]
 
 
+def _idempotent_attachments() -> None:
+    """Attaching a policy that is already attached changes nothing in AWS; moto counts it again,
+    so that after one detach the policy still looks attached and cannot be deleted."""
+    from moto.iam.models import ManagedPolicy
+
+    attach = ManagedPolicy.attach_to
+
+    def attach_to(self: Any, obj: Any) -> None:
+        if self.arn not in obj.managed_policies:
+            attach(self, obj)
+
+    ManagedPolicy.attach_to = attach_to  # type: ignore[method-assign]
+
+
 def main() -> int:
     """Serve until standard input reaches end of file."""
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     if os.environ.get("ROLEKIT_SANDBOX_TRUST", "1") != "0":
         _enforce_trust_policies()
+    _idempotent_attachments()
     bound, stop = _serve_waitress(port) or _serve_werkzeug(port)
     sys.stdout.write(f"READY {bound}\n")
     sys.stdout.flush()
