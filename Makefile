@@ -23,12 +23,15 @@ $(BIN)/maturin:
 # The manylinux2014 abi3 wheel a user pip-installs on any SageMaker image.
 wheel: $(BIN)/maturin
 	rm -rf $(DIST)
+	@echo "rolekit: building the wheel (first build ~10 min on 2 cores: compiling ~300 crates, then linking with"
+	@echo "rolekit: link-time optimisation, 2-3 minutes without output; later builds reuse target/)"
 	$(BIN)/maturin build --release --zig --compatibility manylinux2014 --out $(DIST)
 	$(BIN)/auditwheel show $(WHEEL_GLOB)
 	@echo "the wheel: $$(ls $(WHEEL_GLOB))"
 
 # The wheel and the demo's own needs (the sandbox) in .venv.
 install: wheel
+	@echo "rolekit: installing the wheel and the sandbox (moto, boto3) into $(VENV)"
 	$(BIN)/pip install -q --force-reinstall --no-deps $(WHEEL_GLOB)
 	$(BIN)/pip install -q "$$(ls $(WHEEL_GLOB))[sandbox,boto3]"
 

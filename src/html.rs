@@ -23,6 +23,10 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Every cell's style, written on the cell itself: JupyterLab, classic Notebook, VS Code and
+/// nbconvert each style bare tables differently (JupyterLab right-aligns cells).
+const CELL: &str = "text-align:left;vertical-align:top;padding:2px 8px";
+
 /// A small two-column table with a caption.
 pub fn table(caption: &str, rows: &[(&str, String)]) -> String {
     let mut out = format!(
@@ -31,7 +35,7 @@ pub fn table(caption: &str, rows: &[(&str, String)]) -> String {
     );
     for (k, v) in rows {
         out.push_str(&format!(
-            "<tr><th style=\"text-align:left\">{}</th><td><code>{}</code></td></tr>",
+            "<tr><th style=\"{CELL}\">{}</th><td style=\"{CELL}\"><code>{}</code></td></tr>",
             escape(k),
             escape(v)
         ));
@@ -101,7 +105,8 @@ pub fn findings(title: &str, items: &[Finding]) -> String {
     }
     let mut out = format!(
         "<table class=\"rolekit\"><caption style=\"text-align:left\"><b>{}</b></caption>\
-         <tr><th>severity</th><th>code</th><th>where</th><th>message</th><th>suggestion</th></tr>",
+         <tr><th style=\"{CELL}\">severity</th><th style=\"{CELL}\">code</th><th style=\"{CELL}\">where</th>\
+         <th style=\"{CELL}\">message</th><th style=\"{CELL}\">suggestion</th></tr>",
         escape(title)
     );
     for f in items {
@@ -114,7 +119,8 @@ pub fn findings(title: &str, items: &[Finding]) -> String {
             msg.push_str(&format!("<br><small>IAM: {}</small>", escape(m)));
         }
         out.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td style=\"text-align:left\">{}</td><td><code>{}</code></td></tr>",
+            "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\"><code>{}</code></td><td style=\"{CELL}\"><code>{}</code></td>\
+             <td style=\"{CELL}\">{}</td><td style=\"{CELL}\"><code>{}</code></td></tr>",
             severity_badge(f.severity),
             f.code,
             escape(&place),
