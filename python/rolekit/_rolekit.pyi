@@ -423,10 +423,12 @@ class Policy:
     def id(self) -> Optional[str]: ...
     @property
     def statements(self) -> list[Statement]: ...
-    def validate(self, kind: str = "identity", *, inline: bool = False) -> Report:
+    def validate(self, kind: str = "identity", *, inline: bool = False, managed: bool = False) -> Report:
         """Check the policy: IAM's rules, catalog lint, security warnings.
 
-        kind: identity | trust | resource | boundary | scp | session.
+        kind: identity | trust | resource | boundary | scp | session. ``inline``: an inline policy
+        on a role (10,240 characters); ``managed``: a customer managed policy as CreatePolicy takes
+        it (6,144 characters, Version 2012-10-17 required).
         """
     def detect_kind(self) -> str:
         """The kind this document most likely is: "trust", "resource" or "identity"."""

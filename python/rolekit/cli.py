@@ -213,7 +213,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
             kind = args.kind or policy.detect_kind()
             if args.kind is None and kind != "identity":
                 print(f"{_shown(path)}: checked as a {kind} policy (detected; --kind chooses)", file=sys.stderr)
-            findings: list[Any] = list(policy.validate(kind=kind, inline=args.inline))
+            findings: list[Any] = list(policy.validate(kind=kind, inline=args.inline, managed=args.managed))
             open_trust |= kind == "trust" and any(f.code == "OPEN_PRINCIPAL" for f in findings)
         except PolicyError as e:
             findings = list(e.findings)
@@ -270,7 +270,7 @@ def _check_request(action: str, resource: str) -> None:
 
     probe = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
     for f in Policy.from_json(probe).validate():
-        if f.severity == "error" and f.path[-1:] in (("Action",), ("Resource",)):
+        if f.severity in ("error", "warning") and f.path[-1:] in (("Action",), ("Resource",)):
             what = "the action" if f.path[-1] == "Action" else "the resource"
             print(_shown(f"rolekit: {what} asked about: {f.code}: {f.message}"), file=sys.stderr)
 
@@ -622,6 +622,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--allow-open", action="store_true", help="accept a trust policy that anyone may assume (exit 0)")
     s.add_argument("--inline", action="store_true", help="an inline role policy (10,240-character limit)")
+    s.add_argument(
+        "--managed",
+        action="store_true",
+        help="a customer managed policy (CreatePolicy: 6,144 characters, Version 2012-10-17)",
+    )
     s.add_argument("--strict", action="store_true", help="exit 1 on warnings and security warnings too")
     s.set_defaults(func=_cmd_lint)
 

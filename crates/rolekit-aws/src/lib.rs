@@ -47,12 +47,28 @@ pub fn check_policy(
     inline: bool,
     what: &str,
 ) -> Result<(), Error> {
+    check_policy_with(
+        doc,
+        rolekit_policy::validate::Options {
+            kind,
+            inline,
+            managed: false,
+        },
+        what,
+    )
+}
+
+/// [`check_policy`] with every validation option (a customer managed policy: `managed`).
+pub fn check_policy_with(
+    doc: &serde_json::Value,
+    options: rolekit_policy::validate::Options,
+    what: &str,
+) -> Result<(), Error> {
     let policy = rolekit_policy::Policy::from_node(rolekit_policy::json::Node::from_serde(doc));
-    let findings: Vec<_> =
-        rolekit_policy::validate::validate(&policy, rolekit_policy::validate::Options { kind, inline })
-            .into_iter()
-            .filter(|f| f.severity == rolekit_policy::Severity::Error)
-            .collect();
+    let findings: Vec<_> = rolekit_policy::validate::validate(&policy, options)
+        .into_iter()
+        .filter(|f| f.severity == rolekit_policy::Severity::Error)
+        .collect();
     if findings.is_empty() {
         return Ok(());
     }

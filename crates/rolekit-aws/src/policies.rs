@@ -85,10 +85,14 @@ impl Client {
         description: Option<&str>,
         path: &str,
     ) -> Result<ManagedPolicy, Error> {
-        super::check_policy(
+        // CreatePolicy's rules: a managed policy must be Version 2012-10-17.
+        super::check_policy_with(
             document,
-            rolekit_policy::PolicyKind::Identity,
-            false,
+            rolekit_policy::validate::Options {
+                kind: rolekit_policy::PolicyKind::Identity,
+                inline: false,
+                managed: true,
+            },
             &format!("policy {name}"),
         )?;
         let arn = self.customer_policy_arn(name, path).await?;

@@ -22,6 +22,7 @@ fn main() {
     let options = Options {
         kind: PolicyKind::Identity,
         inline: false,
+        managed: false,
     };
     for f in validate(&policy, options) {
         let at = f.pos.map(|p| format!("{}:{}", p.line, p.column)).unwrap_or_default();

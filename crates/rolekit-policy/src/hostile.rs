@@ -101,7 +101,7 @@ proptest! {
         let mangled = format!("{}{junk}{}", &text[..cut], &text[cut..]);
         if let Ok(policy) = Policy::parse(&mangled) {
             for kind in KINDS {
-                let _ = validate(&policy, Options { kind, inline: false });
+                let _ = validate(&policy, Options { kind, inline: false, managed: false });
             }
         }
     }
@@ -115,7 +115,7 @@ proptest! {
     ) {
         let policy = Policy::from_node(Node::from_serde(&doc));
         for kind in KINDS {
-            for f in validate(&policy, Options { kind, inline: true }) {
+            for f in validate(&policy, Options { kind, inline: true, managed: false }) {
                 prop_assert!(!f.message.is_empty());
             }
         }
@@ -229,6 +229,7 @@ fn pathological_wildcards_stay_polynomial() {
         Options {
             kind: PolicyKind::Identity,
             inline: false,
+            managed: false,
         },
     );
 }
@@ -251,6 +252,7 @@ fn huge_and_deep_documents_are_errors_not_crashes() {
         Options {
             kind: PolicyKind::Identity,
             inline: false,
+            managed: false,
         },
     )
     .into_iter()
@@ -268,6 +270,7 @@ fn huge_and_deep_documents_are_errors_not_crashes() {
         Options {
             kind: PolicyKind::Identity,
             inline: false,
+            managed: false,
         },
     );
     assert!(
@@ -284,6 +287,7 @@ fn huge_and_deep_documents_are_errors_not_crashes() {
     let options = Options {
         kind: PolicyKind::Identity,
         inline: false,
+        managed: false,
     };
     let repeated: Vec<String> = validate(&policy, options)
         .iter()

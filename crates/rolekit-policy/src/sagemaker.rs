@@ -313,6 +313,7 @@ mod tests {
             Options {
                 kind: PolicyKind::Identity,
                 inline: true,
+                managed: false,
             },
         )
         .into_iter()

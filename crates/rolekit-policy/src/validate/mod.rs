@@ -163,6 +163,9 @@ pub struct Options {
     pub kind: PolicyKind,
     /// An inline policy on a role (10,240 characters) rather than a managed policy (6,144).
     pub inline: bool,
+    /// A customer managed policy as CreatePolicy / CreatePolicyVersion take it: those reject a
+    /// document without `"Version": "2012-10-17"` (inline policies accept 2008-10-17).
+    pub managed: bool,
 }
 
 impl Default for Options {
@@ -170,6 +173,7 @@ impl Default for Options {
         Self {
             kind: PolicyKind::Identity,
             inline: false,
+            managed: false,
         }
     }
 }

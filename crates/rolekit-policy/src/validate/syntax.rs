@@ -71,7 +71,7 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
             f.suggestion = hint.map(|h| (*h).to_string());
         }
     }
-    version(policy, out);
+    version(policy, options.managed, out);
     if let Some(m) = root.get("Id") {
         if m.value.as_str().is_none() {
             reject(
@@ -140,32 +140,63 @@ fn duplicate_keys<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, out: &mut Vec<Fi
     }
 }
 
-fn version(policy: &Policy, out: &mut Vec<Finding>) {
+/// What CreatePolicy and CreatePolicyVersion answer for a document without Version 2012-10-17
+/// (inline policies accept 2008-10-17 and no Version).
+const MANAGED_VERSION: &str = "Policy document must be version 2012-10-17 or greater.";
+
+/// A Version finding: a warning, or for a managed policy an error with IAM's answer.
+fn version_finding(
+    out: &mut Vec<Finding>,
+    managed: bool,
+    code: &'static str,
+    message: String,
+    path: Vec<super::PathElem>,
+    pos: Pos,
+) {
+    let severity = if managed { Severity::Error } else { Severity::Warning };
+    let message = if managed {
+        format!("{message} (a managed policy must have it)")
+    } else {
+        message
+    };
+    let f = push(out, severity, code, message, path, pos);
+    if managed {
+        f.iam_rejects = true;
+        f.iam_message = Some(MANAGED_VERSION.into());
+        f.suggestion = Some(VERSION_2012.into());
+    }
+}
+
+fn version(policy: &Policy, managed: bool, out: &mut Vec<Finding>) {
     match policy.root.get("Version") {
         None => {
-            let f = push(
+            version_finding(
                 out,
-                Severity::Warning,
+                managed,
                 "MISSING_VERSION",
                 "no Version: IAM reads the policy with the 2008-10-17 rules, where policy variables are plain text"
                     .into(),
                 vec![],
                 policy.root.pos,
             );
-            f.suggestion = Some(format!("\"Version\": \"{VERSION_2012}\""));
+            if let Some(f) = out.last_mut() {
+                f.suggestion = Some(format!("\"Version\": \"{VERSION_2012}\""));
+            }
         }
         Some(m) => match m.value.as_str() {
             Some(VERSION_2012) => {}
             Some(VERSION_2008) => {
-                let f = push(
+                version_finding(
                     out,
-                    Severity::Warning,
+                    managed,
                     "OLD_VERSION",
                     "Version 2008-10-17 predates policy variables; use 2012-10-17".into(),
                     path_of!["Version"],
                     m.value.pos,
                 );
-                f.suggestion = Some(VERSION_2012.into());
+                if let Some(f) = out.last_mut() {
+                    f.suggestion = Some(VERSION_2012.into());
+                }
             }
             Some(other) => {
                 let f = push(
@@ -609,8 +640,12 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
         return;
     }
     let p = || item_path(policy, i, name, j);
+    // IAM reads a resource by its colon-separated parts and never looks at the first one (it
+    // need not be "arn"): a part count, the partition, then a vendor (observed answers of
+    // CreatePolicy / PutRolePolicy: `a:b:c:d:e:f:g:h` fails on partition "b", `arn:aws:fdsasf`
+    // is accepted).
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    if parts[0] != "arn" || parts.len() < 2 {
+    if parts.len() < 2 {
         let f = push(
             out,
             Severity::Error,
@@ -623,53 +658,75 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
         );
         f.iam_rejects = true;
         f.iam_message = Some(format!("Resource {resource} must be in ARN format or \"*\"."));
-        if let Some(rest) = resource.strip_prefix("s3://") {
-            f.suggestion = Some(format!("arn:aws:s3:::{rest}"));
-        }
         return;
     }
     let partition = parts[1];
     if partition != "*" && !PARTITIONS.contains(&partition) && !partition.contains("${") {
+        // IAM's own rendering of the rest: the parts it has, "*" for those it lacks.
         let rest: Vec<&str> = parts[2..].to_vec();
-        let get = |k: usize| rest.get(k).copied().filter(|s| !s.is_empty()).unwrap_or("*");
+        let part = |k: usize| match rest.get(k) {
+            Some(v) if !v.is_empty() || rest.len() > 1 || k > 0 => *v,
+            _ => "*",
+        };
         let msg = format!(
             "Partition \"{partition}\" is not valid for resource \"arn:{partition}:{}:{}:{}:{}\".",
-            get(0),
-            get(1),
-            get(2),
-            get(3)
+            part(0),
+            part(1),
+            part(2),
+            part(3)
         );
+        let s3_uri = resource.strip_prefix("s3://");
         let f = push(
             out,
             Severity::Error,
-            "INVALID_PARTITION",
-            format!("partition {partition:?} does not exist (aws, aws-cn, aws-us-gov, ...)"),
+            if s3_uri.is_some() {
+                "INVALID_ARN"
+            } else {
+                "INVALID_PARTITION"
+            },
+            match s3_uri {
+                Some(_) => format!("resource {resource:?} is an S3 URI, not an ARN"),
+                None => format!("partition {partition:?} does not exist (aws, aws-cn, aws-us-gov, ...)"),
+            },
             p(),
             node.pos,
         );
         f.iam_rejects = true;
         f.iam_message = Some(msg);
-        f.suggestion = Some("aws".into());
+        f.suggestion = Some(s3_uri.map_or_else(|| "aws".into(), |rest| format!("arn:aws:s3:::{rest}")));
         return;
     }
-    if parts.len() < 6 {
+    if parts.len() == 2 {
         let f = push(
             out,
             Severity::Error,
             "INVALID_ARN",
-            format!(
-                "resource {resource:?} has {} of an ARN's 6 colon-separated parts (arn:partition:service:region:account:resource)",
-                parts.len()
-            ),
+            format!("resource {resource:?} names no service: arn:partition:service:region:account:resource"),
             p(),
             node.pos,
         );
         f.iam_rejects = true;
-        f.iam_message = Some(if parts.len() == 2 {
-            "Resource vendor must be fully qualified and cannot contain regexes.".into()
+        f.iam_message = Some("Resource vendor must be fully qualified and cannot contain regexes.".into());
+        return;
+    }
+    if parts[0] != "arn" || parts.len() < 6 {
+        // IAM accepts it, and it names nothing: a warning, not an error.
+        let what = if parts[0] == "arn" {
+            format!("has {} of an ARN's 6 colon-separated parts", parts.len())
         } else {
-            format!("Resource {resource} must be in ARN format or \"*\".")
-        });
+            format!("starts with {:?}, not \"arn\"", parts[0])
+        };
+        push(
+            out,
+            Severity::Warning,
+            "INCOMPLETE_ARN",
+            format!(
+                "resource {resource:?} {what} (arn:partition:service:region:account:resource): IAM accepts it, and it \
+                 matches no resource"
+            ),
+            p(),
+            node.pos,
+        );
         return;
     }
     let (service, region, resource_id) = (parts[2], parts[3], parts[5]);

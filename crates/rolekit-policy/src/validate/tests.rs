@@ -6,7 +6,11 @@ use crate::model::Policy;
 fn run(text: &str, kind: PolicyKind) -> Vec<Finding> {
     validate(
         &Policy::parse(text).expect("valid JSON"),
-        Options { kind, inline: false },
+        Options {
+            kind,
+            inline: false,
+            managed: false,
+        },
     )
 }
 
@@ -196,8 +200,42 @@ fn resource_rules() {
     };
     assert!(c("arn:aws:s3:::b/*").is_empty());
     assert_eq!(c("bucket/key"), vec!["INVALID_ARN"]);
-    assert_eq!(c("arn:aws:s3"), vec!["INVALID_ARN"]);
+    assert_eq!(
+        c("arn:aws:s3"),
+        vec!["INCOMPLETE_ARN"],
+        "IAM accepts it; it names nothing"
+    );
+    assert_eq!(
+        c("arn:aws:fdsasf"),
+        vec!["INCOMPLETE_ARN"],
+        "IAM accepts a bare arn:aws:fdsasf"
+    );
     assert_eq!(c("arn:aws"), vec!["INVALID_ARN"]);
+    // IAM reads the parts and ignores the first: its own messages, as CreatePolicy answers them.
+    let message = |r: &str| {
+        run(
+            &identity(&format!(
+                r#"{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "{r}"}}"#
+            )),
+            PolicyKind::Identity,
+        )
+        .into_iter()
+        .find(|f| f.iam_rejects)
+        .and_then(|f| f.iam_message)
+    };
+    assert_eq!(
+        message("a:b:c:d:e:f:g:h").as_deref(),
+        Some(r#"Partition "b" is not valid for resource "arn:b:c:d:e:f:g:h"."#)
+    );
+    assert_eq!(
+        message("aws:s3:::example_bucket").as_deref(),
+        Some(r#"Partition "s3" is not valid for resource "arn:s3:::example_bucket:*"."#)
+    );
+    assert_eq!(
+        message("arn:aws").as_deref(),
+        Some("Resource vendor must be fully qualified and cannot contain regexes.")
+    );
+    assert_eq!(message("arn:aws:s3:::b/*"), None);
     assert_eq!(c("arn:amazon:s3:::b/*"), vec!["INVALID_PARTITION"]);
     assert!(c("arn:aws:s3:us-east-1::b/*").contains(&"REGION_NOT_ALLOWED"));
     let f = run(
@@ -205,7 +243,12 @@ fn resource_rules() {
         PolicyKind::Identity,
     );
     assert_eq!(f[0].suggestion.as_deref(), Some("arn:aws:s3:::bucket/key"));
-    assert!(f[0].iam_message.as_deref().unwrap().contains("must be in ARN format"));
+    assert_eq!(
+        f[0].iam_message.as_deref(),
+        Some(r#"Partition "//bucket/key" is not valid for resource "arn://bucket/key:*:*:*:*"."#),
+        "IAM reads s3:// as a partition"
+    );
+    assert_eq!(c("bucket"), vec!["INVALID_ARN"]);
     let iam = |r: &str| {
         codes(
             &identity(&format!(
@@ -440,6 +483,7 @@ fn size_limits() {
         Options {
             kind: PolicyKind::Identity,
             inline: false,
+            managed: false,
         },
     );
     assert!(managed
@@ -450,6 +494,7 @@ fn size_limits() {
         Options {
             kind: PolicyKind::Identity,
             inline: true,
+            managed: false,
         },
     );
     assert!(
@@ -501,4 +546,52 @@ fn a_documents_kind_is_detected_from_its_content() {
     let identity = r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}"#;
     assert_eq!(kind(identity), PolicyKind::Identity);
     assert_eq!(kind(&format!("{identity}, {trust}")), PolicyKind::Trust);
+}
+
+/// CreatePolicy / CreatePolicyVersion reject a document without Version 2012-10-17 ("Policy
+/// document must be version 2012-10-17 or greater."); PutRolePolicy accepts 2008-10-17 and none.
+#[test]
+fn managed_policies_need_the_2012_version() {
+    let body = r#""Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]"#;
+    for doc in [format!("{{{body}}}"), format!(r#"{{"Version": "2008-10-17", {body}}}"#)] {
+        let policy = Policy::parse(&doc).expect("valid JSON");
+        let managed = validate(
+            &policy,
+            Options {
+                managed: true,
+                ..Options::default()
+            },
+        );
+        let first = managed
+            .iter()
+            .find(|f| f.severity == Severity::Error)
+            .expect("an error");
+        assert_eq!(
+            first.iam_message.as_deref(),
+            Some("Policy document must be version 2012-10-17 or greater.")
+        );
+        assert!(first.iam_rejects);
+        let inline = validate(
+            &policy,
+            Options {
+                inline: true,
+                managed: false,
+                ..Options::default()
+            },
+        );
+        assert!(
+            inline.iter().all(|f| f.severity != Severity::Error),
+            "inline accepts it: {inline:?}"
+        );
+    }
+    let current = Policy::parse(&format!(r#"{{"Version": "2012-10-17", {body}}}"#)).expect("valid JSON");
+    assert!(validate(
+        &current,
+        Options {
+            managed: true,
+            ..Options::default()
+        }
+    )
+    .iter()
+    .all(|f| f.severity != Severity::Error));
 }
