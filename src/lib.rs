@@ -54,6 +54,13 @@ pub mod _rolekit {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        // The policy kinds validate() takes, for the CLI's and the magic's choices.
+        m.add(
+            "POLICY_KINDS",
+            rolekit_policy::PolicyKind::ALL
+                .map(rolekit_policy::PolicyKind::as_str)
+                .to_vec(),
+        )?;
         // Panics already reach Python as RolekitError("internal error ..."); the default hook would
         // also print a Rust backtrace note into the notebook. ROLEKIT_DEBUG=1 keeps it.
         std::panic::set_hook(Box::new(|info| {

@@ -331,7 +331,8 @@ impl PyPolicy {
 fn parse_kind(kind: &str) -> PyResult<PolicyKind> {
     PolicyKind::parse(kind).ok_or_else(|| {
         crate::errors::invalid(format!(
-            "kind must be identity, trust, resource, boundary, scp or session, not {kind:?}"
+            "kind must be one of {}, not {kind:?}",
+            PolicyKind::ALL.map(PolicyKind::as_str).join(", ")
         ))
     })
 }

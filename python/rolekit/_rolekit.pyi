@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any, Optional, Union, final
 
 __version__: str
+POLICY_KINDS: list[str]
 __all__ = [
+    "POLICY_KINDS",
     "_SecretStream",
     "_known_secrets",
     "_mask_secrets",
@@ -426,9 +428,10 @@ class Policy:
     def validate(self, kind: str = "identity", *, inline: bool = False, managed: bool = False) -> Report:
         """Check the policy: IAM's rules, catalog lint, security warnings.
 
-        kind: identity | trust | resource | boundary | scp | session. ``inline``: an inline policy
-        on a role (10,240 characters); ``managed``: a customer managed policy as CreatePolicy takes
-        it (6,144 characters, Version 2012-10-17 required).
+        kind: one of POLICY_KINDS (identity, trust, resource, boundary, scp, session, rcp,
+        endpoint). ``inline``: an inline policy on a role (10,240 characters); ``managed``: a
+        customer managed policy as CreatePolicy takes it (6,144 characters, Version 2012-10-17
+        required).
         """
     def detect_kind(self) -> str:
         """The kind this document most likely is: "trust", "resource" or "identity"."""

@@ -531,6 +531,8 @@ def _cmd_kernel(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ._rolekit import POLICY_KINDS
+
     # The global options work before or after the command (`rolekit --debug whoami` and
     # `rolekit whoami --debug`): the command's copies default to SUPPRESS, so that an option given
     # before the command is not overwritten by the command's default; `_globals` fills the rest.
@@ -617,7 +619,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="+", metavar="FILE", help="policy JSON files; - reads standard input")
     s.add_argument(
         "--kind",
-        choices=["identity", "trust", "resource", "boundary", "scp", "session"],
+        choices=POLICY_KINDS,
         help="the kind of policy (default: detected from the document: trust, resource or identity)",
     )
     s.add_argument("--allow-open", action="store_true", help="accept a trust policy that anyone may assume (exit 0)")

@@ -22,7 +22,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from ._rolekit import Client, Policy, simulate
+from ._rolekit import POLICY_KINDS, Client, Policy, simulate
 from .exceptions import PolicyError, RolekitError
 
 
@@ -39,9 +39,7 @@ class UsageError(ValueError):
 
 def _policy_parser() -> _Parser:
     p = _Parser(prog="%%rolekit_policy", add_help=False)
-    p.add_argument(
-        "--kind", default="identity", choices=["identity", "trust", "resource", "boundary", "scp", "session"]
-    )
+    p.add_argument("--kind", default="identity", choices=POLICY_KINDS)
     p.add_argument("--name", help="store the Policy in this variable")
     p.add_argument("--inline", action="store_true")
     return p

@@ -55,9 +55,26 @@ pub enum PolicyKind {
     Scp,
     /// A session policy passed to AssumeRole (2,048 characters).
     Session,
+    /// A resource control policy (5,120 characters): Deny statements with `"Principal": "*"`, for
+    /// the services RCPs support.
+    Rcp,
+    /// A VPC endpoint policy (20,480 characters): a Principal in every statement.
+    Endpoint,
 }
 
 impl PolicyKind {
+    /// Every kind, in the order rolekit lists them.
+    pub const ALL: [Self; 8] = [
+        Self::Identity,
+        Self::Trust,
+        Self::Resource,
+        Self::Boundary,
+        Self::Scp,
+        Self::Session,
+        Self::Rcp,
+        Self::Endpoint,
+    ];
+
     /// The kind a document most likely is, from its own content: a statement with a principal
     /// that lets it assume a role (`sts:AssumeRole*`, `sts:TagSession`, `sts:SetSourceIdentity`,
     /// or `sts:*`) makes a trust policy; any other principal a resource policy; none an identity
@@ -90,6 +107,8 @@ impl PolicyKind {
             "boundary" => Self::Boundary,
             "scp" => Self::Scp,
             "session" => Self::Session,
+            "rcp" => Self::Rcp,
+            "endpoint" => Self::Endpoint,
             _ => return None,
         })
     }
@@ -103,12 +122,14 @@ impl PolicyKind {
             Self::Boundary => "boundary",
             Self::Scp => "scp",
             Self::Session => "session",
+            Self::Rcp => "rcp",
+            Self::Endpoint => "endpoint",
         }
     }
 
-    /// Whether statements name a Principal (trust and resource policies do).
+    /// Whether statements name a Principal (trust, resource, RCP and endpoint policies do).
     pub fn has_principal(self) -> bool {
-        matches!(self, Self::Trust | Self::Resource)
+        matches!(self, Self::Trust | Self::Resource | Self::Rcp | Self::Endpoint)
     }
 }
 

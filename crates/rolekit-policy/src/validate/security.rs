@@ -15,7 +15,8 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
             broad_grants(policy, s, out);
         }
         for_all_values(policy, s, out);
-        if options.kind.has_principal() {
+        // RCPs and endpoint policies never grant: their "*" principal opens nothing.
+        if matches!(options.kind, PolicyKind::Trust | PolicyKind::Resource) {
             open_principals(policy, s, options.kind, out);
         }
     }

@@ -458,7 +458,13 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
                 );
             }
         }
-        PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session | PolicyKind::Scp | PolicyKind::Resource => {
+        PolicyKind::Identity
+        | PolicyKind::Boundary
+        | PolicyKind::Session
+        | PolicyKind::Scp
+        | PolicyKind::Resource
+        | PolicyKind::Rcp
+        | PolicyKind::Endpoint => {
             if resource.is_none() && not_resource.is_none() {
                 reject(
                     out,
@@ -485,6 +491,9 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
     // Principal / NotPrincipal
     let principal = node.get("Principal");
     let not_principal = node.get("NotPrincipal");
+    if kind == PolicyKind::Rcp {
+        rcp_rules(policy, i, node, out);
+    }
     if kind.has_principal() {
         if principal.is_none() && not_principal.is_none() {
             reject(
@@ -645,6 +654,18 @@ fn resource_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node
     // CreatePolicy / PutRolePolicy: `a:b:c:d:e:f:g:h` fails on partition "b", `arn:aws:fdsasf`
     // is accepted).
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    if name == "NotResource" && parts.len() >= 3 && parts[2].is_empty() {
+        // IAM's legacy parser refuses a NotResource ARN without a service (before any ARN check).
+        reject(
+            out,
+            "INVALID_ARN",
+            format!("NotResource {resource:?} names no service (arn:partition:SERVICE:region:account:resource)"),
+            LEGACY,
+            p(),
+            node.pos,
+        );
+        return;
+    }
     if parts.len() < 2 {
         let f = push(
             out,
@@ -1047,7 +1068,8 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
 pub(crate) fn valid_date(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     if !t.contains('t') && !t.contains('-') {
-        return !t.is_empty() && t.len() <= 19 && t.chars().all(|c| c.is_ascii_digit());
+        // epoch seconds: IAM's legacy parser takes 0 ..= i64::MAX
+        return !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) && t.parse::<i64>().is_ok();
     }
     let (date, time) = t.split_once('t').unwrap_or((&t, ""));
     let (neg, date) = match date.strip_prefix('-') {
@@ -1107,6 +1129,90 @@ pub(crate) fn valid_date(text: &str) -> bool {
     true
 }
 
+/// The services whose resources RCPs govern
+/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html,
+/// "List of AWS services that support RCPs").
+const RCP_SERVICES: [&str; 10] = [
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "cognito-identity",
+    "logs",
+    "dynamodb",
+    "ecr",
+    "aoss",
+];
+
+/// An RCP's own rules (orgs_manage_policies_rcps_syntax.html): Deny statements only ("the effect
+/// of Allow is only supported for the RCPFullAWSAccess policy"), `"Principal": "*"` (conditions
+/// narrow whom), no NotPrincipal, actions of the services RCPs support.
+fn rcp_rules(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Finding>) {
+    if let Some(m) = node.get("Effect").filter(|m| m.value.as_str() == Some("Allow")) {
+        let f = push(
+            out,
+            Severity::Error,
+            "RCP_ALLOW",
+            "an RCP statement must Deny: Allow is only RCPFullAWSAccess's, which AWS attaches at every level".into(),
+            stmt_path(policy, i, "Effect"),
+            m.value.pos,
+        );
+        f.suggestion = Some("Deny".into());
+    }
+    if let Some(m) = node.get("NotPrincipal") {
+        push(
+            out,
+            Severity::Error,
+            "RCP_NOT_PRINCIPAL",
+            "RCPs do not support NotPrincipal: use \"Principal\": \"*\" and a condition (aws:PrincipalArn, ...)".into(),
+            stmt_path(policy, i, "NotPrincipal"),
+            m.key_pos,
+        );
+    }
+    if let Some(m) = node.get("Principal") {
+        let only_aws_star = match &m.value.value {
+            Value::Object(members) => {
+                members.len() == 1 && members[0].key == "AWS" && members[0].value.as_str() == Some("*")
+            }
+            _ => false,
+        };
+        let star = m.value.as_str() == Some("*") || only_aws_star;
+        if !star {
+            let f = push(
+                out,
+                Severity::Error,
+                "RCP_PRINCIPAL",
+                "an RCP's Principal must be \"*\": narrow whom it denies with conditions (aws:PrincipalOrgID, ...)"
+                    .into(),
+                stmt_path(policy, i, "Principal"),
+                m.value.pos,
+            );
+            f.suggestion = Some("\"*\"".into());
+        }
+    }
+    for key in ["Action", "NotAction"] {
+        let Some(m) = node.get(key) else { continue };
+        for (j, item) in list_items(&m.value) {
+            let Some(action) = item.as_str() else { continue };
+            let service = action.split(':').next().unwrap_or("").to_ascii_lowercase();
+            if action != "*" && !RCP_SERVICES.contains(&service.as_str()) {
+                push(
+                    out,
+                    Severity::Warning,
+                    "RCP_UNSUPPORTED_SERVICE",
+                    format!(
+                        "{action:?}: RCPs govern only {}; this action is never restricted by an RCP",
+                        RCP_SERVICES.join(", ")
+                    ),
+                    item_path(policy, i, key, j),
+                    item.pos,
+                );
+            }
+        }
+    }
+}
+
 fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     let (limit, iam_message): (usize, String) = match (options.kind, options.inline) {
         (PolicyKind::Identity, true) => (10_240, "Maximum policy size of 10240 bytes exceeded".into()),
@@ -1114,9 +1220,13 @@ fn size(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
             (6_144, "Cannot exceed quota for PolicySize: 6144".into())
         }
         (PolicyKind::Trust, _) => (2_048, "Cannot exceed quota for ACLSizePerRole: 2048".into()),
-        (PolicyKind::Scp, _) => (
+        (PolicyKind::Scp | PolicyKind::Rcp, _) => (
             5_120,
             "Policy document exceeds the maximum size of 5120 characters".into(),
+        ),
+        (PolicyKind::Endpoint, _) => (
+            20_480,
+            "Policy document exceeds the maximum size of 20480 characters".into(),
         ),
         (PolicyKind::Session, _) => (
             2_048,

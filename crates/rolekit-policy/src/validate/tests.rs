@@ -595,3 +595,58 @@ fn managed_policies_need_the_2012_version() {
     .iter()
     .all(|f| f.severity != Severity::Error));
 }
+
+/// IAM's legacy parser: a NotResource ARN with no service, an epoch date beyond i64.
+#[test]
+fn legacy_parsing_rejections() {
+    let legacy = |statement: &str| {
+        run(&identity(statement), PolicyKind::Identity)
+            .into_iter()
+            .filter(|f| f.iam_rejects)
+            .map(|f| f.iam_message.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        legacy(r#"{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws::::b"}"#),
+        ["The policy failed legacy parsing"]
+    );
+    assert!(legacy(r#"{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b"}"#).is_empty());
+    let date = |v: &str| {
+        legacy(&format!(
+            r#"{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {{"DateLessThan": {{"aws:CurrentTime": "{v}"}}}}}}"#
+        ))
+    };
+    assert_eq!(date("9223372036854775808"), ["The policy failed legacy parsing"]);
+    assert!(date("9223372036854775807").is_empty());
+    assert!(date("2026-01-31T12:00:00Z").is_empty());
+}
+
+/// RCPs (orgs_manage_policies_rcps_syntax.html) and VPC endpoint policies
+/// (vpc-endpoints-access.html): their own kinds.
+#[test]
+fn rcp_and_endpoint_kinds() {
+    let perimeter = r#"{"Effect": "Deny", "Principal": "*", "Action": ["s3:*", "sts:AssumeRole"], "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}}"#;
+    assert!(
+        codes(&identity(perimeter), PolicyKind::Rcp).is_empty(),
+        "the data perimeter RCP is clean"
+    );
+    let allow = r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}"#;
+    assert!(codes(&identity(allow), PolicyKind::Rcp).contains(&"RCP_ALLOW"));
+    let named = r#"{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:*", "Resource": "*"}"#;
+    assert!(codes(&identity(named), PolicyKind::Rcp).contains(&"RCP_PRINCIPAL"));
+    let ec2 = r#"{"Effect": "Deny", "Principal": "*", "Action": "ec2:RunInstances", "Resource": "*"}"#;
+    assert_eq!(codes(&identity(ec2), PolicyKind::Rcp), vec!["RCP_UNSUPPORTED_SERVICE"]);
+    let no_principal = r#"{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}"#;
+    assert!(codes(&identity(no_principal), PolicyKind::Rcp).contains(&"MISSING_PRINCIPAL"));
+    // endpoint policies: a Principal in every statement; "*" is not an open grant there
+    let endpoint = r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#;
+    assert!(codes(&identity(endpoint), PolicyKind::Endpoint).is_empty());
+    let endpoint_without = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#;
+    assert_eq!(
+        codes(&identity(endpoint_without), PolicyKind::Endpoint),
+        vec!["MISSING_PRINCIPAL"]
+    );
+    assert_eq!(PolicyKind::parse("rcp"), Some(PolicyKind::Rcp));
+    assert_eq!(PolicyKind::parse("endpoint").map(PolicyKind::as_str), Some("endpoint"));
+}
