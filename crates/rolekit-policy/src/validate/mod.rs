@@ -211,7 +211,33 @@ pub fn validate(policy: &Policy, options: Options) -> Vec<Finding> {
         let kb = (b.pos.filter(|_| has_pos(b)).map(|p| p.offset), b.severity);
         ka.cmp(&kb)
     });
+    iam_first(&mut out);
     out
+}
+
+/// IAM answers a malformed document with one message, its first problem in the order it checks:
+/// syntax, the version (managed policies), its legacy parser, unique Sids, actions present, then
+/// the rest (resources, ...). That finding goes first, so that the first error carries IAM's own
+/// answer; the others keep their order by position.
+fn iam_first(findings: &mut Vec<Finding>) {
+    let phase = |f: &Finding| match f.iam_message.as_deref() {
+        Some(syntax::SYNTAX) => 0,
+        Some(syntax::MANAGED_VERSION) => 1,
+        Some(syntax::LEGACY) => 2,
+        Some(syntax::DUPLICATE_SIDS) => 3,
+        Some(syntax::NO_ACTIONS) => 4,
+        _ => 5,
+    };
+    let first = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.iam_rejects && f.severity == Severity::Error)
+        .min_by_key(|(i, f)| (phase(f), *i))
+        .map(|(i, _)| i);
+    if let Some(i) = first {
+        let f = findings.remove(i);
+        findings.insert(0, f);
+    }
 }
 
 /// Path helper: `path!["Statement", 0, "Action"]`.

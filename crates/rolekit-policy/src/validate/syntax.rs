@@ -5,8 +5,10 @@ use crate::arn::PARTITIONS;
 use crate::json::{Node, Pos, Value};
 use crate::model::{Operator, Policy, VERSION_2008, VERSION_2012};
 
-const SYNTAX: &str = "Syntax errors in policy.";
-const LEGACY: &str = "The policy failed legacy parsing";
+pub(crate) const SYNTAX: &str = "Syntax errors in policy.";
+pub(crate) const LEGACY: &str = "The policy failed legacy parsing";
+pub(crate) const DUPLICATE_SIDS: &str = "Statement IDs (SID) in a single policy must be unique.";
+pub(crate) const NO_ACTIONS: &str = "Policy statement must contain actions.";
 const TOP_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS: &[&str] = &[
     "Sid",
@@ -142,7 +144,7 @@ fn duplicate_keys<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, out: &mut Vec<Fi
 
 /// What CreatePolicy and CreatePolicyVersion answer for a document without Version 2012-10-17
 /// (inline policies accept 2008-10-17 and no Version).
-const MANAGED_VERSION: &str = "Policy document must be version 2012-10-17 or greater.";
+pub(crate) const MANAGED_VERSION: &str = "Policy document must be version 2012-10-17 or greater.";
 
 /// A Version finding: a warning, or for a managed policy an error with IAM's answer.
 fn version_finding(
@@ -319,7 +321,7 @@ fn statements(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
                             out,
                             "DUPLICATE_SID",
                             format!("Sid {sid:?} is used by an earlier statement (line {})", first.line),
-                            "Statement IDs (SID) in a single policy must be unique.",
+                            DUPLICATE_SIDS,
                             stmt_path(policy, i, "Sid"),
                             sm.value.pos,
                         );
@@ -418,7 +420,7 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
             out,
             "MISSING_ACTION",
             "the statement has no Action (or NotAction)".into(),
-            "Policy statement must contain actions.",
+            NO_ACTIONS,
             stmt_path(policy, i, ""),
             node.pos,
         );

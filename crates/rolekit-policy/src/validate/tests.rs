@@ -650,3 +650,21 @@ fn rcp_and_endpoint_kinds() {
     assert_eq!(PolicyKind::parse("rcp"), Some(PolicyKind::Rcp));
     assert_eq!(PolicyKind::parse("endpoint").map(PolicyKind::as_str), Some("endpoint"));
 }
+
+/// IAM answers with its first problem in its own order of checks: that one leads the findings.
+#[test]
+fn the_first_error_is_the_one_iam_answers_with() {
+    // a resource error on line 3, a duplicate Sid on line 4: IAM checks Sids first
+    let doc = r#"{"Version": "2012-10-17", "Statement": [
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "a:b:c:d:e:f"},
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    let findings = validate(&Policy::parse(doc).expect("valid JSON"), Options::default());
+    assert_eq!(
+        findings[0].iam_message.as_deref(),
+        Some("Statement IDs (SID) in a single policy must be unique.")
+    );
+    assert!(
+        findings.iter().any(|f| f.code == "INVALID_PARTITION"),
+        "the other error is still there"
+    );
+}
