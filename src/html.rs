@@ -44,6 +44,61 @@ pub fn table(caption: &str, rows: &[(&str, String)]) -> String {
     out
 }
 
+/// A policy as a notebook shows it: one summary line per statement (effect, actions, resources),
+/// then the document, folded away when it is long.
+pub fn policy(policy: &rolekit_policy::Policy, pretty: &str) -> String {
+    const FOLD_AFTER_LINES: usize = 20;
+    let clip = |items: Vec<&str>| {
+        let shown: Vec<&str> = items.iter().take(3).copied().collect();
+        let more = items.len().saturating_sub(3);
+        if more > 0 {
+            format!("{} (+{more} more)", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    };
+    let mut lines = Vec::new();
+    for s in &policy.statements {
+        let effect = s.effect.map_or("?", |e| {
+            if e == rolekit_policy::Effect::Allow {
+                "Allow"
+            } else {
+                "Deny"
+            }
+        });
+        let actions = match (&s.action, &s.not_action) {
+            (Some(a), _) => clip(a.values().collect()),
+            (None, Some(n)) => format!("everything but {}", clip(n.values().collect())),
+            _ => "no action".into(),
+        };
+        let resources = match (&s.resource, &s.not_resource) {
+            (Some(r), _) => format!(" on {}", clip(r.values().collect())),
+            (None, Some(n)) => format!(" on everything but {}", clip(n.values().collect())),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "<li><b>{effect}</b> <code>{}</code>{}</li>",
+            escape(&actions),
+            escape(&resources)
+        ));
+    }
+    let summary = format!(
+        "<b>Policy</b>: {} statement{}<ul style=\"margin:2px 0\">{}</ul>",
+        policy.statements.len(),
+        if policy.statements.len() == 1 { "" } else { "s" },
+        lines.join("")
+    );
+    if pretty.lines().count() > FOLD_AFTER_LINES {
+        format!(
+            "<div class=\"rolekit\">{summary}<details><summary>the document ({} lines)</summary>{}</details></div>",
+            pretty.lines().count(),
+            json(pretty)
+        )
+    } else {
+        format!("<div class=\"rolekit\">{summary}{}</div>", json(pretty))
+    }
+}
+
 /// Pretty JSON with keys, strings and literals coloured.
 pub fn json(pretty: &str) -> String {
     let mut out = String::from("<pre class=\"rolekit-json\" style=\"line-height:1.3\">");

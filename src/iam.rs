@@ -203,6 +203,18 @@ impl PyManagedPolicy {
             pyrepr(&self.0.version_id)
         )
     }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let head = table(
+            "ManagedPolicy",
+            &[
+                ("name", self.0.name.clone()),
+                ("arn", self.0.arn.clone()),
+                ("default version", self.0.version_id.clone()),
+                ("changed by this call", self.0.changed.to_string()),
+            ],
+        );
+        Ok(format!("{head}{}", self.document(py)?.html()?))
+    }
 }
 
 /// An AWS managed policy by name, resolved to its ARN (and path) when used.

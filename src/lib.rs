@@ -35,7 +35,9 @@ pub mod _rolekit {
     #[pymodule_export]
     use super::iam::{aws_managed, PyAwsManaged, PyManagedPolicy, PyRole, PyRoleChange};
     #[pymodule_export]
-    use super::policy::{catalog_action, catalog_actions, catalog_date, PyFinding, PyPolicy, PyReport, PyStatement};
+    use super::policy::{
+        catalog_action, catalog_actions, catalog_date, html_table, PyFinding, PyPolicy, PyReport, PyStatement,
+    };
     #[pymodule_export]
     use super::rules::check_value;
     #[pymodule_export]

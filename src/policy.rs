@@ -310,6 +310,11 @@ impl PyPolicy {
         }
     }
 
+    /// How a notebook shows the policy: a summary per statement, then the document (folded when long).
+    pub fn html(&self) -> PyResult<String> {
+        Ok(html::policy(&self.inner, &self.to_json(Some(2))?))
+    }
+
     /// The compiled form, built once.
     pub fn compiled(&self) -> Arc<CompiledPolicy> {
         self.compiled
@@ -501,7 +506,7 @@ impl PyPolicy {
     }
 
     fn _repr_html_(&self) -> PyResult<String> {
-        Ok(html::json(&self.to_json(Some(2))?))
+        self.html()
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
@@ -680,6 +685,15 @@ impl PyReport {
     fn _repr_html_(&self) -> String {
         html::findings(&format!("{} policy", self.kind.as_str()), &self.findings)
     }
+}
+
+/// A small two-column table as rolekit's objects show themselves in a notebook (for the Python
+/// side's own objects, so that every table has the same look).
+#[pyfunction]
+#[pyo3(name = "_html_table")]
+pub fn html_table(caption: &str, rows: Vec<(String, String)>) -> String {
+    let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    html::table(caption, &rows)
 }
 
 /// The catalog's date (YYYY-MM-DD): when AWS's service reference was read.

@@ -65,4 +65,4 @@ def test_whoami_magic_and_rich_display(
     data, _ = formatter.format(creds)
     assert creds.secret_access_key not in data["text/html"] and creds.secret_access_key not in data["text/plain"]
     data, _ = formatter.format(rk.Policy([rk.Statement.allow("s3:GetObject", "*")]))
-    assert data["text/html"].startswith("<pre")
+    assert data["text/html"].startswith('<div class="rolekit"><b>Policy</b>') and "<pre" in data["text/html"]

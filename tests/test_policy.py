@@ -169,5 +169,25 @@ def test_catalog() -> None:
 
 def test_policy_html_and_repr() -> None:
     p = rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::b/*")])
-    assert p._repr_html_().startswith("<pre")
+    assert p._repr_html_().startswith('<div class="rolekit"><b>Policy</b>') and "<pre" in p._repr_html_()
     assert "s3:GetObject" in repr(p)
+
+
+def test_rich_display_summarises_and_folds_long_policies() -> None:
+    """A notebook shows a policy as one line per statement, then the document, folded when long;
+    ProfileChange and ManagedPolicy have displays too; table cells carry their own alignment."""
+    from pathlib import Path
+
+    from rolekit.profiles import ProfileChange
+
+    short = rk.Policy(
+        [rk.Statement.allow(["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:Tag"], "arn:aws:s3:::b/*")]
+    )
+    html = short._repr_html_()
+    assert "<b>Allow</b> <code>s3:GetObject, s3:PutObject, s3:ListBucket (+1 more)</code> on arn:aws:s3:::b/*" in html
+    assert "<details>" not in html
+    long = rk.Policy([rk.Statement.allow(f"s3:GetObject{i}", "*") for i in range(10)])
+    assert "<details><summary>the document (" in long._repr_html_()
+    change = ProfileChange("ds", Path("/tmp/config"), "created", {"role_arn": "arn:aws:iam::1:role/x"})._repr_html_()
+    assert "<caption" in change and "ProfileChange" in change and "text-align:left" in change
+    assert "<td>" not in change and "arn:aws:iam::1:role/x" in change

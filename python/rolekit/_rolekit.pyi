@@ -11,6 +11,7 @@ POLICY_KINDS: list[str]
 __all__ = [
     "POLICY_KINDS",
     "_SecretStream",
+    "_html_table",
     "_known_secrets",
     "_mask_secrets",
     "_register_secret",
@@ -628,6 +629,7 @@ class ManagedPolicy:
         """Whether the call that returned it wrote anything."""
     @property
     def document(self) -> Policy: ...
+    def _repr_html_(self) -> str: ...
 
 @final
 class AwsManaged:
@@ -659,6 +661,9 @@ def check_value(rule: str, value: Union[str, int]) -> None:
 
 def _panic_selftest(path: str) -> Any:
     """Panic on purpose in a guarded path ("compute", "blocking", "async"); for rolekit's tests."""
+
+def _html_table(caption: str, rows: list[tuple[str, str]]) -> str:
+    """A small two-column table as rolekit's objects show themselves in a notebook."""
 
 def _mask_secrets(text: str) -> str:
     """``text`` with every run of a known secret masked."""

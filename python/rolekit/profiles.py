@@ -76,6 +76,14 @@ class ProfileChange:
         """Whether the file was written."""
         return self.action in ("created", "updated", "removed")
 
+    def _repr_html_(self) -> str:
+        from ._rolekit import _html_table
+
+        rows = [("profile", self.name), ("file", str(self.path)), ("action", self.action)]
+        rows += [(key, value) for key, value in self.settings.items()]
+        rows += [("warning", w) for w in self.warnings]
+        return _html_table("ProfileChange", rows)
+
 
 def config_path(path: Union[str, os.PathLike[str], None] = None) -> Path:
     """The shared config file: ``path``, else ``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
