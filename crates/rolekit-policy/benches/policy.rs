@@ -11,6 +11,19 @@ use rolekit_policy::Policy;
 const SAGEMAKER: &str = include_str!("../../../tests/fixtures/sagemaker_execution.json");
 const SEED: &str = include_str!("../../../tests/fixtures/seed_basic_s3.json");
 
+/// What a SageMaker job asks: its data, another bucket, its image, a home folder, PassRole.
+const REQUESTS: [(&str, &str); 6] = [
+    ("s3:GetObject", "arn:aws:s3:::ml-data/projects/churn/train.csv"),
+    ("s3:ListBucket", "arn:aws:s3:::ml-data"),
+    ("s3:GetObject", "arn:aws:s3:::other/secret.csv"),
+    (
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:123456789012:repository/churn-train",
+    ),
+    ("s3:PutObject", "arn:aws:s3:::ml-home/ana/notes.txt"),
+    ("iam:PassRole", "arn:aws:iam::123456789012:role/admin"),
+];
+
 fn bench_validate(c: &mut Criterion) {
     let _ = rolekit_policy::catalog::catalog(); // parse the catalog outside the timing
     c.bench_function("parse+validate sagemaker execution policy (8 statements)", |b| {
@@ -43,20 +56,9 @@ fn bench_evaluate(c: &mut Criterion) {
     ctx.insert("aws:SecureTransport", vec!["true".into()]);
     ctx.insert("aws:username", vec!["ana".into()]);
     ctx.insert("s3:prefix", vec!["projects/churn/2026".into()]);
-    let requests = [
-        ("s3:GetObject", "arn:aws:s3:::ml-data/projects/churn/train.csv"),
-        ("s3:ListBucket", "arn:aws:s3:::ml-data"),
-        ("s3:GetObject", "arn:aws:s3:::other/secret.csv"),
-        (
-            "ecr:BatchGetImage",
-            "arn:aws:ecr:us-east-1:123456789012:repository/churn-train",
-        ),
-        ("s3:PutObject", "arn:aws:s3:::ml-home/ana/notes.txt"),
-        ("iam:PassRole", "arn:aws:iam::123456789012:role/admin"),
-    ];
     c.bench_function("evaluate 6 requests, 8-statement policy with conditions", |b| {
         b.iter(|| {
-            for (action, resource) in &requests {
+            for (action, resource) in &REQUESTS {
                 let req = Request {
                     action,
                     resource,
@@ -106,23 +108,12 @@ fn bench_evaluate_in_an_organization(c: &mut Criterion) {
     ctx.insert("aws:SecureTransport", vec!["true".into()]);
     ctx.insert("aws:RequestedRegion", vec!["us-east-1".into()]);
     ctx.insert("aws:PrincipalOrgID", vec!["o-abc123".into()]);
-    let requests = [
-        ("s3:GetObject", "arn:aws:s3:::ml-data/projects/churn/train.csv"),
-        ("s3:ListBucket", "arn:aws:s3:::ml-data"),
-        ("s3:GetObject", "arn:aws:s3:::other/secret.csv"),
-        (
-            "ecr:BatchGetImage",
-            "arn:aws:ecr:us-east-1:123456789012:repository/churn-train",
-        ),
-        ("s3:PutObject", "arn:aws:s3:::ml-home/ana/notes.txt"),
-        ("iam:PassRole", "arn:aws:iam::123456789012:role/admin"),
-    ];
     let principal = Some("arn:aws:iam::123456789012:user/ana");
     c.bench_function(
         "evaluate 6 requests in an organization (3 SCP levels, an RCP, an endpoint policy)",
         |b| {
             b.iter(|| {
-                for (action, resource) in &requests {
+                for (action, resource) in &REQUESTS {
                     let req = Request {
                         action,
                         resource,

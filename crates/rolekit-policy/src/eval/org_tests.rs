@@ -293,51 +293,59 @@ fn blocked_by_lists_every_policy_type_that_denied_in_order() {
     assert!(case.decide("ec2:RunInstances", "*").blocked_by.contains(&"endpoint"));
 }
 
+/// The rule a role's trust policy and a KMS key policy share: the resource policy must allow even
+/// in the same account; naming someone else denies, naming the account delegates to the caller's
+/// identity policies (so the account alone is not enough), naming the caller allows by itself.
+fn resource_policy_gates(action: &str, resource: &str, grant: &dyn Fn(&str) -> String) {
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        resource: Some(grant("arn:aws:iam::111111111111:user/bob")),
+        ..Case::default()
+    };
+    let d = case.decide(action, resource);
+    assert_eq!(
+        (d.verdict, d.blocked_by),
+        (Verdict::ImplicitDeny, vec!["resource"]),
+        "{action}: someone else"
+    );
+    case.resource = Some(grant("arn:aws:iam::111111111111:root"));
+    assert_eq!(
+        case.decide(action, resource).verdict,
+        Verdict::Allow,
+        "{action}: the account, and alice's policy"
+    );
+    case.identity = vec![];
+    assert_eq!(
+        case.decide(action, resource).blocked_by,
+        vec!["identity"],
+        "{action}: the account alone"
+    );
+    case.resource = Some(grant(ALICE));
+    assert_eq!(
+        case.decide(action, resource).verdict,
+        Verdict::Allow,
+        "{action}: naming alice"
+    );
+}
+
 /// id_roles_manage-assume.html: a role's trust policy must allow the principal that assumes it,
-/// in the same account as well; naming the account delegates to the caller's identity policies,
-/// naming the caller allows by itself.
+/// in the same account as well.
 #[test]
 fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
-    let role = "arn:aws:iam::111111111111:role/r";
     let trust = |principal: &str| {
         doc(&format!(
             r#"{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "sts:AssumeRole"}}"#
         ))
     };
-    let mut case = Case {
+    resource_policy_gates("sts:AssumeRole", "arn:aws:iam::111111111111:role/r", &trust);
+    // other actions on other resources keep the same-account rule: the identity policy suffices
+    let case = Case {
         identity: vec![doc(ALLOW_ALL)],
-        resource: Some(trust("arn:aws:iam::111111111111:user/bob")),
+        resource: Some(doc(
+            r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:user/bob"}, "Action": "s3:*", "Resource": "*"}"#,
+        )),
         ..Case::default()
     };
-    let d = case.decide("sts:AssumeRole", role);
-    assert_eq!(
-        (d.verdict, d.blocked_by),
-        (Verdict::ImplicitDeny, vec!["resource"]),
-        "the trust names someone else"
-    );
-    case.resource = Some(trust("arn:aws:iam::111111111111:root"));
-    assert_eq!(
-        case.decide("sts:AssumeRole", role).verdict,
-        Verdict::Allow,
-        "the account, and alice's policy allows"
-    );
-    case.identity = vec![];
-    assert_eq!(
-        case.decide("sts:AssumeRole", role).blocked_by,
-        vec!["identity"],
-        "the account alone is not enough"
-    );
-    case.resource = Some(trust(ALICE));
-    assert_eq!(
-        case.decide("sts:AssumeRole", role).verdict,
-        Verdict::Allow,
-        "naming alice allows by itself"
-    );
-    // other actions on other resources keep the same-account rule: the identity policy suffices
-    case.identity = vec![doc(ALLOW_ALL)];
-    case.resource = Some(doc(
-        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:user/bob"}, "Action": "s3:*", "Resource": "*"}"#,
-    ));
     assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
 }
 
@@ -362,30 +370,21 @@ fn aws_managed_policies_are_not_another_account() {
 /// to IAM policies, and without that an IAM policy alone grants nothing.
 #[test]
 fn a_kms_key_policy_must_allow_even_in_the_same_account() {
-    let key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     let key_policy = |principal: &str| {
         doc(&format!(
             r#"{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "kms:*", "Resource": "*"}}"#
         ))
     };
-    let mut case = Case {
-        identity: vec![allow("kms:Decrypt", "*")],
-        resource: Some(key_policy("arn:aws:iam::111111111111:role/admins")),
+    resource_policy_gates(
+        "kms:Decrypt",
+        "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        &key_policy,
+    );
+    // an alias is not a key: the identity policy decides as for other resources
+    let case = Case {
+        identity: vec![allow("kms:*", "*")],
         ..Case::default()
     };
-    let d = case.decide("kms:Decrypt", key);
-    assert_eq!((d.verdict, d.blocked_by), (Verdict::ImplicitDeny, vec!["resource"]));
-    case.resource = Some(key_policy("arn:aws:iam::111111111111:root"));
-    assert_eq!(
-        case.decide("kms:Decrypt", key).verdict,
-        Verdict::Allow,
-        "the account delegates to IAM policies"
-    );
-    case.identity = vec![];
-    assert_eq!(case.decide("kms:Decrypt", key).blocked_by, vec!["identity"]);
-    // an alias is not a key: the identity policy decides as for other resources
-    case.identity = vec![allow("kms:*", "*")];
-    case.resource = None;
     assert_eq!(
         case.decide("kms:DescribeKey", "arn:aws:kms:us-east-1:111111111111:alias/app")
             .verdict,
