@@ -153,7 +153,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             } else {
                 let formats: Vec<String> = service
                     .resource_types_of(action)
-                    .map(|(rt, _)| format!("{} ({})", rt.name, rt.arn_format))
+                    .map(|(rt, _)| format!("{} ({})", rt.name, readable_arn(&rt.arn_format)))
                     .collect();
                 (
                     format!(
@@ -308,7 +308,7 @@ fn resources(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Findin
             let examples: Vec<String> = types
                 .iter()
                 .take(3)
-                .map(|rt| format!("{} ({})", rt.name, rt.arn_format))
+                .map(|rt| format!("{} ({})", rt.name, readable_arn(&rt.arn_format)))
                 .collect();
             let f = push(
                 out,
@@ -515,5 +515,50 @@ mod shape_tests {
             let got = ActionShape::of(v).map(|s| (s.colon, s.wild_prefix, s.wild_name));
             assert_eq!(got, reference(v), "{v:?}");
         }
+    }
+}
+
+/// A catalog ARN template as a person reads it: `arn:${Partition}:s3:::${BucketName}` becomes
+/// `arn:aws:s3:::BUCKET_NAME` (the partition filled in, the other placeholders in capitals).
+pub(crate) fn readable_arn(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = &rest[start + 2..start + end];
+        if name == "Partition" {
+            out.push_str("aws");
+        } else {
+            for (i, c) in name.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_uppercase());
+            }
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod readable_tests {
+    #[test]
+    fn templates_read_as_examples() {
+        assert_eq!(
+            super::readable_arn("arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+            "arn:aws:s3:::BUCKET_NAME/OBJECT_NAME"
+        );
+        assert_eq!(
+            super::readable_arn("arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"),
+            "arn:aws:iam::ACCOUNT:role/ROLE_NAME_WITH_PATH"
+        );
+        assert_eq!(super::readable_arn("no placeholder"), "no placeholder");
+        assert_eq!(super::readable_arn("broken ${Partition"), "broken ${Partition");
     }
 }
