@@ -34,10 +34,14 @@ pub fn table(caption: &str, rows: &[(&str, String)]) -> String {
         escape(caption)
     );
     for (k, v) in rows {
+        let value = if v.is_empty() {
+            "<i>(none)</i>".to_string()
+        } else {
+            format!("<code>{}</code>", escape(v))
+        };
         out.push_str(&format!(
-            "<tr><th style=\"{CELL}\">{}</th><td style=\"{CELL}\"><code>{}</code></td></tr>",
-            escape(k),
-            escape(v)
+            "<tr><th style=\"{CELL}\">{}</th><td style=\"{CELL}\">{value}</td></tr>",
+            escape(k)
         ));
     }
     out.push_str("</table>");

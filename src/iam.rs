@@ -96,7 +96,7 @@ impl PyRole {
     fn __repr__(&self) -> String {
         format!("Role(name={}, arn={})", pyrepr(&self.0.name), pyrepr(&self.0.arn))
     }
-    fn _repr_html_(&self) -> String {
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
         let attached = self
             .0
             .attached_policies
@@ -111,17 +111,19 @@ impl PyRole {
             .map(|(n, _)| n.clone())
             .collect::<Vec<_>>()
             .join(", ");
-        table(
+        let head = table(
             "Role",
             &[
                 ("name", self.0.name.clone()),
                 ("arn", self.0.arn.clone()),
-                ("trust", self.0.trust_policy.clone()),
                 ("managed policies", attached),
                 ("inline policies", inline),
                 ("max session", format!("{} s", self.0.max_session_duration)),
             ],
-        )
+        );
+        // The trust policy as every policy shows itself: a line per statement, then the document.
+        let trust = policy_from_text(py, &self.0.trust_policy)?.html()?;
+        Ok(format!("{head}<div><b>trust policy</b></div>{trust}"))
     }
 }
 

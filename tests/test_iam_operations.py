@@ -158,8 +158,11 @@ def test_wait_gives_not_assumable_with_causes(client: rk.Client, capsys: pytest.
     progress = capsys.readouterr().err
     assert progress.count("\rrolekit: AssumeRole arn:aws:iam::123456789012:role/service-only: AccessDenied") >= 2
     assert progress.endswith("\n") and "trying again in" in progress
-    with pytest.raises(rk.AccessDenied):
+    with pytest.raises(rk.AccessDenied) as refused:
         client.assume_role("service-only")
+    # Without wait= the refusal says why at once, after AWS's own text, which .response keeps whole.
+    assert f"[rolekit: The role's trust policy does not allow {me}" in str(refused.value)
+    assert "rolekit" not in refused.value.response["Error"]["Message"]
     with pytest.raises(rk.NotAssumable, match="does not exist"):
         client.assume_role("no-such-role", wait=0.5)
 

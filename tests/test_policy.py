@@ -191,3 +191,9 @@ def test_rich_display_summarises_and_folds_long_policies() -> None:
     change = ProfileChange("ds", Path("/tmp/config"), "created", {"role_arn": "arn:aws:iam::1:role/x"})._repr_html_()
     assert "<caption" in change and "ProfileChange" in change and "text-align:left" in change
     assert "<td>" not in change and "arn:aws:iam::1:role/x" in change
+    empty = ProfileChange("ds", Path("/tmp/config"), "removed", {})._repr_html_()
+    assert "<i>(none)</i>" not in empty  # no empty rows are made up
+    from rolekit.sandbox import Sandbox
+
+    stopped = Sandbox()._repr_html_()
+    assert "Sandbox (moto)" in stopped and "stopped" in stopped

@@ -244,3 +244,16 @@ class Sandbox:
     def __repr__(self) -> str:
         state = self.endpoint_url if self.running else "stopped"
         return f"Sandbox({state}, enforce_iam={self.enforce_iam})"
+
+    def _repr_html_(self) -> str:
+        from ._rolekit import _html_table
+
+        return _html_table(
+            "Sandbox (moto): a local AWS, no real account",
+            [
+                ("endpoint", self.endpoint_url if self.running else "stopped"),
+                ("region", self.region),
+                ("IAM enforced", str(self.enforce_iam)),
+                ("active (this process's AWS variables point here)", str(active() is self)),
+            ],
+        )

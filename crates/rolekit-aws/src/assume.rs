@@ -163,6 +163,12 @@ impl Client {
                     tokio::time::sleep(delay).await;
                     delay = (delay * 3 / 2).min(Duration::from_secs(4));
                 }
+                Err(Error::Service(mut refused)) if refused.kind == ErrorKind::AccessDenied => {
+                    // No wait asked: say at once why, as far as the caller may read.
+                    done(told);
+                    refused.hint = Some(self.why_not_assumable(&arn).await.into());
+                    return Err(Error::Service(refused));
+                }
                 Err(e) => {
                     done(told);
                     return Err(e);

@@ -70,6 +70,8 @@ pub struct ServiceError {
     pub request_id: Option<String>,
     /// The HTTP status of the answer.
     pub status: Option<u16>,
+    /// What rolekit found out about the refusal (read after it), shown after AWS's text.
+    pub hint: Option<std::sync::Arc<str>>,
 }
 
 /// Everything the AWS layer can fail with.
@@ -151,11 +153,17 @@ impl Error {
 impl fmt::Display for Unmasked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Error::Service(e) => write!(
-                f,
-                "An error occurred ({}) when calling the {} operation: {}",
-                e.code, e.operation, e.message
-            ),
+            Error::Service(e) => {
+                write!(
+                    f,
+                    "An error occurred ({}) when calling the {} operation: {}",
+                    e.code, e.operation, e.message
+                )?;
+                match &e.hint {
+                    Some(hint) => write!(f, " [rolekit: {hint}]"),
+                    None => Ok(()),
+                }
+            }
             Error::Endpoint {
                 endpoint,
                 operation,
@@ -348,6 +356,7 @@ pub(crate) fn answer_error(
         operation: operation.to_string(),
         request_id,
         status,
+        hint: None,
     })
 }
 

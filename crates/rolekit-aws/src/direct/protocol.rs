@@ -157,6 +157,7 @@ pub fn json_error(operation: &str, answer: &Answer) -> ServiceError {
         operation: operation.into(),
         request_id: answer.request_id.clone(),
         status: Some(answer.status),
+        hint: None,
     }
 }
 
