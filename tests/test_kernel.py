@@ -110,6 +110,9 @@ def test_tutorial_notebooks_run_under_the_kernel(
     monkeypatch.setenv("ROLEKIT_SANDBOX", "1")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
     nb = nbformat.read(path, as_version=4)
     captured = tmp_path / "secrets.json"
     nb.cells.append(nbformat.v4.new_code_cell(capture_cell(captured)))
@@ -119,6 +122,40 @@ def test_tutorial_notebooks_run_under_the_kernel(
     assert "embedded sandbox" in "\n".join(texts)
     check_claims(path.name, texts)
     check_secrets(path.name, texts, captured)
+    # On the sandbox nothing of the tutorial's is written under HOME (IPython's own state only).
+    written = {p.relative_to(home).parts[0] for p in home.rglob("*")}
+    assert written <= {".ipython", ".jupyter", ".local", ".cache"}, written
+    assert not (tmp_path / "config").exists(), "the profile went to a scratch file, not AWS_CONFIG_FILE"
+
+
+@pytest.mark.timeout(300)
+def test_a_role_the_tutorial_did_not_create_stays_as_it_was_under_the_kernel(
+    kernel_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel's sandbox already has a basic-role the tutorials did not create (no tag): notebook
+    01 refuses to change it (UnsafeOperation in the cell that would), and it stays as it was."""
+    monkeypatch.setenv("ROLEKIT_SANDBOX", "1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    mine = (
+        "import rolekit as _rk\n_c = _rk.Client()\n"
+        "_c.ensure_role('basic-role', _rk.Policy.trust(services='ec2.amazonaws.com'), description='mine')\n"
+        "_before = _c.get_role('basic-role')"
+    )
+    check = (
+        "_after = _c.get_role('basic-role')\n"
+        "print('UNCHANGED' if (_after.trust_policy, _after.description, _after.tags) == "
+        "(_before.trust_policy, _before.description, _before.tags) else 'CHANGED')"
+    )
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell(mine), *nb.cells, nbformat.v4.new_code_cell(check)]
+    client = nbclient.NotebookClient(
+        nb, kernel_name=NAME, timeout=120, allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    joined = "\n".join(outputs_text(nb))
+    assert "UnsafeOperation" in joined and "no rolekit tutorial created it" in joined
+    assert "UNCHANGED" in joined and "CHANGED\n" not in joined.replace("UNCHANGED", "")
 
 
 @pytest.mark.timeout(120)
