@@ -45,9 +45,7 @@ pub mod _rolekit {
     #[pymodule_export]
     use super::sagemaker::sagemaker_execution_policy;
     #[pymodule_export]
-    use super::secrets::{
-        known_secrets, mask_secrets, register_secret, secret_values, secrets_generation, PySecretStream,
-    };
+    use super::secrets::{known_secrets, mask_secrets, register_secret, secret_values, PySecretStream};
     #[pymodule_export]
     use super::types::{PyCredentials, PyIdentity};
 

@@ -44,13 +44,6 @@ pub fn secret_values() -> Vec<String> {
     secrets::values()
 }
 
-/// Changes whenever a secret is added to or dropped from the registry.
-#[pyfunction]
-#[pyo3(name = "_secrets_generation")]
-pub fn secrets_generation() -> u64 {
-    secrets::generation()
-}
-
 /// A stream (a cell's stdout) masked across the chunks it arrives in.
 #[pyclass(frozen, module = "rolekit._rolekit", name = "_SecretStream")]
 pub struct PySecretStream(Mutex<secrets::Stream>);

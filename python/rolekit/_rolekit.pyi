@@ -16,7 +16,6 @@ __all__ = [
     "_mask_secrets",
     "_register_secret",
     "_secret_values",
-    "_secrets_generation",
     "_panic_selftest",
     "AsyncClient",
     "AwsManaged",
@@ -678,9 +677,6 @@ def _known_secrets() -> list[str]:
 def _secret_values() -> list[str]:
     """The known secrets themselves, for rolekit's tests, which scan outputs for them (code in the
     process can read them from its credentials anyway)."""
-
-def _secrets_generation() -> int:
-    """Changes whenever a secret is added to or dropped from the registry."""
 
 @final
 class _SecretStream:

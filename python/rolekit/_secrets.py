@@ -28,7 +28,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -114,11 +113,6 @@ def mask(text: str) -> str:
     # STS token starts alike), and masking those would hide the token's shape.
     out = _mask_secrets(_PATTERN.sub(_replace, text))
     return text if out == text else out
-
-
-def mask_all(items: Iterable[str]) -> list[str]:
-    """:func:`mask` over several strings."""
-    return [mask(s) for s in items]
 
 
 def mask_content(value: Any, depth: int = 0) -> Any:

@@ -51,7 +51,6 @@ struct Entry {
 pub struct Registry {
     entries: HashMap<String, Entry>,
     seq: u64,
-    generation: u64,
     matcher: Option<Arc<Matcher>>,
 }
 
@@ -73,7 +72,6 @@ impl Registry {
         }
         self.entries.insert(value.to_string(), Entry { expires, pinned, seq });
         self.forget_beyond_bound();
-        self.generation += 1;
         self.matcher = None;
         true
     }
@@ -112,11 +110,6 @@ impl Registry {
         m
     }
 
-    /// Changes whenever a secret is added or forgotten.
-    pub fn generation(&self) -> u64 {
-        self.generation
-    }
-
     /// How many secrets are known.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -152,11 +145,6 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 /// `pinned` for long-term keys (kept for good).
 pub fn register(value: &str, expires: Option<SystemTime>, pinned: bool) -> bool {
     registry().register(value, expires, pinned)
-}
-
-/// [`Registry::generation`] of the process's registry.
-pub fn generation() -> u64 {
-    registry().generation()
 }
 
 /// [`Registry::values`] of the process's registry.

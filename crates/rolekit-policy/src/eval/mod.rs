@@ -672,7 +672,9 @@ impl Found {
 
 fn gather(policies: &Policies<'_>, req: &Request<'_>) -> Found {
     let anonymous = req.principal == Some("*");
-    let linked = service_linked(req.principal);
+    // Only the organization's policies ask whether the caller is a service-linked role.
+    let organization = !policies.scps.is_empty() || !policies.rcps.is_empty();
+    let linked = organization && service_linked(req.principal);
     let mut found = Found {
         anonymous,
         scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
