@@ -277,6 +277,62 @@ macro_rules! client_class {
                 })
             }
 
+            /// Why this caller can or cannot assume `role`: the caller's own policies and boundary
+            /// and the role's trust policy, read concurrently (as far as the caller may read them)
+            /// and decided with IAM's logic. Returns a `Diagnosis`.
+            #[pyo3(signature = (role, *, session_name=None, external_id=None, source_identity=None, tags=None))]
+            fn diagnose_assume<'py>(
+                &self,
+                py: Python<'py>,
+                role: String,
+                session_name: Option<String>,
+                external_id: Option<String>,
+                source_identity: Option<String>,
+                tags: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let opts = iam::assume_options(session_name, 3600, external_id, None, None, None, tags, None, source_identity, None)?;
+                let request = aws::diagnose::AssumeRequest {
+                    session_name: opts.session_name,
+                    external_id: opts.external_id,
+                    source_identity: opts.source_identity,
+                    tags: opts.tags,
+                };
+                let inner = self.inner.clone();
+                $run(py, async move {
+                    let d = inner.diagnose_assume(&role, &request).await?;
+                    Ok(crate::diagnose::PyDiagnosis::new(Arc::new(d)))
+                })
+            }
+
+            /// Check a SageMaker job before it starts (`job`: training, processing, transform or
+            /// endpoint): the caller may create it and pass `role`, SageMaker may assume the role,
+            /// and the role may do what the job does on the exact resources (each input prefix, the
+            /// output prefix, the image's repository, the logs, each KMS key, the VPC's network
+            /// interfaces). Bucket and key policies are read where the caller may. `scps`: the
+            /// SCPs in force, one list per level, root first. Returns a `Diagnosis`.
+            #[pyo3(signature = (role, *, inputs=None, output=None, image=None, kms_keys=None, vpc=None, job="training", job_name=None, scps=None, management_account=false))]
+            fn sagemaker_check<'py>(
+                &self,
+                py: Python<'py>,
+                role: String,
+                inputs: Option<&Bound<'_, PyAny>>,
+                output: Option<String>,
+                image: Option<String>,
+                kms_keys: Option<&Bound<'_, PyAny>>,
+                vpc: Option<&Bound<'_, PyAny>>,
+                job: &str,
+                job_name: Option<String>,
+                scps: Option<&Bound<'_, PyAny>>,
+                management_account: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let spec = crate::diagnose::job_check(py, inputs, output, image, kms_keys, vpc, job, job_name, scps, management_account)?;
+                let inner = self.inner.clone();
+                $run(py, async move {
+                    let d = inner.sagemaker_check(&role, &spec).await?;
+                    Ok(crate::diagnose::PyDiagnosis::new(Arc::new(d)))
+                })
+            }
+
             /// A least-privilege SageMaker execution role: trust for sagemaker.amazonaws.com (and the
             /// ARNs in `allow`), `rolekit.sagemaker.execution_policy(...)` inline; idempotent.
             #[pyo3(signature = (name="rolekit-sagemaker-execution", *, s3, ecr_repositories=None, kms_keys=None, vpc=false, allow=None, region=None, account=None, description=None, path="/", max_session_duration=None, permissions_boundary=None, tags=None, managed_policies=None))]

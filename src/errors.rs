@@ -110,6 +110,24 @@ impl From<Error> for PyErr {
 /// Build the Python exception for `err`, with `message` as its text (a partial change keeps the
 /// class of its cause and says what was applied).
 fn convert(err: aws::Error, message: String) -> PyErr {
+    let diagnosis = match &err {
+        aws::Error::Service(e) => e.diagnosis.clone(),
+        aws::Error::NotAssumable { diagnosis, .. } => diagnosis.clone(),
+        _ => None,
+    };
+    let made = convert_plain(err, message);
+    if let Some(d) = diagnosis {
+        Python::attach(|py| {
+            let value = made.value(py);
+            if let Ok(d) = Py::new(py, crate::diagnose::PyDiagnosis::new(d)) {
+                let _ = value.setattr("diagnosis", d);
+            }
+        });
+    }
+    made
+}
+
+fn convert_plain(err: aws::Error, message: String) -> PyErr {
     Python::attach(|py| match err {
         aws::Error::Service(e) => {
             let retry_safe = e.kind.retry_safe() || e.status.is_some_and(|s| s >= 500);
@@ -162,8 +180,8 @@ fn convert(err: aws::Error, message: String) -> PyErr {
         }
         aws::Error::InvalidArgument(_) => invalid(message),
         aws::Error::Unsafe(_) => UnsafeOperation::new_err(message),
-        aws::Error::NotAssumable(_) => NotAssumable::new_err(message),
-        aws::Error::Partial { cause, .. } => convert(*cause, message),
+        aws::Error::NotAssumable { .. } => NotAssumable::new_err(message),
+        aws::Error::Partial { cause, .. } => convert_plain(*cause, message),
         aws::Error::Policy { findings, .. } => policy_error(message, findings),
         aws::Error::Config(_) | aws::Error::Protocol(_) | aws::Error::Unavailable(_) => RolekitError::new_err(message),
     })

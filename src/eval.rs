@@ -310,6 +310,32 @@ impl PyDecision {
     }
 }
 
+impl PyDecision {
+    /// The decision of one request of a diagnosis, with the policies it was made from.
+    pub fn from_check(check: &rolekit_aws::diagnose::Check) -> Self {
+        let compiled = |n: &rolekit_aws::diagnose::Named| n.compiled.clone();
+        let inputs = Inputs {
+            identity: check.identity.iter().map(compiled).collect(),
+            resource_policy: check.resource_policy.as_ref().map(compiled),
+            boundary: check.boundary.as_ref().map(compiled),
+            session: None,
+            org: Organization {
+                scps: check.scps.iter().map(|l| l.iter().map(compiled).collect()).collect(),
+                management_account: check.management_account,
+                ..Organization::default()
+            },
+        };
+        Self {
+            decision: check.decision.clone(),
+            inputs: Arc::new(inputs),
+            action: check.action.clone(),
+            resource: check.resource.clone(),
+            principal: Some(check.principal.clone()),
+            context: check.context.clone(),
+        }
+    }
+}
+
 fn decide(
     inputs: &Arc<Inputs>,
     action: String,

@@ -25,7 +25,7 @@ pub fn escape(s: &str) -> String {
 
 /// Every cell's style, written on the cell itself: JupyterLab, classic Notebook, VS Code and
 /// nbconvert each style bare tables differently (JupyterLab right-aligns cells).
-const CELL: &str = "text-align:left;vertical-align:top;padding:2px 8px";
+pub const CELL: &str = "text-align:left;vertical-align:top;padding:2px 8px";
 
 /// A small two-column table with a caption.
 pub fn table(caption: &str, rows: &[(&str, String)]) -> String {

@@ -12,6 +12,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod client;
+mod diagnose;
 mod errors;
 mod eval;
 mod html;
@@ -30,6 +31,8 @@ use pyo3::prelude::*;
 pub mod _rolekit {
     #[pymodule_export]
     use super::client::{PyAsyncClient, PyClient};
+    #[pymodule_export]
+    use super::diagnose::{PyDiagnosis, PyProblem};
     #[pymodule_export]
     use super::eval::{simulate, simulate_many, PyDecision};
     #[pymodule_export]

@@ -22,10 +22,12 @@ __all__ = [
     "Client",
     "Credentials",
     "Decision",
+    "Diagnosis",
     "Finding",
     "Identity",
     "ManagedPolicy",
     "Policy",
+    "Problem",
     "Report",
     "Role",
     "RoleChange",
@@ -218,6 +220,31 @@ class Client:
         """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
     def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
         """Block until the role can be assumed; NotAssumable after timeout."""
+    def diagnose_assume(
+        self,
+        role: str,
+        *,
+        session_name: Optional[str] = None,
+        external_id: Optional[str] = None,
+        source_identity: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+    ) -> Diagnosis:
+        """Why this caller can or cannot assume ``role``: its own policies and the role's trust policy, decided."""
+    def sagemaker_check(
+        self,
+        role: str,
+        *,
+        inputs: Union[str, Iterable[str], None] = None,
+        output: Optional[str] = None,
+        image: Optional[str] = None,
+        kms_keys: Union[str, Iterable[str], None] = None,
+        vpc: Any = None,
+        job: str = "training",
+        job_name: Optional[str] = None,
+        scps: Optional[Sequence[Sequence[_PolicyLike]]] = None,
+        management_account: bool = False,
+    ) -> Diagnosis:
+        """Check everything a SageMaker job needs before it starts, on its exact resources."""
     def sagemaker_execution_role(
         self,
         name: str = "rolekit-sagemaker-execution",
@@ -332,6 +359,31 @@ class AsyncClient:
         """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
     async def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
         """Block until the role can be assumed; NotAssumable after timeout."""
+    async def diagnose_assume(
+        self,
+        role: str,
+        *,
+        session_name: Optional[str] = None,
+        external_id: Optional[str] = None,
+        source_identity: Optional[str] = None,
+        tags: Optional[Mapping[str, str]] = None,
+    ) -> Diagnosis:
+        """Why this caller can or cannot assume ``role``: its own policies and the role's trust policy, decided."""
+    async def sagemaker_check(
+        self,
+        role: str,
+        *,
+        inputs: Union[str, Iterable[str], None] = None,
+        output: Optional[str] = None,
+        image: Optional[str] = None,
+        kms_keys: Union[str, Iterable[str], None] = None,
+        vpc: Any = None,
+        job: str = "training",
+        job_name: Optional[str] = None,
+        scps: Optional[Sequence[Sequence[_PolicyLike]]] = None,
+        management_account: bool = False,
+    ) -> Diagnosis:
+        """Check everything a SageMaker job needs before it starts, on its exact resources."""
     async def sagemaker_execution_role(
         self,
         name: str = "rolekit-sagemaker-execution",
@@ -516,6 +568,58 @@ class Decision:
         """The deciding statements: policy, statement (index), sid, effect, line, column."""
     def explain(self) -> str:
         """A few lines: why allowed, what denied, or which statement came closest and why it did not apply."""
+    def __bool__(self) -> bool: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class Problem:
+    """One finding of a diagnosis: a denied request (``kind == "denied"``) or something rolekit could not read (``"unread"``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def party(self) -> Optional[str]:
+        """"caller", "service" or "role"."""
+    @property
+    def principal(self) -> Optional[str]: ...
+    @property
+    def action(self) -> Optional[str]: ...
+    @property
+    def resource(self) -> Optional[str]: ...
+    @property
+    def purpose(self) -> Optional[str]: ...
+    @property
+    def doc(self) -> Optional[str]: ...
+    @property
+    def decision(self) -> Optional[Decision]: ...
+    @property
+    def cause(self) -> str:
+        """Which policy and statement decides it, in one sentence."""
+    @property
+    def fix(self) -> Union[Policy, str, None]:
+        """The statement to add (a Policy), or what to change, or None."""
+    @property
+    def fix_target(self) -> Optional[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Diagnosis:
+    """The outcome of ``Client.diagnose_assume`` / ``Client.sagemaker_check``."""
+
+    @property
+    def ok(self) -> bool:
+        """Every request allowed, everything needed read."""
+    @property
+    def subject(self) -> str: ...
+    @property
+    def problems(self) -> list[Problem]: ...
+    @property
+    def passed(self) -> list[dict[str, str]]: ...
+    @property
+    def notes(self) -> list[str]: ...
+    def fix_policy(self) -> Optional[Policy]:
+        """The smallest Policy that, added to the role, clears the role's problems."""
+    def to_dict(self) -> dict[str, Any]: ...
     def __bool__(self) -> bool: ...
     def _repr_html_(self) -> str: ...
 

@@ -107,7 +107,13 @@ class AwsError(RolekitError):
 
 
 class AccessDenied(AwsError):
-    """The caller is not allowed to do this."""
+    """The caller is not allowed to do this.
+
+    ``diagnosis``: for an AssumeRole rolekit refused, rolekit's :class:`rolekit.Diagnosis` of it
+    (which policy and statement decides, and the fix), read after the refusal; None otherwise.
+    """
+
+    diagnosis: object = None
 
 
 class NoSuchEntity(AwsError):
@@ -178,7 +184,12 @@ class ProxyError(ConnectionProblem):
 
 
 class NotAssumable(RolekitError):
-    """A role could not be assumed before the wait ran out; the message lists the likely causes."""
+    """A role could not be assumed before the wait ran out; the message says why.
+
+    ``diagnosis``: rolekit's :class:`rolekit.Diagnosis` of the refusal (None when it could not run).
+    """
+
+    diagnosis: object = None
 
 
 class UnsafeOperation(RolekitError):

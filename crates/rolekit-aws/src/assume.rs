@@ -6,6 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::direct::Service;
 use super::identity::IdentityKind;
 use super::xml::Node;
+use super::diagnose::{AssumeRequest, Diagnosis, Unread};
 use super::{Client, Credentials, Error, ErrorKind};
 
 /// Role chaining (an assumed role assuming another) caps sessions at one hour.
@@ -142,13 +143,17 @@ impl Client {
                     let wait = opts.wait.unwrap_or_default();
                     if started.elapsed() + delay > wait {
                         done(told);
-                        let why = self.why_not_assumable(&arn).await;
-                        return Err(Error::NotAssumable(format!(
-                            "could not assume {arn} within {} s as {}: {}. {why}",
-                            wait.as_secs(),
-                            caller,
-                            e
-                        )));
+                        let diagnosis = self.why_not_assumable(&arn, &session, opts).await;
+                        return Err(Error::NotAssumable {
+                            message: format!(
+                                "could not assume {arn} within {} s as {}: {}. Why: {}",
+                                wait.as_secs(),
+                                caller,
+                                e,
+                                diagnosis.headline()
+                            ),
+                            diagnosis: Some(diagnosis),
+                        });
                     }
                     if let Some(p) = &opts.progress {
                         (p.0)(Some(&format!(
@@ -166,7 +171,7 @@ impl Client {
                 Err(Error::Service(mut refused)) if refused.kind == ErrorKind::AccessDenied => {
                     // No wait asked: say at once why, as far as the caller may read.
                     done(told);
-                    refused.hint = Some(self.why_not_assumable(&arn).await.into());
+                    refused.diagnosis = Some(self.why_not_assumable(&arn, &session, opts).await);
                     return Err(Error::Service(refused));
                 }
                 Err(e) => {
@@ -177,32 +182,25 @@ impl Client {
         }
     }
 
-    /// Why AssumeRole of `arn` was refused, as far as the caller can read: whether the role
-    /// exists, and what its trust policy says about the caller (decided by rolekit's evaluator).
-    /// Two reads (GetCallerIdentity once per client, GetRole), on the failure path only.
-    async fn why_not_assumable(&self, arn: &str) -> String {
-        const GENERIC: &str = "Likely causes: the role's trust policy does not name this caller; the caller's own \
-                               policies do not allow sts:AssumeRole on the role; or IAM has not finished \
-                               propagating a just-created role or trust policy.";
-        let name = arn
-            .split_once(":role/")
-            .map_or(arn, |(_, n)| n.rsplit('/').next().unwrap_or(n));
-        let Ok(me) = self.identity().await else {
-            return GENERIC.into();
+    /// Why AssumeRole of `arn` was refused, as far as the caller can read: `diagnose_assume`
+    /// with the request's own session name, external id, source identity and tags. On the
+    /// failure path only.
+    async fn why_not_assumable(&self, arn: &str, session: &str, opts: &AssumeOptions) -> std::sync::Arc<Diagnosis> {
+        let request = AssumeRequest {
+            session_name: Some(session.to_string()),
+            external_id: opts.external_id.clone(),
+            source_identity: opts.source_identity.clone(),
+            tags: opts.tags.clone(),
         };
-        let role = match self.get_role(name).await {
-            Ok(role) => role,
-            Err(e) if e.kind() == Some(ErrorKind::NoSuchEntity) => {
-                return format!(
-                    "The role does not exist in account {} (GetRole: NoSuchEntity).",
-                    me.account
-                )
-            }
-            Err(e) => {
-                return format!("{GENERIC} (rolekit could not read the role's trust policy to say more: {e})");
-            }
-        };
-        explain_trust(&role.trust_policy, &role.arn, &me.arn).unwrap_or_else(|| GENERIC.into())
+        let diagnosis = self.diagnose_assume(arn, &request).await.unwrap_or_else(|e| Diagnosis {
+            subject: format!("assume {arn}"),
+            unread: vec![Unread {
+                what: "who the caller is".into(),
+                why: e.to_string(),
+            }],
+            ..Diagnosis::default()
+        });
+        std::sync::Arc::new(diagnosis)
     }
 
     async fn assume_once(&self, arn: &str, session: &str, opts: &AssumeOptions) -> Result<Credentials, Error> {
@@ -391,98 +389,5 @@ mod tests {
             (last.param("RoleArn"), last.param("RoleSessionName")),
             ("arn:aws:iam::123456789012:role/r", "rolekit-admin")
         );
-    }
-}
-
-/// What `trust` (a role's trust policy, JSON) says about `caller` assuming `role_arn`: `None`
-/// when it cannot be read.
-pub fn explain_trust(trust: &str, role_arn: &str, caller: &str) -> Option<String> {
-    use rolekit_policy::eval::{evaluate, CompiledPolicy, Context, Policies, Request, Verdict};
-    use rolekit_policy::model::{Policy, Principal};
-
-    let policy = Policy::parse(trust).ok()?;
-    let named: Vec<String> = policy
-        .statements
-        .iter()
-        .filter(|s| s.effect == Some(rolekit_policy::Effect::Allow))
-        .filter_map(|s| s.principal.as_ref())
-        .flat_map(|p| match p {
-            Principal::Star(_) => vec!["*".to_string()],
-            Principal::Map(entries) => entries
-                .iter()
-                .flat_map(|(kind, items)| items.values().map(move |v| format!("{kind}: {v}")))
-                .collect(),
-        })
-        .collect();
-    let compiled = CompiledPolicy::new(&policy);
-    let allow_all = CompiledPolicy::new(
-        &Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
-            .ok()?,
-    );
-    let context = Context::default();
-    let decide = |identity: &[&CompiledPolicy]| {
-        let policies = Policies {
-            identity,
-            resource: Some(&compiled),
-            ..Policies::default()
-        };
-        let req = Request {
-            action: "sts:AssumeRole",
-            resource: role_arn,
-            principal: Some(caller),
-            context: &context,
-        };
-        evaluate(&policies, &req).verdict
-    };
-    let shown = if named.is_empty() {
-        "no principal".to_string()
-    } else {
-        named.join(", ")
-    };
-    Some(if decide(&[]) == Verdict::Allow {
-        format!(
-            "The role's trust policy allows {caller} ({shown}): if the role or its trust policy was just changed, IAM \
-             may still be propagating it; otherwise an SCP, a permissions boundary or a condition of the request \
-             (MFA, external id, source identity) refuses it."
-        )
-    } else if decide(&[&allow_all]) == Verdict::Allow {
-        format!(
-            "The role's trust policy trusts the caller's account ({shown}), so {caller}'s own policies must allow \
-             sts:AssumeRole on {role_arn}, and they do not."
-        )
-    } else {
-        format!(
-            "The role's trust policy does not allow {caller}: it trusts {shown}. Add the caller to its Principal \
-             (rolekit: Policy.trust(aws=\"{caller}\")), or assume the role as one of those."
-        )
-    })
-}
-
-#[cfg(test)]
-mod trust_tests {
-    use super::explain_trust;
-
-    const ROLE: &str = "arn:aws:iam::111111111111:role/r";
-    const ME: &str = "arn:aws:iam::111111111111:user/alice";
-
-    fn trust(principal: &str) -> String {
-        format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}]}}"#
-        )
-    }
-
-    #[test]
-    fn says_whom_the_trust_policy_trusts_instead() {
-        let other = explain_trust(&trust("arn:aws:iam::111111111111:user/ana"), ROLE, ME).expect("readable");
-        assert!(
-            other.contains("does not allow arn:aws:iam::111111111111:user/alice"),
-            "{other}"
-        );
-        assert!(other.contains("AWS: arn:aws:iam::111111111111:user/ana"), "{other}");
-        let account = explain_trust(&trust("arn:aws:iam::111111111111:root"), ROLE, ME).expect("readable");
-        assert!(account.contains("trusts the caller's account"), "{account}");
-        let me = explain_trust(&trust(ME), ROLE, ME).expect("readable");
-        assert!(me.contains("allows arn:aws:iam::111111111111:user/alice"), "{me}");
-        assert!(explain_trust("not json", ROLE, ME).is_none());
     }
 }

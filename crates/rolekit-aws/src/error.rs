@@ -70,8 +70,8 @@ pub struct ServiceError {
     pub request_id: Option<String>,
     /// The HTTP status of the answer.
     pub status: Option<u16>,
-    /// What rolekit found out about the refusal (read after it), shown after AWS's text.
-    pub hint: Option<std::sync::Arc<str>>,
+    /// rolekit's diagnosis of the refusal (read after it), summed up after AWS's text.
+    pub diagnosis: Option<std::sync::Arc<crate::diagnose::Diagnosis>>,
 }
 
 /// Everything the AWS layer can fail with.
@@ -108,8 +108,11 @@ pub enum Error {
     InvalidArgument(String),
     /// rolekit refused a destructive operation; the text says why.
     Unsafe(String),
-    /// A role could not be assumed before the wait ran out; the text lists likely causes.
-    NotAssumable(String),
+    /// A role could not be assumed before the wait ran out; the text says why, from the diagnosis.
+    NotAssumable {
+        message: String,
+        diagnosis: Option<std::sync::Arc<crate::diagnose::Diagnosis>>,
+    },
     /// Something rolekit looked for is not there (e.g. an execution role); the text says what to do.
     Unavailable(String),
     /// A multi-step change failed after some steps were applied.
@@ -159,8 +162,8 @@ impl fmt::Display for Unmasked<'_> {
                     "An error occurred ({}) when calling the {} operation: {}",
                     e.code, e.operation, e.message
                 )?;
-                match &e.hint {
-                    Some(hint) => write!(f, " [rolekit: {hint}]"),
+                match &e.diagnosis {
+                    Some(d) => write!(f, " [rolekit: {}]", d.headline()),
                     None => Ok(()),
                 }
             }
@@ -189,7 +192,7 @@ impl fmt::Display for Unmasked<'_> {
             ),
             Error::Config(m) => write!(f, "invalid AWS configuration: {m}"),
             Error::Protocol(m) => write!(f, "unexpected answer from AWS: {m}"),
-            Error::InvalidArgument(m) | Error::Unsafe(m) | Error::NotAssumable(m) | Error::Unavailable(m) => {
+            Error::InvalidArgument(m) | Error::Unsafe(m) | Error::NotAssumable { message: m, .. } | Error::Unavailable(m) => {
                 f.write_str(m)
             }
             Error::Partial { applied, cause } => {
@@ -356,7 +359,7 @@ pub(crate) fn answer_error(
         operation: operation.to_string(),
         request_id,
         status,
-        hint: None,
+        diagnosis: None,
     })
 }
 

@@ -8,6 +8,7 @@
 pub mod assume;
 pub mod config;
 pub mod credentials;
+pub mod diagnose;
 pub mod direct;
 pub mod error;
 pub mod identity;

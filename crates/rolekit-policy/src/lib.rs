@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod eval;
 #[cfg(test)]
 mod hostile;
+pub mod jobs;
 pub mod json;
 pub mod model;
 pub mod sagemaker;

@@ -126,6 +126,59 @@ pub(crate) fn sagemaker_endpoint(sdk: &SdkConfig, region: &str) -> Endpoint {
     Endpoint::new(&url, region, "sagemaker")
 }
 
+/// The public DNS suffix of a region's endpoints.
+fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    }
+}
+
+/// Where S3 and KMS requests go: they depend on the bucket and on the key's region, so they are
+/// built per request, from the endpoint override when there is one (path-style for S3, as local
+/// endpoints serve it) or from AWS's public names (virtual-hosted S3).
+#[derive(Clone, Debug)]
+pub struct PerResource {
+    s3: Option<String>,
+    kms: Option<String>,
+    region: String,
+}
+
+impl PerResource {
+    pub(crate) fn new(sdk: &SdkConfig, region: &str) -> Self {
+        Self {
+            s3: endpoint_override(sdk, "S3", "AWS_ENDPOINT_URL_S3").filter(|u| !u.is_empty()),
+            kms: endpoint_override(sdk, "KMS", "AWS_ENDPOINT_URL_KMS").filter(|u| !u.is_empty()),
+            region: region.to_string(),
+        }
+    }
+
+    /// The bucket's endpoint, and the path its requests use (`/` virtual-hosted, `/BUCKET` path-style).
+    pub fn s3_bucket(&self, bucket: &str) -> (Endpoint, String) {
+        match &self.s3 {
+            Some(base) => {
+                let e = Endpoint::new(base, &self.region, "s3");
+                let path = format!("{}{bucket}", e.path);
+                (e, path)
+            }
+            None => {
+                let url = format!("https://{bucket}.s3.{}.{}/", self.region, dns_suffix(&self.region));
+                (Endpoint::new(&url, &self.region, "s3"), "/".to_string())
+            }
+        }
+    }
+
+    /// KMS in `region` (the key's), or the client's.
+    pub fn kms(&self, region: Option<&str>) -> Endpoint {
+        let region = region.filter(|r| !r.is_empty()).unwrap_or(&self.region);
+        match &self.kms {
+            Some(base) => Endpoint::new(base, region, "kms"),
+            None => Endpoint::new(&format!("https://kms.{region}.{}/", dns_suffix(region)), region, "kms"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,8 @@ pub struct RequestSender {
     iam: Result<Endpoint, String>,
     sts: Result<Endpoint, String>,
     sagemaker: Endpoint,
+    /// S3 and KMS, per bucket and per key region.
+    pub per_resource: endpoint::PerResource,
     credentials: Option<CredentialsCache>,
     max_attempts: u32,
     attempt_timeout: Duration,
@@ -113,6 +115,7 @@ impl RequestSender {
             iam: endpoint::resolve_iam(sdk, region).await,
             sts: endpoint::resolve_sts(sdk, region).await,
             sagemaker: endpoint::sagemaker_endpoint(sdk, region),
+            per_resource: endpoint::PerResource::new(sdk, region),
             credentials: sdk.credentials_provider().map(|provider| CredentialsCache {
                 provider,
                 cached: tokio::sync::Mutex::new(None),
@@ -139,8 +142,9 @@ impl RequestSender {
         .map_err(|e| Error::Config(format!("no endpoint for {service:?}: {e}")))
     }
 
-    /// Sign and send one request, retrying throttling, 5xx answers and failed exchanges;
-    /// the answer with status 200, or the error (`service_error` reads the service's error body).
+    /// Sign and send one POST to `service`, retrying throttling, 5xx answers and failed
+    /// exchanges; the answer with status 200, or the error (`service_error` reads the service's
+    /// error body).
     pub async fn send(
         &self,
         service: Service,
@@ -150,6 +154,25 @@ impl RequestSender {
         service_error: impl Fn(&str, &Answer) -> Error,
     ) -> Result<Answer, Error> {
         let endpoint = self.endpoint(service)?;
+        let request = Outgoing {
+            endpoint,
+            method: "POST",
+            url: &endpoint.url,
+            path: &endpoint.path,
+            query: "",
+            headers,
+            body,
+        };
+        self.send_to(&request, operation, service_error).await
+    }
+
+    /// [`send`](Self::send) for any request shape (S3's GET with a query string).
+    pub async fn send_to(
+        &self,
+        out: &Outgoing<'_>,
+        operation: &str,
+        service_error: impl Fn(&str, &Answer) -> Error,
+    ) -> Result<Answer, Error> {
         let credentials = self.credentials.as_ref().ok_or_else(|| Error::NoCredentials {
             operation: operation.into(),
             cause: "no credentials provider".into(),
@@ -166,7 +189,7 @@ impl RequestSender {
             }
             let creds = credentials.get(operation).await?;
             let now = skewed(SystemTime::now(), self.skew.load(Ordering::Relaxed));
-            let request = signed_request(endpoint, &self.signer, operation, headers, body, &creds, now)?;
+            let request = signed_request(out, &self.signer, operation, &creds, now)?;
             let outcome = tokio::time::timeout(self.attempt_timeout, self.connector.send(&request))
                 .await
                 .unwrap_or_else(|_| {
@@ -245,15 +268,26 @@ fn skewed(now: SystemTime, skew: i64) -> SystemTime {
     }
 }
 
+/// One request rolekit signs itself: where it goes (`url`, with `path` and the canonical `query`
+/// it has), how it is signed (`endpoint`: host, region, service), and what it carries.
+pub struct Outgoing<'a> {
+    pub endpoint: &'a Endpoint,
+    pub method: &'a str,
+    pub url: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: &'a [u8],
+}
+
 fn signed_request(
-    endpoint: &Endpoint,
+    out: &Outgoing<'_>,
     signer: &Signer,
     operation: &str,
-    extra: &[(&str, &str)],
-    body: &[u8],
     creds: &aws_credential_types::Credentials,
     time: SystemTime,
 ) -> Result<HttpRequest, Error> {
+    let (endpoint, extra, body) = (out.endpoint, out.headers, out.body);
     let mut headers: Vec<(&str, &str)> = Vec::with_capacity(extra.len() + 2);
     headers.push(("host", endpoint.host.as_str()));
     headers.push(("user-agent", concat!("rolekit/", env!("CARGO_PKG_VERSION"))));
@@ -266,8 +300,8 @@ fn signed_request(
         service: &endpoint.signing_name,
         time,
     };
-    let signature = signer.sign(&endpoint.path, &headers, body, &cx);
-    let mut builder = http::Request::builder().method("POST").uri(&endpoint.url);
+    let signature = signer.sign(out.method, out.path, out.query, &headers, body, &cx);
+    let mut builder = http::Request::builder().method(out.method).uri(out.url);
     for (k, v) in &headers {
         builder = builder.header(*k, *v);
     }

@@ -117,23 +117,88 @@ impl Client {
 
     /// One SageMaker JSON API call, signed with the client's credentials.
     pub async fn sagemaker_call(&self, operation: &str, body: &serde_json::Value) -> Result<serde_json::Value, Error> {
-        let target = format!("SageMaker.{operation}");
+        let endpoint = self.sender().endpoint(Service::SageMaker)?.clone();
+        self.json_call(&endpoint, "SageMaker", operation, body).await
+    }
+
+    /// One JSON 1.1 call (`X-Amz-Target: {prefix}.{operation}`) to `endpoint`.
+    async fn json_call(
+        &self,
+        endpoint: &super::Endpoint,
+        prefix: &str,
+        operation: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let target = format!("{prefix}.{operation}");
         let headers = [
             ("content-type", "application/x-amz-json-1.1"),
             ("x-amz-target", target.as_str()),
         ];
+        let body = body.to_string();
+        let request = super::Outgoing {
+            endpoint,
+            method: "POST",
+            url: &endpoint.url,
+            path: &endpoint.path,
+            query: "",
+            headers: &headers,
+            body: body.as_bytes(),
+        };
         let answer = self
             .sender()
-            .send(
-                Service::SageMaker,
-                operation,
-                &headers,
-                body.to_string().as_bytes(),
-                |_, answer| Error::Service(json_error(operation, answer)),
-            )
+            .send_to(&request, operation, |_, answer| Error::Service(json_error(operation, answer)))
             .await?;
         serde_json::from_str(&answer.body)
             .map_err(|e| Error::Protocol(format!("{operation}: the answer is not JSON: {e}")))
+    }
+
+    /// S3 GetBucketPolicy: the bucket's policy (JSON text), or `None` when it has none.
+    pub async fn bucket_policy(&self, bucket: &str) -> Result<Option<String>, Error> {
+        const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let (endpoint, path) = self.sender().per_resource.s3_bucket(bucket);
+        let origin = endpoint.url.strip_suffix(endpoint.path.as_str()).unwrap_or(&endpoint.url);
+        let url = format!("{origin}{path}?policy");
+        let headers = [("x-amz-content-sha256", EMPTY_SHA256)];
+        let request = super::Outgoing {
+            endpoint: &endpoint,
+            method: "GET",
+            url: &url,
+            path: &path,
+            query: "policy=",
+            headers: &headers,
+            body: b"",
+        };
+        let label = format!("S3 ({})", endpoint.host);
+        match self
+            .sender()
+            .send_to(&request, "GetBucketPolicy", |_, answer| {
+                query_error("GetBucketPolicy", &label, answer)
+            })
+            .await
+        {
+            Ok(answer) => Ok(Some(answer.body)),
+            Err(Error::Service(e)) if e.code == "NoSuchBucketPolicy" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// KMS GetKeyPolicy: the key's policy (JSON text), asked of the key's own region.
+    pub async fn key_policy(&self, key_arn: &str) -> Result<String, Error> {
+        let region = rolekit_policy::arn::Arn::parse(key_arn).map(|a| a.region);
+        let endpoint = self.sender().per_resource.kms(region);
+        let answer = self
+            .json_call(
+                &endpoint,
+                "TrentService",
+                "GetKeyPolicy",
+                &serde_json::json!({ "KeyId": key_arn, "PolicyName": "default" }),
+            )
+            .await?;
+        answer
+            .get("Policy")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Protocol("GetKeyPolicy: the answer has no Policy".into()))
     }
 }
 
@@ -157,7 +222,7 @@ pub fn json_error(operation: &str, answer: &Answer) -> ServiceError {
         operation: operation.into(),
         request_id: answer.request_id.clone(),
         status: Some(answer.status),
-        hint: None,
+        diagnosis: None,
     }
 }
 

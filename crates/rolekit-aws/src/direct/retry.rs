@@ -98,7 +98,7 @@ mod tests {
             operation: "GetRole".into(),
             request_id: None,
             status: Some(400),
-            hint: None,
+            diagnosis: None,
         })
     }
 

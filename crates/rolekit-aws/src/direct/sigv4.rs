@@ -1,5 +1,5 @@
-//! SigV4 for the requests rolekit signs itself (`direct`): a POST without a query string, its
-//! body hashed whole, `user-agent` left unsigned (as aws-sigv4 leaves it). The key derivation and
+//! SigV4 for the requests rolekit signs itself (`direct`): a POST (or a GET with a query string
+//! already in canonical order, as S3's `?policy`), its body hashed whole, `user-agent` left unsigned (as aws-sigv4 leaves it). The key derivation and
 //! the signature are aws-sigv4's own (`generate_signing_key`, `calculate_signature`); what this
 //! file adds is what the library lacks: the canonical request of this one request shape built
 //! without its generic request model, and the signing key kept per key id, day, region and
@@ -81,11 +81,14 @@ fn canonical_value(out: &mut String, value: &str) {
 }
 
 impl Signer {
-    /// The headers that sign a POST of `body` to `path` with `headers` (lower-case names, `host`
-    /// among them): `x-amz-date`, `x-amz-security-token` with a session token, `authorization`.
+    /// The headers that sign a `method` request of `body` to `path?query` with `headers`
+    /// (lower-case names, `host` among them; `query` canonical already): `x-amz-date`,
+    /// `x-amz-security-token` with a session token, `authorization`.
     pub fn sign(
         &self,
+        method: &str,
         path: &str,
+        query: &str,
         headers: &[(&str, &str)],
         body: &[u8],
         cx: &Context<'_>,
@@ -106,13 +109,16 @@ impl Signer {
         signed.sort_by(|a, b| a.0.cmp(b.0));
 
         let mut canonical = String::with_capacity(512);
-        canonical.push_str("POST\n");
+        canonical.push_str(method);
+        canonical.push('\n');
         if path.is_empty() {
             canonical.push('/');
         } else {
             uri_encode(&mut canonical, path, true);
         }
-        canonical.push_str("\n\n");
+        canonical.push('\n');
+        canonical.push_str(query);
+        canonical.push_str("\n");
         for (name, value) in &signed {
             canonical.push_str(name);
             canonical.push(':');
@@ -173,6 +179,16 @@ mod tests {
 
     /// aws-sigv4's headers for the same request.
     fn oracle(url: &str, headers: &[(&str, &str)], body: &[u8], cx: &Context<'_>) -> Vec<(String, String)> {
+        oracle_for("POST", url, headers, body, cx)
+    }
+
+    fn oracle_for(
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        cx: &Context<'_>,
+    ) -> Vec<(String, String)> {
         let creds = aws_credential_types::Credentials::new(
             cx.key_id,
             cx.secret,
@@ -190,7 +206,7 @@ mod tests {
             .build()
             .unwrap()
             .into();
-        let signable = SignableRequest::new("POST", url, headers.iter().copied(), SignableBody::Bytes(body)).unwrap();
+        let signable = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body)).unwrap();
         let (instructions, _) = sign(signable, &params).unwrap().into_parts();
         let mut out: Vec<(String, String)> = instructions
             .headers()
@@ -257,13 +273,41 @@ mod tests {
                     ("user-agent", "rolekit/test"),
                 ];
                 let mut ours: Vec<(String, String)> = signer
-                    .sign(path, &headers, body, &cx)
+                    .sign("POST", path, "", &headers, body, &cx)
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
                     .collect();
                 ours.sort();
                 assert_eq!(ours, oracle(url, &headers, body, &cx), "{url} {service} day {day}");
             }
+        }
+    }
+
+    #[test]
+    fn a_get_with_a_query_is_signed_as_aws_sigv4_signs_it() {
+        let signer = Signer::default();
+        let empty = hex(digest::digest(&digest::SHA256, b"").as_ref());
+        for (url, path, query) in [
+            ("https://data.s3.us-east-1.amazonaws.com/?policy", "/", "policy="),
+            ("http://127.0.0.1:5000/data?policy", "/data", "policy="),
+        ] {
+            let cx = Context {
+                key_id: "AKIDEXAMPLE",
+                secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                session_token: Some("token"),
+                region: "us-east-1",
+                service: "s3",
+                time: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            };
+            let host = url.split("://").nth(1).unwrap().split('/').next().unwrap();
+            let headers = [("host", host), ("x-amz-content-sha256", empty.as_str())];
+            let mut ours: Vec<(String, String)> = signer
+                .sign("GET", path, query, &headers, b"", &cx)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            ours.sort();
+            assert_eq!(ours, oracle_for("GET", url, &headers, b"", &cx), "{url}");
         }
     }
 }
