@@ -249,7 +249,11 @@ impl PyDiagnosis {
         if lines.is_empty() {
             out.push_str(&format!("ok ({} checks passed)", self.checks.len()));
         } else {
-            out.push_str(&format!("{} problem{}", lines.len(), if lines.len() == 1 { "" } else { "s" }));
+            out.push_str(&format!(
+                "{} problem{}",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" }
+            ));
             for l in lines {
                 out.push_str("\n- ");
                 out.push_str(&l);
@@ -273,7 +277,11 @@ impl PyDiagnosis {
              <th style=\"{CELL}\">request</th><th style=\"{CELL}\">for</th><th style=\"{CELL}\">why</th></tr>"
         ));
         for c in &self.checks {
-            let (mark, colour) = if c.allowed() { ("✔", "#2e7d32") } else { ("✘", "#c62828") };
+            let (mark, colour) = if c.allowed() {
+                ("✔", "#2e7d32")
+            } else {
+                ("✘", "#c62828")
+            };
             out.push_str(&format!(
                 "<tr style=\"color:{colour}\"><td style=\"{CELL}\">{mark}</td><td style=\"{CELL}\"><code>{}</code></td>\
                  <td style=\"{CELL}\"><code>{}</code> on <code>{}</code></td><td style=\"{CELL}\">{}</td>\
@@ -324,7 +332,16 @@ pub fn job_check(
     use rolekit_policy::sagemaker::S3Location;
     let invalid = crate::errors::invalid;
     let kind = jobs::JobKind::parse(job).map_err(invalid)?;
-    let inputs = crate::sagemaker::optional(inputs, "inputs")?
+    // `inputs=()` and `kms_keys=[]` mean none (the keyword defaults of the signature users read).
+    let listed = |obj: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<Vec<String>> {
+        match obj {
+            Some(o) if !o.is_none() && !o.is_instance_of::<pyo3::types::PyString>() && o.len().ok() == Some(0) => {
+                Ok(Vec::new())
+            }
+            other => crate::sagemaker::optional(other, what),
+        }
+    };
+    let inputs = listed(inputs, "inputs")?
         .iter()
         .map(|s| S3Location::parse(s).map_err(|e| invalid(format!("inputs: {e}"))))
         .collect::<PyResult<Vec<_>>>()?;
@@ -332,9 +349,11 @@ pub fn job_check(
         .map(|o| S3Location::parse(&o).map_err(|e| invalid(format!("output: {e}"))))
         .transpose()?;
     let image = image.map(|i| jobs::Image::parse(&i).map_err(invalid)).transpose()?;
-    let kms_keys = crate::sagemaker::optional(kms_keys, "kms_keys")?;
+    let kms_keys = listed(kms_keys, "kms_keys")?;
     if let Some(bad) = kms_keys.iter().find(|k| !k.starts_with("arn:")) {
-        return Err(invalid(format!("kms_keys: give each key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got {bad:?}")));
+        return Err(invalid(format!(
+            "kms_keys: give each key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got {bad:?}"
+        )));
     }
     let vpc = match vpc {
         Some(v) => v.is_truthy()?,

@@ -9,11 +9,11 @@ applied with boto3 as an administrator would, and the check run again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import subprocess
+import sys
 from typing import Any
 
 import pytest
-
 import rolekit as rk
 
 REGION = "us-east-1"
@@ -58,6 +58,7 @@ class World:
         self.s3 = sandbox.boto3_client("s3")
         self.kms = sandbox.boto3_client("kms")
         self.account = sandbox.client().whoami().account
+        self.keys: dict[str, tuple[str, str]] = {}
         for bucket in ("ml-data", "ml-out", "ml-secret"):
             self.s3.create_bucket(Bucket=bucket)
         self.key = self.kms.create_key()["KeyMetadata"]["Arn"]
@@ -96,6 +97,7 @@ class World:
         if statements:
             self.iam.put_user_policy(UserName=name, PolicyName="work", PolicyDocument=_doc(*statements))
         key = self.iam.create_access_key(UserName=name)["AccessKey"]
+        self.keys[name] = (key["AccessKeyId"], key["SecretAccessKey"])
         return rk.Client(
             endpoint_url=self.sandbox.endpoint_url,
             region=REGION,
@@ -116,8 +118,8 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(sandbox: Any) -> Iterator[World]:
-    yield World(sandbox)
+def world(sandbox: Any) -> World:
+    return World(sandbox)
 
 
 def _only(d: rk.Diagnosis) -> rk.Problem:
@@ -148,14 +150,19 @@ def test_a_trust_naming_someone_else(world: World) -> None:
     assert world.arn("admin-ana") in p.cause and world.arn("ds") in p.cause, p.cause
     assert p.decision is not None and p.decision.decision == "implicit_deny"
     assert "resource" in p.decision.blocked_by
-    assert isinstance(p.fix, rk.Policy) and p.fix_target == f"the trust policy of arn:aws:iam::{world.account}:role/ds-for-ana"
+    assert (
+        isinstance(p.fix, rk.Policy)
+        and p.fix_target == f"the trust policy of arn:aws:iam::{world.account}:role/ds-for-ana"
+    )
     # AWS (the sandbox) refuses too, and the error carries the same diagnosis.
     with pytest.raises(rk.AccessDenied) as refused:
         world.ds.assume_role("ds-for-ana")
     assert refused.value.diagnosis is not None and not refused.value.diagnosis.ok
     assert world.arn("admin-ana") in str(refused.value)
     # The fix applied: the statement added to the trust policy.
-    trust = json.loads(_doc({"Effect": "Allow", "Principal": {"AWS": world.arn("admin-ana")}, "Action": "sts:AssumeRole"}))
+    trust = json.loads(
+        _doc({"Effect": "Allow", "Principal": {"AWS": world.arn("admin-ana")}, "Action": "sts:AssumeRole"})
+    )
     trust["Statement"] += p.fix.to_dict()["Statement"]
     world.iam.update_assume_role_policy(RoleName="ds-for-ana", PolicyDocument=json.dumps(trust))
     assert world.ds.diagnose_assume("ds-for-ana").ok
@@ -309,3 +316,33 @@ def test_bad_arguments_are_typed_errors_before_any_request(world: World) -> None
     ]:
         with pytest.raises(rk.InvalidArgument, match=word):
             world.check(**kwargs)
+
+
+def _cli(world: World, user: str, *args: str) -> subprocess.CompletedProcess[str]:
+    key_id, secret = world.keys[user]
+    env = dict(world.sandbox.env(), AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret)
+    return subprocess.run(
+        [sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_the_check_command_exits_by_what_it_found(world: World) -> None:
+    ok = _cli(world, "ds", "check", "assume", "ds-assumable")
+    assert ok.returncode == 0 and "ok (" in ok.stdout, ok.stdout + ok.stderr
+    world.role("ds-for-bo", {"Effect": "Allow", "Principal": {"AWS": world.arn("bo")}, "Action": "sts:AssumeRole"})
+    denied = _cli(world, "ds", "check", "assume", "ds-for-bo")
+    assert denied.returncode == 1, denied.stdout + denied.stderr
+    assert world.arn("bo") in denied.stdout and "fix (sts:AssumeRole) to the trust policy of" in denied.stdout
+    base = ["check", "sagemaker", "--role", "ds-exec", "--input", "s3://ml-data/train", "--output", "s3://ml-out/churn"]
+    good = _cli(world, "ds", *base, "--image", world.image, "--job-name", "churn", "--format", "json")
+    assert good.returncode == 0 and json.loads(good.stdout)["ok"] is True, good.stdout + good.stderr
+    bad = _cli(world, "ds", *base, "--input", "s3://ml-secret/raw", "--job-name", "churn")
+    assert bad.returncode == 1 and "fix_policy (add to the role):" in bad.stdout, bad.stdout + bad.stderr
+    policy = bad.stdout.split("fix_policy (add to the role):", 1)[1]
+    assert "arn:aws:s3:::ml-secret/raw/*" in policy and rk.Policy.from_json(policy).validate().ok
+    error = _cli(world, "ds", *base, "--image", "python:3")
+    assert error.returncode == 3 and "ECR" in error.stderr and "Traceback" not in error.stderr
+    # assume refused: the one-line error names the cause, and the fix follows.
+    refused = _cli(world, "ds", "assume", "ds-for-bo")
+    assert refused.returncode == 3 and world.arn("bo") in refused.stderr, refused.stderr
+    assert "rolekit: fix to the trust policy of" in refused.stderr

@@ -153,7 +153,10 @@ def test_wait_gives_not_assumable_with_causes(client: rk.Client, capsys: pytest.
     with pytest.raises(rk.NotAssumable) as info:
         client.assume_role("service-only", wait=1.5)
     text = str(info.value)
-    assert f"does not allow {me}" in text and "AWS: arn:aws:iam::123456789012:user/someone-else" in text, text
+    assert f"trust policy allows arn:aws:iam::123456789012:user/someone-else; {me} is not among them" in text, text
+    d = info.value.diagnosis
+    assert d is not None and [p.action for p in d.problems] == ["sts:AssumeRole"]
+    assert isinstance(d.problems[0].fix, rk.Policy) and me in d.problems[0].fix.to_json()
     # wait= said what it was doing: a live line per retry (stderr is not a terminal here), ended once.
     progress = capsys.readouterr().err
     assert progress.count("\rrolekit: AssumeRole arn:aws:iam::123456789012:role/service-only: AccessDenied") >= 2
@@ -161,7 +164,10 @@ def test_wait_gives_not_assumable_with_causes(client: rk.Client, capsys: pytest.
     with pytest.raises(rk.AccessDenied) as refused:
         client.assume_role("service-only")
     # Without wait= the refusal says why at once, after AWS's own text, which .response keeps whole.
-    assert f"[rolekit: The role's trust policy does not allow {me}" in str(refused.value)
+    assert f"[rolekit: the role's trust policy allows arn:aws:iam::123456789012:user/someone-else; {me}" in str(
+        refused.value
+    )
+    assert refused.value.diagnosis is not None and not refused.value.diagnosis.ok
     assert "rolekit" not in refused.value.response["Error"]["Message"]
     with pytest.raises(rk.NotAssumable, match="does not exist"):
         client.assume_role("no-such-role", wait=0.5)

@@ -573,13 +573,13 @@ class Decision:
 
 @final
 class Problem:
-    """One finding of a diagnosis: a denied request (``kind == "denied"``) or something rolekit could not read (``"unread"``)."""
+    """One finding of a diagnosis: a denied request (``kind == "denied"``) or what rolekit could not read."""
 
     @property
     def kind(self) -> str: ...
     @property
     def party(self) -> Optional[str]:
-        """"caller", "service" or "role"."""
+        """ "caller", "service" or "role"."""
     @property
     def principal(self) -> Optional[str]: ...
     @property

@@ -337,6 +337,52 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK if d.allowed else EXIT_NEGATIVE
 
 
+def _print_diagnosis(d: Any, fmt: str) -> int:
+    """A diagnosis as text (one problem a line, each fix below it) or JSON; exit 0 ok, 1 problems."""
+    if fmt == "json":
+        print(_shown(json.dumps(d.to_dict(), indent=2)))
+    else:
+        print(_shown(str(d)))
+        for p in d.problems:
+            if p.fix is None:
+                continue
+            fix = p.fix if isinstance(p.fix, str) else p.fix.to_json()
+            where = f" to {p.fix_target}" if p.fix_target else ""
+            print(_shown(f"fix ({p.action}){where}: {fix}"))
+        policy = d.fix_policy()
+        if policy is not None:
+            print("fix_policy (add to the role):")
+            print(policy.to_json(indent=2))
+    return EXIT_OK if d.ok else EXIT_NEGATIVE
+
+
+def _cmd_check_assume(args: argparse.Namespace) -> int:
+    d = _client(args).diagnose_assume(
+        args.role,
+        session_name=args.session_name,
+        external_id=args.external_id,
+        source_identity=args.source_identity,
+    )
+    return _print_diagnosis(d, args.format)
+
+
+def _cmd_check_sagemaker(args: argparse.Namespace) -> int:
+    _check_policies([(p, "scp") for level in args.scps or [] for p in level])
+    d = _client(args).sagemaker_check(
+        args.role,
+        inputs=args.input or [],
+        output=args.output,
+        image=args.image,
+        kms_keys=args.kms_key or [],
+        vpc=args.vpc,
+        job=args.job,
+        job_name=args.job_name,
+        scps=[[_read(p) for p in level] for level in args.scps or []] or None,
+        management_account=args.management_account,
+    )
+    return _print_diagnosis(d, args.format)
+
+
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import Sandbox
 
@@ -659,6 +705,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_simulate)
 
+    csub = group("check", "why denied: diagnose an assume-role, check a SageMaker job before it runs")
+    s = csub.add_parser("assume", parents=[base, aws], help="why this caller can or cannot assume ROLE")
+    formats(s, "text", "json")
+    s.add_argument("role", help="a role name (in the caller's account) or a role ARN")
+    s.add_argument("--session-name")
+    s.add_argument("--external-id")
+    s.add_argument("--source-identity")
+    s.set_defaults(func=_cmd_check_assume)
+    s = csub.add_parser("sagemaker", parents=[base, aws], help="everything a SageMaker job needs, before it starts")
+    formats(s, "text", "json")
+    s.add_argument("--role", required=True, help="the execution role (name or ARN)")
+    s.add_argument("--input", action="append", metavar="S3URI", help="an input prefix (repeatable)")
+    s.add_argument("--output", metavar="S3URI", help="the output prefix")
+    s.add_argument("--image", metavar="URI", help="the ECR image URI")
+    s.add_argument("--kms-key", action="append", metavar="ARN", help="a KMS key the job uses (repeatable)")
+    s.add_argument("--vpc", action="store_true", help="the job runs in a VPC")
+    s.add_argument("--job", default="training", choices=["training", "processing", "transform", "endpoint"])
+    s.add_argument("--job-name", help="the job's name (its ARN is what the caller's policies see)")
+    s.add_argument(
+        "--scp", dest="scps", action=_Leveled, metavar="FILE", help="an SCP at the current level (repeatable)"
+    )
+    s.add_argument(
+        "--scp-level", dest="scps", action=_Leveled, nargs=0, help="start the next level of SCPs (root first)"
+    )
+    s.add_argument(
+        "--management-account", action="store_true", help="the caller is in the management account (no SCPs)"
+    )
+    s.set_defaults(func=_cmd_check_sagemaker)
+
     s = sub.add_parser("assume", parents=[base, aws], help="assume a role and print its credentials")
     formats(s, "text", "env", "json", "credential-process")
     assume_options(s)
@@ -848,4 +923,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise
         text = _shell_advice(f"rolekit: error: {type(e).__name__}: {e}", e)
         print(_shown(text).replace("\n", " "), file=sys.stderr)
+        diagnosis = getattr(e, "diagnosis", None)
+        for p in getattr(diagnosis, "problems", []):
+            if p.fix is not None:
+                fix = p.fix if isinstance(p.fix, str) else p.fix.to_json()
+                where = f" to {p.fix_target}" if p.fix_target else ""
+                print(_shown(f"rolekit: fix{where}: {fix}"), file=sys.stderr)
         return EXIT_FAILURE

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use super::diagnose::{AssumeRequest, Diagnosis, Unread};
 use super::direct::Service;
 use super::identity::IdentityKind;
 use super::xml::Node;
-use super::diagnose::{AssumeRequest, Diagnosis, Unread};
 use super::{Client, Credentials, Error, ErrorKind};
 
 /// Role chaining (an assumed role assuming another) caps sessions at one hour.
@@ -143,7 +143,7 @@ impl Client {
                     let wait = opts.wait.unwrap_or_default();
                     if started.elapsed() + delay > wait {
                         done(told);
-                        let diagnosis = self.why_not_assumable(&arn, &session, opts).await;
+                        let diagnosis = Box::pin(self.why_not_assumable(&arn, &session, opts)).await;
                         return Err(Error::NotAssumable {
                             message: format!(
                                 "could not assume {arn} within {} s as {}: {}. Why: {}",
@@ -171,7 +171,7 @@ impl Client {
                 Err(Error::Service(mut refused)) if refused.kind == ErrorKind::AccessDenied => {
                     // No wait asked: say at once why, as far as the caller may read.
                     done(told);
-                    refused.diagnosis = Some(self.why_not_assumable(&arn, &session, opts).await);
+                    refused.diagnosis = Some(Box::pin(self.why_not_assumable(&arn, &session, opts)).await);
                     return Err(Error::Service(refused));
                 }
                 Err(e) => {
@@ -192,14 +192,16 @@ impl Client {
             source_identity: opts.source_identity.clone(),
             tags: opts.tags.clone(),
         };
-        let diagnosis = self.diagnose_assume(arn, &request).await.unwrap_or_else(|e| Diagnosis {
-            subject: format!("assume {arn}"),
-            unread: vec![Unread {
-                what: "who the caller is".into(),
-                why: e.to_string(),
-            }],
-            ..Diagnosis::default()
-        });
+        let diagnosis = Box::pin(self.diagnose_assume(arn, &request))
+            .await
+            .unwrap_or_else(|e| Diagnosis {
+                subject: format!("assume {arn}"),
+                unread: vec![Unread {
+                    what: "who the caller is".into(),
+                    why: e.to_string(),
+                }],
+                ..Diagnosis::default()
+            });
         std::sync::Arc::new(diagnosis)
     }
 

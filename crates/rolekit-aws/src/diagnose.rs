@@ -18,8 +18,8 @@ use rolekit_policy::Policy;
 use serde_json::{json, Value};
 
 use super::direct::Service;
-use super::roles::percent_decode;
 use super::identity::IdentityKind;
+use super::roles::percent_decode;
 use super::{Client, Error, ErrorKind, Identity};
 
 /// A policy document that takes part in a decision, with the name a person knows it by.
@@ -44,7 +44,7 @@ impl Named {
     }
 
     fn parsed(label: String, doc: &Value) -> Self {
-        Self::new(label, &doc.to_string()).unwrap_or_else(|| unreachable_document())
+        Self::new(label, &doc.to_string()).unwrap_or_else(unreachable_document)
     }
 }
 
@@ -207,7 +207,11 @@ impl Diagnosis {
     pub fn lines(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .problems()
-            .map(|c| c.cause.clone().unwrap_or_else(|| format!("{} on {} is denied", c.action, c.resource)))
+            .map(|c| {
+                c.cause
+                    .clone()
+                    .unwrap_or_else(|| format!("{} on {} is denied", c.action, c.resource))
+            })
             .collect();
         out.extend(
             self.unread
@@ -345,133 +349,157 @@ fn principal_entry(who: &str) -> Value {
     }
 }
 
-/// Say why `check` is denied, and what to change.
-fn explain(check: &mut Check, fix_to: Option<&str>) {
-    let d = &check.decision;
-    let what = format!("{} on {}", check.action, check.resource);
-    let who = check.principal.clone();
-    let mut causes: Vec<String> = Vec::new();
-    let mut fix: Option<Fix> = None;
-    if d.verdict == Verdict::ExplicitDeny {
-        for h in &d.matched {
-            causes.push(format!(
-                "{} denies {what} to {who}: {}",
+/// The causes and the fix of an explicit deny: each denying statement, by policy.
+fn explicit_causes(check: &Check, what: &str) -> (Vec<String>, Option<Fix>) {
+    let causes = check
+        .decision
+        .matched
+        .iter()
+        .map(|h| {
+            format!(
+                "{} denies {what} to {}: {}",
                 check.label(h.role),
+                check.principal,
                 check.statement(h.role, h.statement)
-            ));
-        }
-        fix = Some(Fix::Text(
-            "an explicit Deny overrides every Allow: narrow or remove that statement (or its conditions), or do \
-             this as another principal"
-                .into(),
-        ));
+            )
+        })
+        .collect();
+    let fix = Fix::Text(
+        "an explicit Deny overrides every Allow: narrow or remove that statement (or its conditions), or do this \
+         as another principal"
+            .into(),
+    );
+    (causes, Some(fix))
+}
+
+/// The cause of a missing identity-based Allow, and the statement that adds it.
+fn identity_cause(check: &Check, what: &str, trust: bool, fix_to: Option<&str>) -> (String, Option<Fix>) {
+    let who = &check.principal;
+    let names: Vec<&str> = check.identity.iter().map(|n| n.label.as_str()).collect();
+    let mut cause = if names.is_empty() {
+        format!("{who} has no identity-based policy, so nothing allows {what}")
     } else {
-        let blocked = d.blocked_by.clone();
-        let trust = check.action == "sts:AssumeRole" && check.resource_policy.is_some();
-        for kind in &blocked {
-            match *kind {
-                "resource" if trust => {
-                    let trusted = check.resource_policy.as_ref().map_or_else(String::new, trusted);
-                    causes.push(format!(
-                        "the role's trust policy allows {trusted}; {who} is not among them{}",
-                        if who.contains(":assumed-role/") {
-                            " (a role session is named in a trust policy by its role's ARN)"
-                        } else {
-                            ""
-                        }
-                    ));
-                    let principal = fix_to.unwrap_or(&who);
-                    fix = Some(Fix::Trust {
-                        role: check.resource.clone(),
-                        statement: json!({
-                            "Effect": "Allow",
-                            "Principal": principal_entry(principal),
-                            "Action": check.action,
-                        }),
-                    });
-                }
-                "resource" => {
-                    let label = check
-                        .resource_policy
-                        .as_ref()
-                        .map_or_else(|| "the resource's policy".to_string(), |n| n.label.clone());
-                    causes.push(format!(
-                        "{label} does not allow {what} to {who}, and across accounts it must"
-                    ));
-                    fix.get_or_insert_with(|| {
-                        Fix::Text(format!("add a statement allowing {} to {label}", check.action))
-                    });
-                }
-                "identity" => {
-                    let names: Vec<&str> = check.identity.iter().map(|n| n.label.as_str()).collect();
-                    let mut cause = if names.is_empty() {
-                        format!("{who} has no identity-based policy, so nothing allows {what}")
-                    } else {
-                        format!(
-                            "no statement in {who}'s identity-based policies ({}) allows {what}",
-                            names.join("; ")
-                        )
-                    };
-                    if trust {
-                        let trusted = check.resource_policy.as_ref().map_or_else(String::new, trusted);
-                        cause = format!(
-                            "the role's trust policy trusts the account ({trusted}), so {who}'s own policies must allow \
-                             sts:AssumeRole, and {cause}"
-                        );
-                    }
-                    causes.push(cause);
-                    if let Some(to) = fix_to {
-                        let mut statement = json!({
-                            "Effect": "Allow",
-                            "Action": check.action,
-                            "Resource": check.resource,
-                        });
-                        if check.action == "iam:PassRole" {
-                            statement["Condition"] =
-                                json!({ "StringEquals": { "iam:PassedToService": "sagemaker.amazonaws.com" } });
-                        }
-                        if fix.is_none() {
-                            fix = Some(Fix::Identity {
-                                to: to.to_string(),
-                                statement,
-                            });
-                        }
-                    }
-                }
-                "boundary" => {
-                    let label = check.label(Role::Boundary);
-                    causes.push(format!(
-                        "{label} (the permissions boundary of {who}) does not allow {what}; a boundary only limits, \
-                         so an identity policy's Allow does not help"
-                    ));
-                    fix.get_or_insert_with(|| Fix::Text(format!("the boundary {label} must allow {}", check.action)));
-                }
-                "scp" => {
-                    causes.push(format!(
-                        "the service control policies of the organization do not allow {what} for {who}"
-                    ));
-                    fix.get_or_insert_with(|| {
-                        Fix::Text("ask the organization's administrators: an SCP must allow it at every level".into())
-                    });
-                }
-                other => causes.push(format!("the {other} policy does not allow {what}")),
-            }
+        format!(
+            "no statement in {who}'s identity-based policies ({}) allows {what}",
+            names.join("; ")
+        )
+    };
+    if trust {
+        let trusted = check.resource_policy.as_ref().map_or_else(String::new, trusted);
+        cause = format!(
+            "the role's trust policy trusts the account ({trusted}), so {who}'s own policies must allow \
+             sts:AssumeRole, and {cause}"
+        );
+    }
+    let fix = fix_to.map(|to| {
+        let mut statement = json!({ "Effect": "Allow", "Action": check.action, "Resource": check.resource });
+        if check.action == "iam:PassRole" {
+            statement["Condition"] = json!({ "StringEquals": { "iam:PassedToService": "sagemaker.amazonaws.com" } });
         }
-        // The statement that came closest, when one did (a condition that did not hold).
-        let closest = check.with_policies(|p, r| eval::explain(p, r, &check.decision));
-        if let Some(line) = closest.iter().find(|l| l.starts_with("Closest:")) {
-            let mut line = line.trim_start_matches("Closest: ").trim_end_matches('.').to_string();
-            for (i, n) in check.identity.iter().enumerate() {
-                line = line.replace(&Role::Identity(i).label(), &n.label);
+        Fix::Identity {
+            to: to.to_string(),
+            statement,
+        }
+    });
+    (cause, fix)
+}
+
+/// The cause of each policy type that did not allow (`blocked_by`), and the first fix.
+fn implicit_causes(check: &Check, what: &str, fix_to: Option<&str>) -> (Vec<String>, Option<Fix>) {
+    let who = &check.principal;
+    let trust = check.action == "sts:AssumeRole" && check.resource_policy.is_some();
+    let mut causes = Vec::new();
+    let mut fixes = Vec::new();
+    for kind in &check.decision.blocked_by {
+        match *kind {
+            "resource" if trust => {
+                let trusted = check.resource_policy.as_ref().map_or_else(String::new, trusted);
+                let session = if who.contains(":assumed-role/") {
+                    " (a role session is named in a trust policy by its role's ARN)"
+                } else {
+                    ""
+                };
+                causes.push(format!(
+                    "the role's trust policy allows {trusted}; {who} is not among them{session}"
+                ));
+                fixes.push(Fix::Trust {
+                    role: check.resource.clone(),
+                    statement: json!({
+                        "Effect": "Allow",
+                        "Principal": principal_entry(fix_to.unwrap_or(who)),
+                        "Action": check.action,
+                    }),
+                });
             }
-            if let Some(n) = &check.resource_policy {
-                line = line.replace(&Role::Resource.label(), &n.label);
+            "resource" => {
+                let label = check
+                    .resource_policy
+                    .as_ref()
+                    .map_or_else(|| "the resource's policy".to_string(), |n| n.label.clone());
+                causes.push(format!(
+                    "{label} does not allow {what} to {who}, and across accounts it must"
+                ));
+                fixes.push(Fix::Text(format!(
+                    "add a statement allowing {} to {label}",
+                    check.action
+                )));
             }
-            causes.push(format!("closest: {line}"));
+            "identity" => {
+                let (cause, fix) = identity_cause(check, what, trust, fix_to);
+                causes.push(cause);
+                fixes.extend(fix);
+            }
+            "boundary" => {
+                let label = check.label(Role::Boundary);
+                causes.push(format!(
+                    "{label} (the permissions boundary of {who}) does not allow {what}; a boundary only limits, so \
+                     an identity policy's Allow does not help"
+                ));
+                fixes.push(Fix::Text(format!("the boundary {label} must allow {}", check.action)));
+            }
+            "scp" => {
+                causes.push(format!(
+                    "the service control policies of the organization do not allow {what} for {who}"
+                ));
+                fixes.push(Fix::Text(
+                    "ask the organization's administrators: an SCP must allow it at every level".into(),
+                ));
+            }
+            other => causes.push(format!("the {other} policy does not allow {what}")),
         }
     }
+    // A trust policy that names the caller allows it on its own in the same account: that fix first.
+    let first = fixes.iter().position(|f| matches!(f, Fix::Trust { .. })).unwrap_or(0);
+    (causes, (!fixes.is_empty()).then(|| fixes.swap_remove(first)))
+}
+
+/// The statement that came closest to allowing, when one did (a condition that did not hold),
+/// with policies called by their names.
+fn closest(check: &Check) -> Option<String> {
+    let lines = check.with_policies(|p, r| eval::explain(p, r, &check.decision));
+    let line = lines.iter().find(|l| l.starts_with("Closest:"))?;
+    let mut line = line.trim_start_matches("Closest: ").trim_end_matches('.').to_string();
+    for (i, n) in check.identity.iter().enumerate() {
+        line = line.replace(&Role::Identity(i).label(), &n.label);
+    }
+    if let Some(n) = &check.resource_policy {
+        line = line.replace(&Role::Resource.label(), &n.label);
+    }
+    Some(format!("closest: {line}"))
+}
+
+/// Say why `check` is denied, and what to change.
+fn explain(check: &mut Check, fix_to: Option<&str>) {
+    let what = format!("{} on {}", check.action, check.resource);
+    let (mut causes, fix) = if check.decision.verdict == Verdict::ExplicitDeny {
+        explicit_causes(check, &what)
+    } else {
+        let (mut causes, fix) = implicit_causes(check, &what, fix_to);
+        causes.extend(closest(check));
+        (causes, fix)
+    };
     if causes.is_empty() {
-        causes.push(format!("nothing allows {what} for {who}"));
+        causes.push(format!("nothing allows {what} for {}", check.principal));
     }
     check.cause = Some(causes.join("; "));
     check.fix = fix;
@@ -493,6 +521,137 @@ pub struct JobCheck {
     /// SCPs in force for the account, one list (of JSON documents) per level, root first.
     pub scps: Vec<Vec<String>>,
     pub management_account: bool,
+}
+
+/// The context an AssumeRole request carries, and the actions it needs (`sts:TagSession` with
+/// tags, `sts:SetSourceIdentity` with a source identity).
+fn assume_request(req: &AssumeRequest) -> (Vec<(String, Vec<String>)>, Vec<(&'static str, &'static str)>) {
+    let session = req
+        .session_name
+        .clone()
+        .unwrap_or_else(|| super::assume::session_name_from("rolekit-session"));
+    let mut extra = vec![("sts:RoleSessionName".to_string(), vec![session])];
+    let mut actions = vec![("sts:AssumeRole", "assume the role")];
+    if let Some(x) = &req.external_id {
+        extra.push(("sts:ExternalId".into(), vec![x.clone()]));
+    }
+    if let Some(s) = &req.source_identity {
+        extra.push(("sts:SourceIdentity".into(), vec![s.clone()]));
+        actions.push(("sts:SetSourceIdentity", "set the source identity"));
+    }
+    if !req.tags.is_empty() {
+        for (k, v) in &req.tags {
+            extra.push((format!("aws:RequestTag/{k}"), vec![v.clone()]));
+        }
+        extra.push(("aws:TagKeys".into(), req.tags.iter().map(|(k, _)| k.clone()).collect()));
+        actions.push(("sts:TagSession", "tag the session"));
+    }
+    (extra, actions)
+}
+
+/// A role's name from its ARN (the path dropped).
+fn role_name(arn: &str) -> String {
+    arn.split_once(":role/")
+        .map_or(arn, |(_, n)| n.rsplit('/').next().unwrap_or(n))
+        .to_string()
+}
+
+/// A bucket's policy as read: `(bucket, policy)` when read (None: it has none), else an `Unread`.
+fn named_buckets(
+    buckets: &[&str],
+    read: Vec<Result<Option<String>, Error>>,
+    unread: &mut Vec<Unread>,
+) -> Vec<(String, Option<Named>)> {
+    let mut out = Vec::new();
+    for (bucket, policy) in buckets.iter().zip(read) {
+        let label = format!("the bucket policy of {bucket}");
+        match policy {
+            Ok(Some(text)) => match Named::new(label.clone(), &text) {
+                Some(n) => out.push(((*bucket).to_string(), Some(n))),
+                None => unread.push(Unread {
+                    what: label,
+                    why: "it is not a policy rolekit can read".into(),
+                }),
+            },
+            Ok(None) => out.push(((*bucket).to_string(), None)),
+            Err(e) => unread.push(Unread {
+                what: label,
+                why: e.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// Each key's policy as read; an unread one is an `Unread`, and the default key policy (the
+/// account's IAM policies decide) stands in for it.
+fn named_keys(
+    keys: &[String],
+    read: Vec<Result<String, Error>>,
+    me: &Identity,
+    unread: &mut Vec<Unread>,
+) -> Vec<(String, Named)> {
+    let mut out = Vec::new();
+    for (key, policy) in keys.iter().zip(read) {
+        let label = format!("the key policy of {key}");
+        match policy.map(|t| Named::new(label.clone(), &t)) {
+            Ok(Some(n)) => out.push((key.clone(), n)),
+            Ok(None) => unread.push(Unread {
+                what: label,
+                why: "it is not a policy rolekit can read".into(),
+            }),
+            Err(e) => {
+                unread.push(Unread {
+                    what: label.clone(),
+                    why: e.to_string(),
+                });
+                let stand_in = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:{}:iam::{}:root", me.partition, me.account)},
+                    "Action": "kms:*", "Resource": "*"}]});
+                out.push((
+                    key.clone(),
+                    Named::parsed(format!("{label} (unread: taken as the default)"), &stand_in),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The SCPs given, as labelled documents (one list per level, root first).
+fn named_scps(levels: &[Vec<String>]) -> Arc<[Vec<Named>]> {
+    levels
+        .iter()
+        .enumerate()
+        .map(|(level, docs)| {
+            docs.iter()
+                .enumerate()
+                .filter_map(|(i, t)| Named::new(format!("SCP #{} at level {level}", i + 1), t))
+                .collect()
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// The resource-based policy a role's request meets: its bucket's, or its key's.
+fn resource_policy_of(
+    need: &jobs::Need,
+    buckets: &[(String, Option<Named>)],
+    keys: &[(String, Named)],
+) -> Option<Named> {
+    if need.action.starts_with("s3:") {
+        let bucket = need
+            .resource
+            .split(":::")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_default();
+        buckets.iter().find(|(b, _)| b == bucket).and_then(|(_, p)| p.clone())
+    } else if need.action.starts_with("kms:") {
+        keys.iter().find(|(k, _)| *k == need.resource).map(|(_, p)| p.clone())
+    } else {
+        None
+    }
 }
 
 impl Client {
@@ -541,42 +700,53 @@ impl Client {
         out
     }
 
+    /// (name, ARN) of the managed policies a List*AttachedPolicies call lists for `owner`.
+    async fn attached_list(&self, action: &str, key: &str, owner: String) -> Result<Vec<(String, String)>, Error> {
+        let members = self
+            .query_all(action, &[(key, owner.as_str())], "AttachedPolicies")
+            .await?;
+        Ok(members
+            .iter()
+            .map(|m| {
+                (
+                    m.text_of("PolicyName").unwrap_or_default().to_string(),
+                    m.text_of("PolicyArn").unwrap_or_default().to_string(),
+                )
+            })
+            .collect())
+    }
+
+    /// (name, document) of `owner`'s inline policies: the `list` call, then `get` for each, concurrently.
+    async fn inline_docs(
+        &self,
+        list: &str,
+        get: &str,
+        key: &str,
+        owner: String,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let names = self.query_all(list, &[(key, owner.as_str())], "PolicyNames").await?;
+        let docs = join_all(names.iter().map(|n| {
+            let owner = owner.as_str();
+            async move {
+                let pname = n.text.trim().to_string();
+                let doc = self
+                    .query(Service::Iam, get, &[(key, owner), ("PolicyName", pname.as_str())])
+                    .await?;
+                Ok::<_, Error>((pname, percent_decode(doc.text_of("PolicyDocument").unwrap_or("{}"))))
+            }
+        }))
+        .await;
+        docs.into_iter().collect()
+    }
+
     /// An IAM user's policies: attached, inline, its groups' (attached and inline), boundary, tags.
     async fn user_subject(&self, me: &Identity, unread: &mut Vec<Unread>) -> Result<Subject, Error> {
         let name = me.name.clone().unwrap_or_default();
         let p = [("UserName", name.as_str())];
-        let attached_of = |action: &'static str, params: Vec<(&'static str, String)>| async move {
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let members = self.query_all(action, &params, "AttachedPolicies").await?;
-            Ok::<_, Error>(
-                members
-                    .iter()
-                    .map(|m| {
-                        (
-                            m.text_of("PolicyName").unwrap_or_default().to_string(),
-                            m.text_of("PolicyArn").unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let inline_of = |list: &'static str, get: &'static str, key: &'static str, owner: String| async move {
-            let names = self.query_all(list, &[(key, owner.as_str())], "PolicyNames").await?;
-            let docs = join_all(names.iter().map(|n| {
-                let owner = owner.clone();
-                async move {
-                    let pname = n.text.trim().to_string();
-                    let doc = self
-                        .query(Service::Iam, get, &[(key, owner.as_str()), ("PolicyName", pname.as_str())])
-                        .await?;
-                    Ok::<_, Error>((pname, percent_decode(doc.text_of("PolicyDocument").unwrap_or("{}"))))
-                }
-            }))
-            .await;
-            docs.into_iter().collect::<Result<Vec<_>, Error>>()
-        };
+        let attached_of = |action, key, owner| self.attached_list(action, key, owner);
+        let inline_of = |list, get, key, owner| self.inline_docs(list, get, key, owner);
         let user = self.query(Service::Iam, "GetUser", &p);
-        let attached = attached_of("ListAttachedUserPolicies", vec![("UserName", name.clone())]);
+        let attached = attached_of("ListAttachedUserPolicies", "UserName", name.clone());
         let inline = inline_of("ListUserPolicies", "GetUserPolicy", "UserName", name.clone());
         let groups = self.query_all("ListGroupsForUser", &p, "Groups");
         let (user, attached, inline, groups) = tokio::join!(user, attached, inline, groups);
@@ -592,7 +762,7 @@ impl Client {
             .filter_map(|g| g.text_of("GroupName").map(str::to_string))
             .collect();
         let per_group = join_all(groups.iter().map(|g| async move {
-            let a = attached_of("ListAttachedGroupPolicies", vec![("GroupName", g.clone())]);
+            let a = attached_of("ListAttachedGroupPolicies", "GroupName", g.clone());
             let i = inline_of("ListGroupPolicies", "GetGroupPolicy", "GroupName", g.clone());
             let (a, i) = tokio::join!(a, i);
             (g.clone(), a, i)
@@ -600,7 +770,10 @@ impl Client {
         .await;
         for (g, a, i) in per_group {
             attached.extend(a?.into_iter().map(|(n, arn)| (format!("{n} (through group {g})"), arn)));
-            inline.extend(i?.into_iter().map(|(n, d)| (format!("inline policy {n} of group {g}"), d)));
+            inline.extend(
+                i?.into_iter()
+                    .map(|(n, d)| (format!("inline policy {n} of group {g}"), d)),
+            );
         }
         attached.sort();
         attached.dedup_by(|a, b| a.1 == b.1);
@@ -611,7 +784,12 @@ impl Client {
         let tags: Vec<(String, String)> = user
             .map(|u| {
                 u.members("Tags")
-                    .map(|t| (t.text_of("Key").unwrap_or_default().into(), t.text_of("Value").unwrap_or_default().into()))
+                    .map(|t| {
+                        (
+                            t.text_of("Key").unwrap_or_default().into(),
+                            t.text_of("Value").unwrap_or_default().into(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -688,14 +866,16 @@ impl Client {
     async fn caller_subject(&self, me: &Identity, unread: &mut Vec<Unread>) -> Subject {
         let stand_in = |label: &str| Subject {
             arn: me.arn.clone(),
-            identity: Arc::from(vec![Named::new(label.to_string(), ALLOW_ALL).unwrap_or_else(unreachable_document)]),
+            identity: Arc::from(vec![
+                Named::new(label.to_string(), ALLOW_ALL).unwrap_or_else(unreachable_document)
+            ]),
             boundary: None,
             context: principal_context(me, me.role_arn.as_deref().unwrap_or(&me.arn), &[]),
             fix_to: None,
         };
         match me.kind {
             IdentityKind::Root => stand_in("the root user (every action in its own account)"),
-            IdentityKind::User => match self.user_subject(me, unread).await {
+            IdentityKind::User => match Box::pin(self.user_subject(me, unread)).await {
                 Ok(s) => s,
                 Err(e) => {
                     unread.push(Unread {
@@ -721,7 +901,7 @@ impl Client {
                             why: e.to_string(),
                         });
                         let mut s = stand_in("(your role's policies, unread: taken as allowing)");
-                        s.fix_to = me.role_arn.clone();
+                        s.fix_to.clone_from(&me.role_arn);
                         s
                     }
                 }
@@ -781,7 +961,7 @@ impl Client {
             cause: None,
             fix: None,
         };
-        check.decision = check.with_policies(|p, r| eval::evaluate(p, r));
+        check.decision = check.with_policies(eval::evaluate);
         if !check.allowed() {
             explain(&mut check, subject.fix_to.as_deref());
         }
@@ -795,10 +975,7 @@ impl Client {
         let arn = self.role_arn(role).await?;
         let me = self.identity().await?;
         let role_account = rolekit_policy::arn::Arn::parse(&arn).map(|a| a.account.to_string());
-        let name = arn
-            .split_once(":role/")
-            .map_or(arn.as_str(), |(_, n)| n.rsplit('/').next().unwrap_or(n))
-            .to_string();
+        let name = role_name(&arn);
         let same_account = role_account.as_deref() == Some(me.account.as_str());
         let mut unread_caller = Vec::new();
         let mut unread_role = Vec::new();
@@ -873,32 +1050,7 @@ impl Client {
                 .to_string(),
             )
         });
-        let mut extra = vec![(
-            "sts:RoleSessionName".to_string(),
-            vec![req
-                .session_name
-                .clone()
-                .unwrap_or_else(|| super::assume::session_name_from("rolekit-session"))],
-        )];
-        if let Some(x) = &req.external_id {
-            extra.push(("sts:ExternalId".into(), vec![x.clone()]));
-        }
-        if let Some(s) = &req.source_identity {
-            extra.push(("sts:SourceIdentity".into(), vec![s.clone()]));
-        }
-        if !req.tags.is_empty() {
-            for (k, v) in &req.tags {
-                extra.push((format!("aws:RequestTag/{k}"), vec![v.clone()]));
-            }
-            extra.push(("aws:TagKeys".into(), req.tags.iter().map(|(k, _)| k.clone()).collect()));
-        }
-        let mut actions = vec![("sts:AssumeRole", "assume the role")];
-        if !req.tags.is_empty() {
-            actions.push(("sts:TagSession", "tag the session"));
-        }
-        if req.source_identity.is_some() {
-            actions.push(("sts:SetSourceIdentity", "set the source identity"));
-        }
+        let (extra, actions) = assume_request(req);
         for (action, purpose) in actions {
             d.checks.push(Self::check(
                 Party::Caller,
@@ -923,10 +1075,7 @@ impl Client {
         let arn = self.role_arn(role).await?;
         let me = self.identity().await?;
         let region = self.region().unwrap_or(crate::config::FALLBACK_REGION).to_string();
-        let name = arn
-            .split_once(":role/")
-            .map_or(arn.as_str(), |(_, n)| n.rsplit('/').next().unwrap_or(n))
-            .to_string();
+        let name = role_name(&arn);
         let job = &spec.job;
         let mut buckets: Vec<&str> = job
             .inputs
@@ -948,7 +1097,9 @@ impl Client {
         let mut d = Diagnosis {
             subject: format!(
                 "a SageMaker {} job {:?} with role {arn}, started by {}",
-                job.kind.name(), job.name, me.arn
+                job.kind.name(),
+                job.name,
+                me.arn
             ),
             ..Diagnosis::default()
         };
@@ -970,60 +1121,9 @@ impl Client {
                 return Ok(d);
             }
         };
-        let mut buckets_read = Vec::new();
-        for (bucket, policy) in buckets.iter().zip(bucket_policies) {
-            match policy {
-                Ok(Some(text)) => {
-                    let label = format!("the bucket policy of {bucket}");
-                    match Named::new(label.clone(), &text) {
-                        Some(n) => buckets_read.push((bucket.to_string(), Some(n))),
-                        None => d.unread.push(Unread {
-                            what: label,
-                            why: "it is not a policy rolekit can read".into(),
-                        }),
-                    }
-                }
-                Ok(None) => buckets_read.push((bucket.to_string(), None)),
-                Err(e) => d.unread.push(Unread {
-                    what: format!("the bucket policy of {bucket}"),
-                    why: e.to_string(),
-                }),
-            }
-        }
-        let mut keys_read = Vec::new();
-        for (key, policy) in job.kms_keys.iter().zip(key_policies) {
-            let label = format!("the key policy of {key}");
-            match policy.map(|t| Named::new(label.clone(), &t)) {
-                Ok(Some(n)) => keys_read.push((key.clone(), n)),
-                Ok(None) => d.unread.push(Unread {
-                    what: label,
-                    why: "it is not a policy rolekit can read".into(),
-                }),
-                Err(e) => {
-                    d.unread.push(Unread {
-                        what: label.clone(),
-                        why: e.to_string(),
-                    });
-                    // Unread: the usual default key policy (the account's IAM policies decide).
-                    let stand_in = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                        "Principal": {"AWS": format!("arn:{}:iam::{}:root", me.partition, me.account)},
-                        "Action": "kms:*", "Resource": "*"}]});
-                    keys_read.push((key.clone(), Named::parsed(format!("{label} (unread: taken as the default)"), &stand_in)));
-                }
-            }
-        }
-        let scps: Vec<Vec<Named>> = spec
-            .scps
-            .iter()
-            .enumerate()
-            .map(|(level, docs)| {
-                docs.iter()
-                    .enumerate()
-                    .filter_map(|(i, t)| Named::new(format!("SCP #{} at level {level}", i + 1), t))
-                    .collect()
-            })
-            .collect();
-        let scps: Arc<[Vec<Named>]> = scps.into();
+        let buckets_read = named_buckets(&buckets, bucket_policies, &mut d.unread);
+        let keys_read = named_keys(&job.kms_keys, key_policies, &me, &mut d.unread);
+        let scps = named_scps(&spec.scps);
         let place = jobs::Place {
             role_arn: &execution.arn,
             partition: &me.partition,
@@ -1038,25 +1138,7 @@ impl Client {
             let (subject, resource_policy) = match need.party {
                 Party::Caller => (&caller, None),
                 Party::Service => (&service, execution.trust.clone()),
-                Party::Role => {
-                    let policy = if need.action.starts_with("s3:") {
-                        let bucket = need
-                            .resource
-                            .split(":::")
-                            .nth(1)
-                            .and_then(|r| r.split('/').next())
-                            .unwrap_or_default();
-                        buckets_read
-                            .iter()
-                            .find(|(b, _)| b == bucket)
-                            .and_then(|(_, p)| p.clone())
-                    } else if need.action.starts_with("kms:") {
-                        keys_read.iter().find(|(k, _)| *k == need.resource).map(|(_, p)| p.clone())
-                    } else {
-                        None
-                    };
-                    (&role_subject, policy)
-                }
+                Party::Role => (&role_subject, resource_policy_of(&need, &buckets_read, &keys_read)),
             };
             d.checks.push(Self::check(
                 need.party,
@@ -1150,7 +1232,10 @@ mod tests {
         let root = trust("arn:aws:iam::111111111111:root");
         let check = assume(&alice(Vec::new()), root.clone());
         let cause = check.cause.clone().unwrap_or_default();
-        assert!(cause.contains("trusts the account") && cause.contains("no identity-based policy"), "{cause}");
+        assert!(
+            cause.contains("trusts the account") && cause.contains("no identity-based policy"),
+            "{cause}"
+        );
         let Some(Fix::Identity { to, statement }) = &check.fix else {
             panic!("{:?}", check.fix)
         };

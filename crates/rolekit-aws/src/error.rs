@@ -192,9 +192,10 @@ impl fmt::Display for Unmasked<'_> {
             ),
             Error::Config(m) => write!(f, "invalid AWS configuration: {m}"),
             Error::Protocol(m) => write!(f, "unexpected answer from AWS: {m}"),
-            Error::InvalidArgument(m) | Error::Unsafe(m) | Error::NotAssumable { message: m, .. } | Error::Unavailable(m) => {
-                f.write_str(m)
-            }
+            Error::InvalidArgument(m)
+            | Error::Unsafe(m)
+            | Error::NotAssumable { message: m, .. }
+            | Error::Unavailable(m) => f.write_str(m),
             Error::Partial { applied, cause } => {
                 write!(f, "{cause} — after these changes were applied: {}", applied.join("; "))
             }

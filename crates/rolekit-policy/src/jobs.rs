@@ -323,164 +323,153 @@ fn s3_uri(l: &S3Location) -> String {
     }
 }
 
+/// A request before it is tied to its row: action, resource, context, purpose.
+type Request = (String, String, Vec<(String, Vec<String>)>, String);
+
 /// Every request `job` makes, in the table's order.
 pub fn needs(job: &Job, at: Place<'_>) -> Vec<Need> {
-    let Place {
-        role_arn,
-        partition,
-        region,
-        account,
-    } = at;
-    let sagemaker = |kind: &str| format!("arn:{partition}:sagemaker:{region}:{account}:{kind}/{}", job.name);
     let mut out = Vec::new();
     for row in TABLE.iter().filter(|r| r.jobs.contains(&job.kind)) {
         let doc = row.doc.unwrap_or_else(|| job.kind.role_doc());
-        let mut push = |action: &str, resource: String, context: Vec<(String, Vec<String>)>, purpose: String| {
-            out.push(Need {
-                party: row.party,
-                action: action.to_string(),
-                resource,
-                context,
-                purpose,
-                doc,
-            });
+        let requests = match row.subject {
+            Subject::Create | Subject::PassRole | Subject::Trust => control_requests(row.subject, job, at),
+            _ => role_requests(row, job, at),
         };
-        match row.subject {
-            Subject::Create => {
-                for (action, kind) in job.kind.creates() {
-                    push(action, sagemaker(kind), Vec::new(), format!("create the {kind}"));
-                }
-            }
-            Subject::PassRole => push(
-                "iam:PassRole",
-                role_arn.to_string(),
-                vec![("iam:PassedToService".into(), vec!["sagemaker.amazonaws.com".into()])],
-                "pass the execution role to SageMaker".into(),
-            ),
-            Subject::Trust => {
-                let (_, kind) = job.kind.creates()[0];
-                push(
-                    "sts:AssumeRole",
-                    role_arn.to_string(),
-                    vec![
-                        ("aws:SourceAccount".into(), vec![account.to_string()]),
-                        ("aws:SourceArn".into(), vec![sagemaker(kind)]),
-                    ],
-                    "SageMaker assumes the execution role".into(),
-                );
-            }
-            Subject::InputList => {
-                for l in &job.inputs {
-                    let prefix = if l.prefix.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}/", l.prefix)
-                    };
-                    push(
-                        "s3:ListBucket",
-                        format!("arn:{partition}:s3:::{}", l.bucket),
-                        vec![("s3:prefix".into(), vec![prefix])],
-                        format!("list input {}", s3_uri(l)),
-                    );
-                }
-            }
-            Subject::InputRead => {
-                for l in &job.inputs {
-                    push(
-                        "s3:GetObject",
-                        l.objects_arn(partition),
-                        Vec::new(),
-                        format!("read input {}", s3_uri(l)),
-                    );
-                }
-            }
-            Subject::OutputWrite => {
-                if let Some(l) = &job.output {
-                    push(
-                        "s3:PutObject",
-                        l.objects_arn(partition),
-                        Vec::new(),
-                        format!("write output {}", s3_uri(l)),
-                    );
-                }
-            }
-            Subject::EcrLogin => {
-                if job.image.is_some() {
-                    push(
-                        "ecr:GetAuthorizationToken",
-                        "*".into(),
-                        Vec::new(),
-                        "log in to ECR".into(),
-                    );
-                }
-            }
-            Subject::ImagePull => {
-                if let Some(i) = &job.image {
-                    let repo = format!(
-                        "arn:{partition}:ecr:{}:{}:repository/{}",
-                        i.region, i.account, i.repository
-                    );
-                    for action in row.actions {
-                        push(
-                            action,
-                            repo.clone(),
-                            Vec::new(),
-                            format!("pull the image from {}", i.repository),
-                        );
-                    }
-                }
-            }
-            Subject::Logs => {
-                let group = job.kind.log_group();
-                let group = if job.kind == JobKind::Endpoint {
-                    format!("{group}{}", job.name)
-                } else {
-                    group.to_string()
-                };
-                let stream = format!(
-                    "arn:{partition}:logs:{region}:{account}:log-group:{group}:log-stream:{}/algo-1",
-                    job.name
-                );
-                for action in row.actions {
-                    push(action, stream.clone(), Vec::new(), format!("write logs to {group}"));
-                }
-            }
-            Subject::Metrics => {
-                let namespace = match job.kind {
-                    JobKind::Training => "/aws/sagemaker/TrainingJobs",
-                    JobKind::Processing => "/aws/sagemaker/ProcessingJobs",
-                    JobKind::Transform => "/aws/sagemaker/TransformJobs",
-                    JobKind::Endpoint => "/aws/sagemaker/Endpoints",
-                };
-                push(
-                    "cloudwatch:PutMetricData",
-                    "*".into(),
-                    vec![("cloudwatch:namespace".into(), vec![namespace.into()])],
-                    "publish the job's metrics".into(),
-                );
-            }
-            Subject::KeyUse => {
-                for key in &job.kms_keys {
-                    for action in row.actions {
-                        push(action, key.clone(), Vec::new(), format!("use KMS key {key}"));
-                    }
-                }
-            }
-            Subject::Network => {
-                if job.vpc {
-                    for action in row.actions {
-                        push(
-                            action,
-                            "*".into(),
-                            Vec::new(),
-                            "manage network interfaces in the VPC".into(),
-                        );
-                    }
-                }
-            }
-        }
+        out.extend(requests.into_iter().map(|(action, resource, context, purpose)| Need {
+            party: row.party,
+            action,
+            resource,
+            context,
+            purpose,
+            doc,
+        }));
     }
     out
+}
+
+fn sagemaker_arn(job: &Job, at: Place<'_>, kind: &str) -> String {
+    format!(
+        "arn:{}:sagemaker:{}:{}:{kind}/{}",
+        at.partition, at.region, at.account, job.name
+    )
+}
+
+/// The caller's and SageMaker's requests: create, pass the role, assume it.
+fn control_requests(subject: Subject, job: &Job, at: Place<'_>) -> Vec<Request> {
+    match subject {
+        Subject::Create => job
+            .kind
+            .creates()
+            .iter()
+            .map(|(action, kind)| {
+                (
+                    (*action).to_string(),
+                    sagemaker_arn(job, at, kind),
+                    Vec::new(),
+                    format!("create the {kind}"),
+                )
+            })
+            .collect(),
+        Subject::PassRole => vec![(
+            "iam:PassRole".into(),
+            at.role_arn.to_string(),
+            vec![("iam:PassedToService".into(), vec!["sagemaker.amazonaws.com".into()])],
+            "pass the execution role to SageMaker".into(),
+        )],
+        _ => {
+            let (_, kind) = job.kind.creates()[0];
+            vec![(
+                "sts:AssumeRole".into(),
+                at.role_arn.to_string(),
+                vec![
+                    ("aws:SourceAccount".into(), vec![at.account.to_string()]),
+                    ("aws:SourceArn".into(), vec![sagemaker_arn(job, at, kind)]),
+                ],
+                "SageMaker assumes the execution role".into(),
+            )]
+        }
+    }
+}
+
+/// The execution role's requests while the job runs.
+fn role_requests(row: &Row, job: &Job, at: Place<'_>) -> Vec<Request> {
+    let (partition, region, account) = (at.partition, at.region, at.account);
+    let each = |resource: &str, purpose: &str| -> Vec<Request> {
+        row.actions
+            .iter()
+            .map(|a| ((*a).to_string(), resource.to_string(), Vec::new(), purpose.to_string()))
+            .collect()
+    };
+    match row.subject {
+        Subject::InputList => job
+            .inputs
+            .iter()
+            .map(|l| {
+                let prefix = if l.prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", l.prefix)
+                };
+                (
+                    "s3:ListBucket".to_string(),
+                    format!("arn:{partition}:s3:::{}", l.bucket),
+                    vec![("s3:prefix".to_string(), vec![prefix])],
+                    format!("list input {}", s3_uri(l)),
+                )
+            })
+            .collect(),
+        Subject::InputRead => job
+            .inputs
+            .iter()
+            .flat_map(|l| each(&l.objects_arn(partition), &format!("read input {}", s3_uri(l))))
+            .collect(),
+        Subject::OutputWrite => job
+            .output
+            .iter()
+            .flat_map(|l| each(&l.objects_arn(partition), &format!("write output {}", s3_uri(l))))
+            .collect(),
+        Subject::EcrLogin if job.image.is_some() => each("*", "log in to ECR"),
+        Subject::ImagePull => job
+            .image
+            .iter()
+            .flat_map(|i| {
+                let repo = format!(
+                    "arn:{partition}:ecr:{}:{}:repository/{}",
+                    i.region, i.account, i.repository
+                );
+                each(&repo, &format!("pull the image from {}", i.repository))
+            })
+            .collect(),
+        Subject::Logs => {
+            let group = job.kind.log_group();
+            let group = if job.kind == JobKind::Endpoint {
+                format!("{group}{}", job.name)
+            } else {
+                group.to_string()
+            };
+            let stream = format!(
+                "arn:{partition}:logs:{region}:{account}:log-group:{group}:log-stream:{}/algo-1",
+                job.name
+            );
+            each(&stream, &format!("write logs to {group}"))
+        }
+        Subject::Metrics => {
+            let namespace = job.kind.log_group().trim_end_matches('/');
+            vec![(
+                "cloudwatch:PutMetricData".into(),
+                "*".into(),
+                vec![("cloudwatch:namespace".into(), vec![namespace.into()])],
+                "publish the job's metrics".into(),
+            )]
+        }
+        Subject::KeyUse => job
+            .kms_keys
+            .iter()
+            .flat_map(|k| each(k, &format!("use KMS key {k}")))
+            .collect(),
+        Subject::Network if job.vpc => each("*", "manage network interfaces in the VPC"),
+        _ => Vec::new(),
+    }
 }
 
 /// The smallest identity policy that allows every request in `needs`: one statement per set of

@@ -156,17 +156,13 @@ impl PerResource {
 
     /// The bucket's endpoint, and the path its requests use (`/` virtual-hosted, `/BUCKET` path-style).
     pub fn s3_bucket(&self, bucket: &str) -> (Endpoint, String) {
-        match &self.s3 {
-            Some(base) => {
-                let e = Endpoint::new(base, &self.region, "s3");
-                let path = format!("{}{bucket}", e.path);
-                (e, path)
-            }
-            None => {
-                let url = format!("https://{bucket}.s3.{}.{}/", self.region, dns_suffix(&self.region));
-                (Endpoint::new(&url, &self.region, "s3"), "/".to_string())
-            }
+        if let Some(base) = &self.s3 {
+            let e = Endpoint::new(base, &self.region, "s3");
+            let path = format!("{}{bucket}", e.path);
+            return (e, path);
         }
+        let url = format!("https://{bucket}.s3.{}.{}/", self.region, dns_suffix(&self.region));
+        (Endpoint::new(&url, &self.region, "s3"), "/".to_string())
     }
 
     /// KMS in `region` (the key's), or the client's.

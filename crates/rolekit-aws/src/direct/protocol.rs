@@ -146,7 +146,9 @@ impl Client {
         };
         let answer = self
             .sender()
-            .send_to(&request, operation, |_, answer| Error::Service(json_error(operation, answer)))
+            .send_to(&request, operation, |_, answer| {
+                Error::Service(json_error(operation, answer))
+            })
             .await?;
         serde_json::from_str(&answer.body)
             .map_err(|e| Error::Protocol(format!("{operation}: the answer is not JSON: {e}")))
@@ -156,7 +158,10 @@ impl Client {
     pub async fn bucket_policy(&self, bucket: &str) -> Result<Option<String>, Error> {
         const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
         let (endpoint, path) = self.sender().per_resource.s3_bucket(bucket);
-        let origin = endpoint.url.strip_suffix(endpoint.path.as_str()).unwrap_or(&endpoint.url);
+        let origin = endpoint
+            .url
+            .strip_suffix(endpoint.path.as_str())
+            .unwrap_or(&endpoint.url);
         let url = format!("{origin}{path}?policy");
         let headers = [("x-amz-content-sha256", EMPTY_SHA256)];
         let request = super::Outgoing {

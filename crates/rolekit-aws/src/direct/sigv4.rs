@@ -118,7 +118,7 @@ impl Signer {
         }
         canonical.push('\n');
         canonical.push_str(query);
-        canonical.push_str("\n");
+        canonical.push('\n');
         for (name, value) in &signed {
             canonical.push_str(name);
             canonical.push(':');
