@@ -304,6 +304,16 @@ macro_rules! client_class {
                 })
             }
 
+            /// Why one request (`action` on `resource`) by this caller is or is not allowed: its own
+            /// policies, and the bucket's or key's policy for S3 and KMS, as far as it may read them.
+            fn diagnose_request<'py>(&self, py: Python<'py>, action: String, resource: String) -> PyResult<Bound<'py, PyAny>> {
+                let inner = self.inner.clone();
+                $run(py, async move {
+                    let d = inner.diagnose_request(&action, &resource).await?;
+                    Ok(crate::diagnose::PyDiagnosis::new(Arc::new(d)))
+                })
+            }
+
             /// Check a SageMaker job before it starts (`job`: training, processing, transform or
             /// endpoint): the caller may create it and pass `role`, SageMaker may assume the role,
             /// and the role may do what the job does on the exact resources (each input prefix, the

@@ -346,3 +346,67 @@ def test_the_check_command_exits_by_what_it_found(world: World) -> None:
     refused = _cli(world, "ds", "assume", "ds-for-bo")
     assert refused.returncode == 3 and world.arn("bo") in refused.stderr, refused.stderr
     assert "rolekit: fix to the trust policy of" in refused.stderr
+
+
+def test_a_notebook_cell_denied_is_followed_by_the_diagnosis(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In IPython with the extension (and so in the rolekit kernel), a cell that fails with
+    AccessDenied, from boto3 or from rolekit, is followed by rolekit's diagnosis; ``%rolekit why``
+    shows it again."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    key_id, secret = world.keys["ds"]
+    for k, v in dict(world.sandbox.env(), AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret).items():
+        monkeypatch.setenv(k, v)
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "rolekit")
+        capsys.readouterr()
+        # boto3: AWS's message names the caller and the action; rolekit reads ds's policies.
+        shell.run_cell("import boto3\nboto3.client('iam').create_role(RoleName='x', AssumeRolePolicyDocument='{}')")
+        shown = capsys.readouterr().out
+        assert "rolekit: why denied: iam:CreateRole on * as " + world.arn("ds") in shown, shown
+        assert "inline policy work of user ds" in shown and "fix to the identity-based policies of" in shown, shown
+        # rolekit's own refusal carries its diagnosis.
+        shell.run_cell("import rolekit as rk\nrk.Client().assume_role('ds-for-bo')")
+        shown = capsys.readouterr().out
+        assert "rolekit: why denied: assume" in shown and world.arn("bo") in shown, shown
+        shell.run_line_magic("rolekit", "why")
+        assert world.arn("bo") in capsys.readouterr().out
+        # A cell that fails otherwise gets nothing added.
+        shell.run_cell("1/0")
+        assert "rolekit: why denied" not in capsys.readouterr().out
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_every_documented_access_denied_shape_is_read() -> None:
+    from rolekit.ipython import parse_denial
+
+    me = "arn:aws:iam::123456789012:user/ds"
+    cases = {
+        f'User: {me} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::b/k" because no '
+        "identity-based policy allows the s3:GetObject action": ("s3:GetObject", "arn:aws:s3:::b/k", "because no"),
+        f"User: {me} is not authorized to perform: iam:PassRole on resource: arn:aws:iam::1:role/e with an explicit "
+        "deny in a service control policy": ("iam:PassRole", "arn:aws:iam::1:role/e", "with an explicit deny"),
+        f"User: {me} is not authorized to perform: ec2:DescribeInstances with an explicit deny in an identity-based "
+        "policy: arn:aws:iam::1:policy/x": ("ec2:DescribeInstances", "*", "with an explicit deny"),
+        f"User: {me} is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:1:key/k because "
+        "no resource-based policy allows the kms:Decrypt action": (
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:1:key/k",
+            "because",
+        ),
+        f"User: {me} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r": (
+            "sts:AssumeRole",
+            "arn:aws:iam::1:role/r",
+            "",
+        ),
+    }
+    for message, (action, resource, why) in cases.items():
+        found = parse_denial(message)
+        assert found is not None, message
+        assert (found["principal"], found["action"], found["resource"]) == (me, action, resource), found
+        assert found["why"].startswith(why), found
+    assert parse_denial("Access Denied") is None

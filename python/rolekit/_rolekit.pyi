@@ -230,6 +230,8 @@ class Client:
         tags: Optional[Mapping[str, str]] = None,
     ) -> Diagnosis:
         """Why this caller can or cannot assume ``role``: its own policies and the role's trust policy, decided."""
+    def diagnose_request(self, action: str, resource: str) -> Diagnosis:
+        """Why one request by this caller is or is not allowed (its policies, bucket and key policies)."""
     def sagemaker_check(
         self,
         role: str,
@@ -369,6 +371,8 @@ class AsyncClient:
         tags: Optional[Mapping[str, str]] = None,
     ) -> Diagnosis:
         """Why this caller can or cannot assume ``role``: its own policies and the role's trust policy, decided."""
+    async def diagnose_request(self, action: str, resource: str) -> Diagnosis:
+        """Why one request by this caller is or is not allowed (its policies, bucket and key policies)."""
     async def sagemaker_check(
         self,
         role: str,

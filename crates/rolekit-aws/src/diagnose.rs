@@ -1067,6 +1067,50 @@ impl Client {
         Ok(d)
     }
 
+    /// Why one request by this client's caller is (or is not) allowed: the caller's own policies
+    /// and boundary, and the bucket's or key's policy for S3 and KMS resources, read as far as the
+    /// caller may; `sts:AssumeRole` on a role is `diagnose_assume`. What a notebook shows after an
+    /// AccessDenied.
+    pub async fn diagnose_request(&self, action: &str, resource: &str) -> Result<Diagnosis, Error> {
+        if action.eq_ignore_ascii_case("sts:AssumeRole") && resource.contains(":role/") {
+            return Box::pin(self.diagnose_assume(resource, &AssumeRequest::default())).await;
+        }
+        let me = self.identity().await?;
+        let mut d = Diagnosis {
+            subject: format!("{action} on {resource} as {}", me.arn),
+            ..Diagnosis::default()
+        };
+        let caller = Box::pin(self.caller_subject(&me, &mut d.unread)).await;
+        let policy = if action.starts_with("s3:") {
+            let bucket = resource
+                .split(":::")
+                .nth(1)
+                .and_then(|r| r.split('/').next())
+                .unwrap_or_default();
+            let read = vec![self.bucket_policy(bucket).await];
+            named_buckets(&[bucket], read, &mut d.unread).pop().and_then(|(_, p)| p)
+        } else if action.starts_with("kms:") && resource.starts_with("arn:") {
+            let keys = [resource.to_string()];
+            let read = vec![self.key_policy(resource).await];
+            named_keys(&keys, read, &me, &mut d.unread).pop().map(|(_, p)| p)
+        } else {
+            None
+        };
+        let no_org: Arc<[Vec<Named>]> = Arc::from(Vec::new());
+        d.checks.push(Self::check(
+            Party::Caller,
+            &caller,
+            action,
+            resource,
+            &[],
+            policy,
+            (&no_org, false),
+            "the request that was refused".into(),
+            None,
+        ));
+        Ok(d)
+    }
+
     /// Check, before it starts, everything a SageMaker job needs (`rolekit_policy::jobs`): the
     /// caller may create it and pass the role, SageMaker may assume the role, and the role may do
     /// what the job does on its exact resources, with bucket and key policies read where the
