@@ -207,6 +207,15 @@ impl PyDiagnosis {
         }
         Ok(list)
     }
+    /// Seconds the reads took (concurrent, wall time) and the offline decisions after them
+    /// (`sagemaker_check`; zero elsewhere): {"read": s, "decide": s}.
+    #[getter]
+    fn timings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("read", self.inner.read_time.as_secs_f64())?;
+        d.set_item("decide", self.inner.decide_time.as_secs_f64())?;
+        Ok(d)
+    }
     /// Things to know that are not problems.
     #[getter]
     fn notes(&self) -> Vec<String> {

@@ -621,6 +621,9 @@ class Diagnosis:
     def passed(self) -> list[dict[str, str]]: ...
     @property
     def notes(self) -> list[str]: ...
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds the reads took and the offline decisions after them."""
     def fix_policy(self) -> Optional[Policy]:
         """The smallest Policy that, added to the role, clears the role's problems."""
     def to_dict(self) -> dict[str, Any]: ...

@@ -182,6 +182,9 @@ pub struct Diagnosis {
     pub unread: Vec<Unread>,
     /// Things to know that are not problems (a repository policy in another account).
     pub notes: Vec<String>,
+    /// How long the reads took (wall time, concurrent), and the offline decisions after them.
+    pub read_time: std::time::Duration,
+    pub decide_time: std::time::Duration,
 }
 
 impl Eq for Diagnosis {}
@@ -1116,6 +1119,7 @@ impl Client {
     /// what the job does on its exact resources, with bucket and key policies read where the
     /// caller may read them.
     pub async fn sagemaker_check(&self, role: &str, spec: &JobCheck) -> Result<Diagnosis, Error> {
+        let started = std::time::Instant::now();
         let arn = self.role_arn(role).await?;
         let me = self.identity().await?;
         let region = self.region().unwrap_or(crate::config::FALLBACK_REGION).to_string();
@@ -1165,6 +1169,8 @@ impl Client {
                 return Ok(d);
             }
         };
+        d.read_time = started.elapsed();
+        let deciding = std::time::Instant::now();
         let buckets_read = named_buckets(&buckets, bucket_policies, &mut d.unread);
         let keys_read = named_keys(&job.kms_keys, key_policies, &me, &mut d.unread);
         let scps = named_scps(&spec.scps);
@@ -1205,6 +1211,7 @@ impl Client {
                 ));
             }
         }
+        d.decide_time = deciding.elapsed();
         Ok(d)
     }
 }
