@@ -35,6 +35,7 @@ pub fn options(
         max_attempts: retries.map(|r| r.saturating_add(1)),
         retry_mode: retry_mode.parse()?,
         ca_bundle,
+        rate_limit: None,
     })
 }
 
@@ -312,6 +313,20 @@ macro_rules! client_class {
                     let d = inner.diagnose_request(&action, &resource).await?;
                     Ok(crate::diagnose::PyDiagnosis::new(Arc::new(d)))
                 })
+            }
+
+            /// What applying `spec` (a RoleSpec) would write in this account, and what drifted
+            /// since the last apply; nothing is written. Returns a `Plan`.
+            fn plan<'py>(&self, py: Python<'py>, spec: &crate::spec::PyRoleSpec) -> PyResult<Bound<'py, PyAny>> {
+                let (inner, spec) = (self.inner.clone(), spec.inner.clone());
+                $run(py, async move { Ok(crate::spec::PyPlan(Box::pin(inner.plan_spec(&spec)).await?)) })
+            }
+
+            /// Apply `spec` in this account: its policies, then each role with changes (and each
+            /// exclusive role that drifted). Re-applying changes nothing. Returns the `Plan` applied.
+            fn apply<'py>(&self, py: Python<'py>, spec: &crate::spec::PyRoleSpec) -> PyResult<Bound<'py, PyAny>> {
+                let (inner, spec) = (self.inner.clone(), spec.inner.clone());
+                $run(py, async move { Ok(crate::spec::PyPlan(Box::pin(inner.apply_spec(&spec)).await?)) })
             }
 
             /// Check a SageMaker job before it starts (`job`: training, processing, transform or

@@ -27,6 +27,7 @@ pyo3::import_exception!(rolekit.exceptions, EndpointError);
 pyo3::import_exception!(rolekit.exceptions, TlsError);
 pyo3::import_exception!(rolekit.exceptions, ProxyError);
 pyo3::import_exception!(rolekit.exceptions, NotAssumable);
+pyo3::import_exception!(rolekit.exceptions, SpecError);
 pyo3::import_exception!(rolekit.exceptions, UnsafeOperation);
 
 /// A bad argument value: `rolekit.InvalidArgument` (a `RolekitError` and a `ValueError`).
@@ -183,6 +184,14 @@ fn convert_plain(err: aws::Error, message: String) -> PyErr {
         aws::Error::NotAssumable { .. } => NotAssumable::new_err(message),
         aws::Error::Partial { cause, .. } => convert_plain(*cause, message),
         aws::Error::Policy { findings, .. } => policy_error(message, findings),
+        aws::Error::Spec(problems) => {
+            let items: Vec<(String, usize, usize, String)> = problems
+                .into_iter()
+                .map(|p| (p.file, p.line, p.column, p.message))
+                .collect();
+            let list = items.into_py_any(py).ok();
+            build(py.get_type::<SpecError>(), message, &[("problems", list)])
+        }
         aws::Error::Config(_) | aws::Error::Protocol(_) | aws::Error::Unavailable(_) => RolekitError::new_err(message),
     })
 }

@@ -436,7 +436,7 @@ pub fn assume_options(
 
 /// `wait=`'s progress on Python's `sys.stderr`: a line per retry on a terminal; in a notebook
 /// (not a terminal) one live line, rewritten in place, ended when the wait ends.
-fn progress_on_stderr() -> aws::assume::Progress {
+pub(crate) fn progress_on_stderr() -> aws::assume::Progress {
     aws::assume::Progress(std::sync::Arc::new(|line: Option<&str>| {
         Python::attach(|py| {
             let Ok(stderr) = py.import("sys").and_then(|sys| sys.getattr("stderr")) else {

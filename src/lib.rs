@@ -22,6 +22,7 @@ mod rules;
 mod runtime;
 mod sagemaker;
 mod secrets;
+mod spec;
 mod types;
 
 use pyo3::prelude::*;
@@ -49,6 +50,8 @@ pub mod _rolekit {
     use super::sagemaker::sagemaker_execution_policy;
     #[pymodule_export]
     use super::secrets::{known_secrets, mask_secrets, register_secret, secret_values, PySecretStream};
+    #[pymodule_export]
+    use super::spec::{PyFleet, PyFleetPlan, PyPlan, PyRoleSpec};
     #[pymodule_export]
     use super::types::{PyCredentials, PyIdentity};
 

@@ -24,13 +24,17 @@ __all__ = [
     "Decision",
     "Diagnosis",
     "Finding",
+    "Fleet",
+    "FleetPlan",
     "Identity",
     "ManagedPolicy",
+    "Plan",
     "Policy",
     "Problem",
     "Report",
     "Role",
     "RoleChange",
+    "RoleSpec",
     "Statement",
     "__version__",
     "aws_managed",
@@ -220,6 +224,10 @@ class Client:
         """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
     def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
         """Block until the role can be assumed; NotAssumable after timeout."""
+    def plan(self, spec: RoleSpec) -> Plan:
+        """What applying ``spec`` would write in this account, and what drifted; nothing is written."""
+    def apply(self, spec: RoleSpec) -> Plan:
+        """Apply ``spec`` in this account (policies, then roles); re-applying changes nothing."""
     def diagnose_assume(
         self,
         role: str,
@@ -361,6 +369,10 @@ class AsyncClient:
         """Assume a role (name or ARN). wait=N retries AccessDenied for N seconds, then NotAssumable."""
     async def wait_until_assumable(self, role: str, timeout: float = 60.0) -> bool:
         """Block until the role can be assumed; NotAssumable after timeout."""
+    async def plan(self, spec: RoleSpec) -> Plan:
+        """What applying ``spec`` would write in this account, and what drifted; nothing is written."""
+    async def apply(self, spec: RoleSpec) -> Plan:
+        """Apply ``spec`` in this account (policies, then roles); re-applying changes nothing."""
     async def diagnose_assume(
         self,
         role: str,
@@ -796,3 +808,79 @@ class _SecretStream:
     def __new__(cls) -> _SecretStream: ...
     def push(self, chunk: str) -> str:
         """The chunk as it may be shown."""
+
+@final
+class RoleSpec:
+    """Roles and customer managed policies as code: a TOML spec, loaded and checked."""
+
+    @staticmethod
+    def load(path: Union[str, os.PathLike[str]]) -> RoleSpec:
+        """Read and check a spec file; every problem at once in one SpecError (file:line:column)."""
+    @staticmethod
+    def from_toml(text: str, base: Union[str, os.PathLike[str], None] = None) -> RoleSpec:
+        """Check a spec given as text; JSON files it names are found under ``base``."""
+    @property
+    def source(self) -> str: ...
+    @property
+    def roles(self) -> list[dict[str, Any]]: ...
+    @property
+    def policies(self) -> list[dict[str, Any]]: ...
+    def to_cloudformation(self) -> str:
+        """The spec as a CloudFormation template (YAML)."""
+
+@final
+class Plan:
+    """A spec against one account."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def status(self) -> str:
+        """ "in sync", "changes", "drift", "unreachable", "denied", "applied", "failed" or "skipped"."""
+    @property
+    def in_sync(self) -> bool: ...
+    @property
+    def changes(self) -> list[str]: ...
+    @property
+    def drift(self) -> list[str]: ...
+    @property
+    def applied(self) -> list[str]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def items(self) -> list[dict[str, Any]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class FleetPlan:
+    """A spec across accounts: one Plan per account, in account order."""
+
+    @property
+    def in_sync(self) -> bool: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> Plan: ...
+    def __iter__(self) -> Iterator[Plan]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class Fleet:
+    """One role spec across accounts, each reached by assuming ``role`` in it."""
+
+    def __new__(
+        cls,
+        *,
+        accounts: Optional[list[str]] = None,
+        organization: bool = False,
+        ou: Optional[str] = None,
+        role: str = "OrganizationAccountAccessRole",
+        external_id: Optional[str] = None,
+        concurrency: int = 16,
+        client: Optional[Client] = None,
+    ) -> Fleet: ...
+    def accounts(self) -> list[str]: ...
+    def plan(self, spec: RoleSpec) -> FleetPlan: ...
+    def apply(self, spec: RoleSpec, max_failures: int = 0) -> FleetPlan: ...

@@ -13,6 +13,7 @@ bundled server is used.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -134,12 +135,61 @@ def _idempotent_attachments() -> None:
     ManagedPolicy.attach_to = attach_to  # type: ignore[method-assign]
 
 
+def _organization_access_roles() -> None:
+    """An account created in an organization gets OrganizationAccountAccessRole with the
+    AdministratorAccess policy attached, as AWS makes it
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html);
+    moto creates the role with its trust policy only, so that nothing can be done through it."""
+    from moto.iam.models import iam_backends
+    from moto.organizations.models import FakeAccount
+
+    created = FakeAccount.__init__
+
+    def init(self: Any, organization: Any, **kwargs: Any) -> None:
+        created(self, organization, **kwargs)
+        role = kwargs.get("RoleName", "OrganizationAccountAccessRole")
+        iam = iam_backends[self.id]["global"]
+        try:
+            iam.attach_role_policy("arn:aws:iam::aws:policy/AdministratorAccess", role)
+        except Exception:  # the managed policy not loaded in this moto: the same permissions inline
+            document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+            iam.put_role_policy(role, "AdministratorAccess", document)
+
+    FakeAccount.__init__ = init  # type: ignore[method-assign]
+
+
+def _cloudformation_role_policies() -> None:
+    """A CloudFormation AWS::IAM::Role attaches its ManagedPolicyArns and stores its inline
+    Policies as documents, as AWS does; moto ignores the first and keeps the second as Python
+    objects (GetRolePolicy then answers their repr)."""
+    from moto.iam.models import Role, iam_backends
+    from moto.utilities.utils import get_partition
+
+    create = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create_with_policies(
+        cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        for inline in cloudformation_json.get("Properties", {}).get("Policies", []):
+            if not isinstance(inline.get("PolicyDocument"), str):
+                inline["PolicyDocument"] = json.dumps(inline["PolicyDocument"])
+        role = create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        backend = iam_backends[account_id][get_partition(region_name)]
+        for arn in cloudformation_json.get("Properties", {}).get("ManagedPolicyArns", []):
+            backend.attach_role_policy(arn, role.name)
+        return role
+
+    Role.create_from_cloudformation_json = classmethod(create_with_policies)  # type: ignore[method-assign,assignment]
+
+
 def main() -> int:
     """Serve until standard input reaches end of file."""
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     if os.environ.get("ROLEKIT_SANDBOX_TRUST", "1") != "0":
         _enforce_trust_policies()
     _idempotent_attachments()
+    _organization_access_roles()
+    _cloudformation_role_policies()
     bound, stop = _serve_waitress(port) or _serve_werkzeug(port)
     sys.stdout.write(f"READY {bound}\n")
     sys.stdout.flush()

@@ -383,6 +383,86 @@ def _cmd_check_sagemaker(args: argparse.Namespace) -> int:
     return _print_diagnosis(d, args.format)
 
 
+def _fleet_or_client(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The fleet the options name (``--accounts`` / ``--organization``), or the client alone."""
+    from ._rolekit import Fleet
+
+    client = _client(args)
+    accounts = [a.strip() for a in (args.accounts or "").split(",") if a.strip()]
+    if args.organization or accounts:
+        fleet = Fleet(
+            accounts=accounts or None,
+            organization=args.organization,
+            ou=args.ou,
+            role=args.role,
+            external_id=args.external_id,
+            concurrency=args.concurrency,
+            client=client,
+        )
+        return fleet, client
+    return None, client
+
+
+def _plans(result: Any) -> list[Any]:
+    return list(result) if hasattr(result, "counts") else [result]
+
+
+def _print_plans(plans: list[Any], fmt: str) -> None:
+    if fmt == "json":
+        print(
+            json.dumps({"in_sync": all(p.in_sync for p in plans), "accounts": [p.to_dict() for p in plans]}, indent=2)
+        )
+    else:
+        for p in plans:
+            print(_shown(str(p)))
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from ._rolekit import RoleSpec
+
+    spec = RoleSpec.load(args.spec)
+    fleet, client = _fleet_or_client(args)
+    plans = _plans(fleet.plan(spec) if fleet is not None else client.plan(spec))
+    _print_plans(plans, args.format)
+    if any(p.status in ("unreachable", "denied", "failed") for p in plans):
+        return EXIT_FAILURE
+    return EXIT_OK if all(p.in_sync for p in plans) else EXIT_NEGATIVE
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from ._rolekit import RoleSpec
+
+    spec = RoleSpec.load(args.spec)
+    fleet, client = _fleet_or_client(args)
+    plans = _plans(fleet.plan(spec) if fleet is not None else client.plan(spec))
+    due = [p for p in plans if p.status in ("changes", "drift")]
+    if not due:
+        _print_plans(plans, args.format)
+        return EXIT_OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                "rolekit: error: apply writes to AWS; run it on a terminal to confirm, or pass --yes",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        _print_plans(due, "text")
+        answer = input(f"apply to {len(due)} account(s)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("rolekit: nothing applied", file=sys.stderr)
+            return EXIT_NEGATIVE
+    done = _plans(fleet.apply(spec, max_failures=args.max_failures) if fleet is not None else client.apply(spec))
+    _print_plans(done, args.format)
+    return EXIT_FAILURE if any(p.status in ("unreachable", "denied", "failed", "skipped") for p in done) else EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from ._rolekit import RoleSpec
+
+    print(RoleSpec.load(args.spec).to_cloudformation(), end="")
+    return EXIT_OK
+
+
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import Sandbox
 
@@ -704,6 +784,30 @@ def _parser() -> argparse.ArgumentParser:
         "--management-account", action="store_true", help="the caller is in the management account (no SCPs)"
     )
     s.set_defaults(func=_cmd_simulate)
+
+    def fleet_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("spec", help="the role spec (TOML)")
+        parser.add_argument("--accounts", metavar="ID,...", help="these accounts (each through --role)")
+        parser.add_argument("--organization", action="store_true", help="every active account of the organization")
+        parser.add_argument("--ou", help="with --organization: the accounts under this OU")
+        parser.add_argument("--role", default="OrganizationAccountAccessRole", help="the role assumed in each account")
+        parser.add_argument("--external-id")
+        parser.add_argument("--concurrency", type=int, default=16, help="accounts at once (default 16)")
+
+    s = sub.add_parser("plan", parents=[base, aws], help="what applying a role spec would change (and drift)")
+    formats(s, "text", "json")
+    fleet_options(s)
+    s.set_defaults(func=_cmd_plan)
+    s = sub.add_parser("apply", parents=[base, aws], help="apply a role spec (asks first unless --yes)")
+    formats(s, "text", "json")
+    fleet_options(s)
+    s.add_argument("--yes", action="store_true", help="apply without asking")
+    s.add_argument("--max-failures", type=int, default=0, help="accounts that may fail before no new one starts")
+    s.set_defaults(func=_cmd_apply)
+    s = sub.add_parser("export", parents=[base], help="a role spec as a CloudFormation template")
+    formats(s, "cloudformation", default="cloudformation")
+    s.add_argument("spec", help="the role spec (TOML)")
+    s.set_defaults(func=_cmd_export)
 
     csub = group("check", "why denied: diagnose an assume-role, check a SageMaker job before it runs")
     s = csub.add_parser("assume", parents=[base, aws], help="why this caller can or cannot assume ROLE")

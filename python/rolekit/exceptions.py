@@ -28,6 +28,7 @@ __all__ = [
     "ProxyError",
     "RolekitError",
     "SandboxError",
+    "SpecError",
     "Throttled",
     "TlsError",
     "UnsafeOperation",
@@ -62,6 +63,15 @@ class InvalidArgument(RolekitError, ValueError):
 
 class InvalidArgumentType(InvalidArgument, TypeError):
     """An argument of the wrong type (a dict where a list was expected, ...). Also a ``TypeError``."""
+
+
+class SpecError(InvalidArgument):
+    """A role spec has problems: ``problems`` lists each as (file, line, column, message), all at
+    once; nothing was sent to AWS."""
+
+    def __init__(self, message: str, *, problems: list[tuple[str, int, int, str]] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[tuple[str, int, int, str]] = list(problems or [])
 
 
 class InputLimitExceeded(InvalidArgument):

@@ -57,6 +57,8 @@ pub struct ClientOptions {
     pub retry_mode: RetryMode,
     /// A PEM bundle of the CAs to trust, before `AWS_CA_BUNDLE` and the profile's `ca_bundle`.
     pub ca_bundle: Option<std::path::PathBuf>,
+    /// A client-side rate limit shared with other clients (a fleet's), adaptive mode's.
+    pub rate_limit: Option<std::sync::Arc<crate::direct::adaptive::Shared>>,
 }
 
 impl ClientOptions {
@@ -127,10 +129,16 @@ pub async fn load(options: &ClientOptions, net: std::sync::Arc<crate::transport:
     }
     .with_max_attempts(attempts);
 
+    // An answer that stalls is given the read timeout, as on rolekit's own requests (the SDK's
+    // default grace of 5 s cut off a sandbox's first answer for a new account).
+    let stalled = aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
+        .grace_period(read)
+        .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http)
         .timeout_config(timeouts)
-        .retry_config(retry);
+        .retry_config(retry)
+        .stalled_stream_protection(stalled);
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }

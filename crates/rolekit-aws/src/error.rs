@@ -117,6 +117,8 @@ pub enum Error {
     Unavailable(String),
     /// A multi-step change failed after some steps were applied.
     Partial { applied: Vec<String>, cause: Box<Error> },
+    /// A spec file has problems, each with its file, line and column; nothing was sent.
+    Spec(Vec<crate::spec::SpecProblem>),
     /// A policy document has errors; nothing was sent.
     Policy {
         message: String,
@@ -200,6 +202,16 @@ impl fmt::Display for Unmasked<'_> {
                 write!(f, "{cause} — after these changes were applied: {}", applied.join("; "))
             }
             Error::Policy { message, .. } => f.write_str(message),
+            Error::Spec(problems) => {
+                let n = problems.len();
+                write!(
+                    f,
+                    "the spec has {n} problem{} (nothing was sent to AWS): ",
+                    if n == 1 { "" } else { "s" }
+                )?;
+                let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                f.write_str(&lines.join("; "))
+            }
         }
     }
 }

@@ -11,13 +11,16 @@ pub mod credentials;
 pub mod diagnose;
 pub mod direct;
 pub mod error;
+pub mod fleet;
 pub mod identity;
 pub mod names;
+pub mod plan;
 pub mod policies;
 pub mod proxy;
 pub mod roles;
 pub mod sagemaker;
 pub mod secrets;
+pub mod spec;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod tls;
@@ -99,12 +102,52 @@ pub struct Client {
     /// proxies they go through.
     net: std::sync::Arc<transport::Network>,
     identity: tokio::sync::OnceCell<Identity>,
+    /// What it was made from (a fleet's per-account clients start from it).
+    options: ClientOptions,
 }
 
 impl Client {
     /// Resolve the configuration (default chain unless overridden) and build the clients.
     pub async fn new(options: ClientOptions) -> Result<Self, Error> {
         let net = std::sync::Arc::new(config::network(&options).await?);
+        Self::with_network(options, net).await
+    }
+
+    /// A client like this one (region, endpoint, CA bundle, proxies, timeouts) signed with
+    /// `credentials` instead, its requests drawing on `rate_limit` when given.
+    pub async fn with_credentials(
+        &self,
+        credentials: Credentials,
+        rate_limit: Option<std::sync::Arc<direct::adaptive::Shared>>,
+    ) -> Result<Self, Error> {
+        // Credentials from AssumeRole say whose they are: no GetCallerIdentity needed.
+        let known = credentials.assumed_role_arn.as_deref().and_then(|arn| {
+            let account = rolekit_policy::arn::Arn::parse(arn)?.account.to_string();
+            let mut identity = Identity::from_parts(&account, arn, "").ok()?;
+            if credentials.role_arn.is_some() {
+                identity.role_arn.clone_from(&credentials.role_arn);
+            }
+            Some(identity)
+        });
+        let options = ClientOptions {
+            profile: None,
+            region: self
+                .region()
+                .map(str::to_string)
+                .or_else(|| self.options.region.clone()),
+            credentials: Some(credentials),
+            credentials_provider: None,
+            rate_limit,
+            ..self.options.clone()
+        };
+        let client = Self::with_network(options, self.net.clone()).await?;
+        if let Some(identity) = known {
+            let _ = client.identity.set(identity);
+        }
+        Ok(client)
+    }
+
+    async fn with_network(options: ClientOptions, net: std::sync::Arc<transport::Network>) -> Result<Self, Error> {
         let sdk = config::load(&options, net.clone()).await?;
         let endpoint = config::describe_endpoint(&sdk);
         let sender = direct::RequestSender::new(&sdk, &options, net.clone()).await;
@@ -124,6 +167,7 @@ impl Client {
             sender,
             net,
             identity: tokio::sync::OnceCell::new(),
+            options,
         })
     }
 

@@ -306,7 +306,7 @@ impl Client {
     }
 
     /// The writes that would bring the role to `spec` (already checked), and the role as it is now.
-    async fn plan_steps(&self, spec: &RoleSpec) -> Result<(Vec<Step>, Option<RoleInfo>), Error> {
+    pub(crate) async fn plan_steps(&self, spec: &RoleSpec) -> Result<(Vec<Step>, Option<RoleInfo>), Error> {
         let current = self.find_role(&spec.name).await?;
         let Some(cur) = &current else {
             let mut steps = vec![Step::Create];

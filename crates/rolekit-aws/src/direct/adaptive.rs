@@ -152,3 +152,36 @@ mod tests {
         assert!(limiter.state().fill_rate >= MIN_RATE);
     }
 }
+
+/// A limiter with its own clock, shared by several clients (a fleet's per-account clients): their
+/// requests draw on one rate, which backs off for all when any of them is throttled.
+#[derive(Debug)]
+pub struct Shared {
+    limiter: RateLimiter,
+    started: std::time::Instant,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            limiter: RateLimiter::new(0.0),
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Shared {
+    fn now(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// How long to wait before the next request.
+    pub fn acquire(&self) -> Duration {
+        self.limiter.acquire(self.now())
+    }
+
+    /// Record a request's outcome.
+    pub fn update(&self, throttled: bool) {
+        self.limiter.update(self.now(), throttled);
+    }
+}

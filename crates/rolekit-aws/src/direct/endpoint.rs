@@ -142,6 +142,7 @@ fn dns_suffix(region: &str) -> &'static str {
 pub struct PerResource {
     s3: Option<String>,
     kms: Option<String>,
+    organizations: Option<String>,
     region: String,
 }
 
@@ -150,6 +151,8 @@ impl PerResource {
         Self {
             s3: endpoint_override(sdk, "S3", "AWS_ENDPOINT_URL_S3").filter(|u| !u.is_empty()),
             kms: endpoint_override(sdk, "KMS", "AWS_ENDPOINT_URL_KMS").filter(|u| !u.is_empty()),
+            organizations: endpoint_override(sdk, "Organizations", "AWS_ENDPOINT_URL_ORGANIZATIONS")
+                .filter(|u| !u.is_empty()),
             region: region.to_string(),
         }
     }
@@ -163,6 +166,25 @@ impl PerResource {
         }
         let url = format!("https://{bucket}.s3.{}.{}/", self.region, dns_suffix(&self.region));
         (Endpoint::new(&url, &self.region, "s3"), "/".to_string())
+    }
+
+    /// Organizations: one endpoint per partition (us-east-1's for the commercial one).
+    pub fn organizations(&self) -> Endpoint {
+        let region = if self.region.starts_with("cn-") {
+            "cn-northwest-1"
+        } else if self.region.starts_with("us-gov-") {
+            "us-gov-west-1"
+        } else {
+            "us-east-1"
+        };
+        match &self.organizations {
+            Some(base) => Endpoint::new(base, region, "organizations"),
+            None => Endpoint::new(
+                &format!("https://organizations.{region}.{}/", dns_suffix(region)),
+                region,
+                "organizations",
+            ),
+        }
     }
 
     /// KMS in `region` (the key's), or the client's.

@@ -22,7 +22,7 @@ pub mod retry;
 pub mod sigv4;
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -35,7 +35,6 @@ use crate::config::{
 use crate::error::ErrorKind;
 use crate::transport::Connector;
 use crate::Error;
-use adaptive::RateLimiter;
 pub use endpoint::{Endpoint, Service};
 pub use protocol::Answer;
 use retry::{backoff, retryable, RetryQuota};
@@ -95,10 +94,9 @@ pub struct RequestSender {
     signer: Signer,
     /// Standard mode's retry quota, shared by every request of the client.
     quota: RetryQuota,
-    /// Adaptive retry mode's client-side rate limiter (`None` in standard mode).
-    limiter: Option<RateLimiter>,
-    /// The limiter's clock.
-    started: Instant,
+    /// Adaptive retry mode's client-side rate limiter (`None` in standard mode), or the one
+    /// this client shares with others (`ClientOptions.rate_limit`).
+    limiter: Option<std::sync::Arc<adaptive::Shared>>,
     /// Where requests go, for messages: the endpoint override, or `AWS (REGION)`.
     label: String,
     /// The server's clock minus ours, in seconds, when they differ by more than a minute.
@@ -125,8 +123,9 @@ impl RequestSender {
             connector: Connector::new(Some(connect), Some(read), net),
             signer: Signer::default(),
             quota: RetryQuota::default(),
-            limiter: (options.retry_mode == RetryMode::Adaptive).then(|| RateLimiter::new(0.0)),
-            started: Instant::now(),
+            limiter: options.rate_limit.clone().or_else(|| {
+                (options.retry_mode == RetryMode::Adaptive).then(|| std::sync::Arc::new(adaptive::Shared::default()))
+            }),
             label: crate::config::describe_endpoint(sdk),
             skew: AtomicI64::new(0),
         }
@@ -182,7 +181,7 @@ impl RequestSender {
         loop {
             attempt += 1;
             if let Some(limiter) = &self.limiter {
-                let wait = limiter.acquire(self.started.elapsed().as_secs_f64());
+                let wait = limiter.acquire();
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
                 }
@@ -215,7 +214,7 @@ impl RequestSender {
                     let error = (answer.status != 200).then(|| service_error(&self.label, &answer));
                     if let Some(limiter) = &self.limiter {
                         let throttled = error.as_ref().is_some_and(|e| e.kind() == Some(ErrorKind::Throttled));
-                        limiter.update(self.started.elapsed().as_secs_f64(), throttled);
+                        limiter.update(throttled);
                     }
                     match error {
                         None => {

@@ -122,7 +122,7 @@ impl Client {
     }
 
     /// One JSON 1.1 call (`X-Amz-Target: {prefix}.{operation}`) to `endpoint`.
-    async fn json_call(
+    pub(crate) async fn json_call(
         &self,
         endpoint: &super::Endpoint,
         prefix: &str,
