@@ -8,7 +8,10 @@
 
 use std::collections::HashMap;
 
+use futures_util::future::join_all;
+
 use super::roles::{RoleSpec, Step};
+
 use super::spec::{RoleDef, SpecFile, SPEC_TAG};
 use super::{Client, Error, ErrorKind};
 use rolekit_policy::build::normalize;
@@ -189,8 +192,7 @@ impl Client {
             exclusive: true,
             ..want
         };
-        let (all, _) = self.plan_steps(&full).await?;
-        item.drift = all
+        item.drift = super::roles::steps_for(&full, Some(&current))
             .iter()
             .filter(|s| role.spec.tags.is_some() || !matches!(s, Step::Untag(_)))
             .map(|s| s.describe(&name))
@@ -198,36 +200,41 @@ impl Client {
         Ok(item)
     }
 
+    /// A customer managed policy of the spec against the account.
+    async fn plan_policy(&self, p: &super::spec::PolicyDef) -> Result<ItemPlan, Error> {
+        let arn = self.customer_policy_arn(&p.name, &p.path).await?;
+        let changes = match self.find_managed_policy(&arn).await? {
+            None => vec![format!("create policy {}", p.name)],
+            Some(have) => {
+                let same = serde_json::from_str::<serde_json::Value>(&have.document)
+                    .is_ok_and(|d| normalize(&d) == normalize(&p.document));
+                if same {
+                    Vec::new()
+                } else {
+                    vec![format!("update policy {} (a new default version)", p.name)]
+                }
+            }
+        };
+        Ok(ItemPlan {
+            kind: "policy",
+            name: p.name.clone(),
+            changes,
+            drift: Vec::new(),
+            reverts_drift: false,
+        })
+    }
+
     /// What applying `spec` would write in this account, and what drifted; nothing is written.
+    /// Every policy and role is read at once (a plan's time is its slowest read, not their sum).
     pub async fn plan_spec(&self, spec: &SpecFile) -> Result<AccountPlan, Error> {
         let me = self.identity().await?;
-        let mut items = Vec::new();
-        for p in &spec.policies {
-            let arn = self.customer_policy_arn(&p.name, &p.path).await?;
-            let changes = match self.find_managed_policy(&arn).await? {
-                None => vec![format!("create policy {}", p.name)],
-                Some(have) => {
-                    let same = serde_json::from_str::<serde_json::Value>(&have.document)
-                        .is_ok_and(|d| normalize(&d) == normalize(&p.document));
-                    if same {
-                        Vec::new()
-                    } else {
-                        vec![format!("update policy {} (a new default version)", p.name)]
-                    }
-                }
-            };
-            items.push(ItemPlan {
-                kind: "policy",
-                name: p.name.clone(),
-                changes,
-                drift: Vec::new(),
-                reverts_drift: false,
-            });
-        }
-        let mut cache = Resolved::new();
-        for role in &spec.roles {
-            items.push(self.plan_role_def(spec, role, &mut cache).await?);
-        }
+        let policies = join_all(spec.policies.iter().map(|p| self.plan_policy(p)));
+        let roles = join_all(spec.roles.iter().map(|role| async move {
+            let mut cache = Resolved::new();
+            self.plan_role_def(spec, role, &mut cache).await
+        }));
+        let (policies, roles) = tokio::join!(policies, roles);
+        let items = policies.into_iter().chain(roles).collect::<Result<Vec<_>, Error>>()?;
         Ok(AccountPlan::from_items(me.account, items))
     }
 

@@ -213,6 +213,92 @@ fn same_document(a: &str, b: &Value) -> bool {
     serde_json::from_str::<Value>(a).is_ok_and(|v| normalize(&v) == normalize(b))
 }
 
+/// The writes that would bring `current` (None: no such role) to `spec`.
+pub(crate) fn steps_for(spec: &RoleSpec, current: Option<&RoleInfo>) -> Vec<Step> {
+    let Some(cur) = current else {
+        let mut steps = vec![Step::Create];
+        for arn in spec.managed_policies.iter().flatten() {
+            steps.push(Step::Attach(arn.clone()));
+        }
+        for (name, doc) in spec.inline_policies.iter().flatten() {
+            steps.push(Step::PutInline(name.clone(), doc.to_string()));
+        }
+        return steps;
+    };
+    let mut steps = Vec::new();
+    if !same_document(&cur.trust_policy, &spec.trust) {
+        steps.push(Step::UpdateTrust);
+    }
+    let description = spec
+        .description
+        .as_ref()
+        .filter(|d| cur.description.as_ref() != Some(*d))
+        .cloned();
+    let max = spec.max_session_duration.filter(|m| *m != cur.max_session_duration);
+    if description.is_some() || max.is_some() {
+        steps.push(Step::UpdateRole {
+            description,
+            max_session_duration: max,
+        });
+    }
+    match (&spec.permissions_boundary, &cur.permissions_boundary) {
+        (Some(want), Some(have)) if want == have => {}
+        (Some(want), _) => steps.push(Step::PutBoundary(want.clone())),
+        (None, Some(_)) if spec.exclusive => steps.push(Step::DeleteBoundary),
+        _ => {}
+    }
+    if let Some(tags) = &spec.tags {
+        let add: Vec<(String, String)> = tags.iter().filter(|t| !cur.tags.contains(t)).cloned().collect();
+        if !add.is_empty() {
+            steps.push(Step::Tag(add));
+        }
+        if spec.exclusive {
+            let remove: Vec<String> = cur
+                .tags
+                .iter()
+                .filter(|(k, _)| !tags.iter().any(|(k2, _)| k2 == k))
+                .map(|(k, _)| k.clone())
+                .collect();
+            if !remove.is_empty() {
+                steps.push(Step::Untag(remove));
+            }
+        }
+    }
+    if let Some(managed) = &spec.managed_policies {
+        for arn in managed {
+            if !cur.attached_policies.iter().any(|(_, a)| a == arn) {
+                steps.push(Step::Attach(arn.clone()));
+            }
+        }
+        if spec.exclusive {
+            for (_, arn) in &cur.attached_policies {
+                if !managed.contains(arn) {
+                    steps.push(Step::Detach(arn.clone()));
+                }
+            }
+        }
+    }
+    if let Some(inline) = &spec.inline_policies {
+        for (name, doc) in inline {
+            let same = cur
+                .inline_policies
+                .iter()
+                .any(|(n, d)| n == name && same_document(d, doc));
+            if !same {
+                steps.push(Step::PutInline(name.clone(), doc.to_string()));
+            }
+        }
+        if spec.exclusive {
+            for (name, _) in &cur.inline_policies {
+                if !inline.iter().any(|(n, _)| n == name) {
+                    steps.push(Step::DeleteInline(name.clone()));
+                }
+            }
+        }
+    }
+    steps
+}
+
 impl Client {
     /// GetRole plus its attached and inline policies (tags come with GetRole); `None` when it
     /// does not exist. Sent by rolekit itself (`direct`): it is the read every plan starts with.
@@ -308,90 +394,8 @@ impl Client {
     /// The writes that would bring the role to `spec` (already checked), and the role as it is now.
     pub(crate) async fn plan_steps(&self, spec: &RoleSpec) -> Result<(Vec<Step>, Option<RoleInfo>), Error> {
         let current = self.find_role(&spec.name).await?;
-        let Some(cur) = &current else {
-            let mut steps = vec![Step::Create];
-            for arn in spec.managed_policies.iter().flatten() {
-                steps.push(Step::Attach(arn.clone()));
-            }
-            for (name, doc) in spec.inline_policies.iter().flatten() {
-                steps.push(Step::PutInline(name.clone(), doc.to_string()));
-            }
-            return Ok((steps, None));
-        };
-        let mut steps = Vec::new();
-        if !same_document(&cur.trust_policy, &spec.trust) {
-            steps.push(Step::UpdateTrust);
-        }
-        let description = spec
-            .description
-            .as_ref()
-            .filter(|d| cur.description.as_ref() != Some(*d))
-            .cloned();
-        let max = spec.max_session_duration.filter(|m| *m != cur.max_session_duration);
-        if description.is_some() || max.is_some() {
-            steps.push(Step::UpdateRole {
-                description,
-                max_session_duration: max,
-            });
-        }
-        match (&spec.permissions_boundary, &cur.permissions_boundary) {
-            (Some(want), Some(have)) if want == have => {}
-            (Some(want), _) => steps.push(Step::PutBoundary(want.clone())),
-            (None, Some(_)) if spec.exclusive => steps.push(Step::DeleteBoundary),
-            _ => {}
-        }
-        if let Some(tags) = &spec.tags {
-            let add: Vec<(String, String)> = tags.iter().filter(|t| !cur.tags.contains(t)).cloned().collect();
-            if !add.is_empty() {
-                steps.push(Step::Tag(add));
-            }
-            if spec.exclusive {
-                let remove: Vec<String> = cur
-                    .tags
-                    .iter()
-                    .filter(|(k, _)| !tags.iter().any(|(k2, _)| k2 == k))
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                if !remove.is_empty() {
-                    steps.push(Step::Untag(remove));
-                }
-            }
-        }
-        if let Some(managed) = &spec.managed_policies {
-            for arn in managed {
-                if !cur.attached_policies.iter().any(|(_, a)| a == arn) {
-                    steps.push(Step::Attach(arn.clone()));
-                }
-            }
-            if spec.exclusive {
-                for (_, arn) in &cur.attached_policies {
-                    if !managed.contains(arn) {
-                        steps.push(Step::Detach(arn.clone()));
-                    }
-                }
-            }
-        }
-        if let Some(inline) = &spec.inline_policies {
-            for (name, doc) in inline {
-                let same = cur
-                    .inline_policies
-                    .iter()
-                    .any(|(n, d)| n == name && same_document(d, doc));
-                if !same {
-                    steps.push(Step::PutInline(name.clone(), doc.to_string()));
-                }
-            }
-            if spec.exclusive {
-                for (name, _) in &cur.inline_policies {
-                    if !inline.iter().any(|(n, _)| n == name) {
-                        steps.push(Step::DeleteInline(name.clone()));
-                    }
-                }
-            }
-        }
-        Ok((steps, current))
+        Ok((steps_for(spec, current.as_ref()), current))
     }
-
     /// Apply one step; a create returns the new role as the spec describes it.
     async fn apply_step(&self, spec: &RoleSpec, step: &Step) -> Result<Option<RoleInfo>, Error> {
         if *step == Step::Create {
