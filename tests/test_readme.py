@@ -33,3 +33,17 @@ def test_the_use_example_runs_as_written(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["aws-config", "policy.json"]
     assert "[profile basic-role]" in (folder / "aws-config").read_text()
     assert list(home.rglob("*")) == [], "nothing written under HOME"
+
+
+def test_the_role_spec_example_is_a_valid_spec() -> None:
+    """The README's TOML spec loads as written (the CloudFormation round trip of such a spec is
+    test_fleet's)."""
+    import rolekit as rk
+
+    block = re.search(r"```toml\n(.*?)```", README.read_text(), re.S)
+    assert block is not None, "the README has a spec example"
+    spec = rk.RoleSpec.from_toml(block.group(1))
+    assert [r["name"] for r in spec.roles] == ["sagemaker-churn"] and [p["name"] for p in spec.policies] == [
+        "data-access"
+    ]
+    assert "AWS::IAM::Role" in spec.to_cloudformation()
