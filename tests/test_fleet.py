@@ -267,3 +267,28 @@ def test_cloudformation_round_trip(client: rk.Client, sandbox: Any, tmp_path: Pa
         timeout=60,
     )
     assert cli.returncode == 0 and cli.stdout.strip() == template.strip()
+
+
+def test_the_apply_command_asks_first_and_plan_exits_by_state(client: rk.Client, sandbox: Any, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, prefix="cli-")
+    env = dict(sandbox.env())
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "rolekit", *args, str(spec)],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    pending = run("plan")
+    assert pending.returncode == 1 and "create role cli-sagemaker-churn" in pending.stdout, pending.stderr
+    refused = run("apply")
+    assert refused.returncode == 3 and "--yes" in refused.stderr, refused.stderr
+    with pytest.raises(rk.NoSuchEntity):
+        client.get_role("cli-sagemaker-churn")  # nothing written without a confirmation
+    done = run("apply", "--yes", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["accounts"][0]["status"] == "applied", done.stderr
+    assert run("plan").returncode == 0

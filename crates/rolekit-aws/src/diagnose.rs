@@ -125,28 +125,25 @@ impl Check {
         f(&policies, &req)
     }
 
-    /// The name of the policy at `role` in this check.
-    fn label(&self, role: Role) -> String {
-        let named = match role {
+    /// The policy at `role` in this check.
+    fn named(&self, role: Role) -> Option<&Named> {
+        match role {
             Role::Identity(i) => self.identity.get(i),
             Role::Resource => self.resource_policy.as_ref(),
             Role::Boundary => self.boundary.as_ref(),
             Role::Scp { level, index } => self.scps.get(level).and_then(|l| l.get(index)),
             Role::Session | Role::Rcp { .. } | Role::Endpoint => None,
-        };
-        named.map_or_else(|| role.label(), |n| n.label.clone())
+        }
+    }
+
+    /// The name of the policy at `role` in this check.
+    fn label(&self, role: Role) -> String {
+        self.named(role).map_or_else(|| role.label(), |n| n.label.clone())
     }
 
     /// "statement 2 (Sid "DenyPayroll", line 14)" for a hit.
     fn statement(&self, role: Role, index: usize) -> String {
-        let named = match role {
-            Role::Identity(i) => self.identity.get(i),
-            Role::Resource => self.resource_policy.as_ref(),
-            Role::Boundary => self.boundary.as_ref(),
-            Role::Scp { level, index } => self.scps.get(level).and_then(|l| l.get(index)),
-            Role::Session | Role::Rcp { .. } | Role::Endpoint => None,
-        };
-        let Some(s) = named.and_then(|n| n.compiled.statements.get(index)) else {
+        let Some(s) = self.named(role).and_then(|n| n.compiled.statements.get(index)) else {
             return format!("statement {}", index + 1);
         };
         let mut out = format!("statement {}", s.index + 1);
@@ -658,36 +655,18 @@ fn resource_policy_of(
 }
 
 impl Client {
-    /// A managed policy's default version, by ARN (GetPolicy, GetPolicyVersion).
-    async fn managed_document(&self, arn: &str) -> Result<String, Error> {
-        let policy = self.query(Service::Iam, "GetPolicy", &[("PolicyArn", arn)]).await?;
-        let version = policy
-            .child("Policy")
-            .and_then(|p| p.text_of("DefaultVersionId"))
-            .unwrap_or("v1")
-            .to_string();
-        let v = self
-            .query(
-                Service::Iam,
-                "GetPolicyVersion",
-                &[("PolicyArn", arn), ("VersionId", &version)],
-            )
-            .await?;
-        Ok(percent_decode(
-            v.child("PolicyVersion")
-                .and_then(|p| p.text_of("Document"))
-                .unwrap_or("{}"),
-        ))
-    }
-
     /// Read the managed policies `arns` (concurrently) as labelled documents.
     async fn managed(&self, arns: &[(String, String)], unread: &mut Vec<Unread>) -> Vec<Named> {
-        let docs = join_all(arns.iter().map(|(_, arn)| self.managed_document(arn))).await;
+        let docs = join_all(arns.iter().map(|(_, arn)| self.find_managed_policy(arn))).await;
         let mut out = Vec::new();
         for ((name, arn), doc) in arns.iter().zip(docs) {
             let label = format!("managed policy {name} ({arn})");
             match doc {
-                Ok(text) => match Named::new(label.clone(), &text) {
+                Ok(None) => unread.push(Unread {
+                    what: label,
+                    why: "it does not exist (GetPolicy: NoSuchEntity)".into(),
+                }),
+                Ok(Some(m)) => match Named::new(label.clone(), &m.document) {
                     Some(n) => out.push(n),
                     None => unread.push(Unread {
                         what: label,

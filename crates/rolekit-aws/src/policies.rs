@@ -1,6 +1,7 @@
 //! Managed and inline policies: versioned updates (never delete and re-create), attachment,
 //! and AWS managed policy names resolved to their real ARN and path.
 
+use super::direct::Service;
 use super::roles::percent_decode;
 use super::{Client, Error, ErrorKind};
 use rolekit_policy::build::normalize;
@@ -36,39 +37,33 @@ impl Client {
         Ok(format!("arn:{}:iam::{}:policy{}{name}", me.partition, me.account, path))
     }
 
-    /// The default version of the policy at `arn`, or `None` when it does not exist.
+    /// The default version of the policy at `arn`, or `None` when it does not exist. Sent by
+    /// rolekit itself (`direct`): every plan, diagnosis and fleet account reads policies.
     pub async fn find_managed_policy(&self, arn: &str) -> Result<Option<ManagedPolicy>, Error> {
-        let out = match self.iam().get_policy().policy_arn(arn).send().await {
-            Ok(o) => o,
-            Err(e) => {
-                let err = Error::from_sdk("GetPolicy", self.endpoint(), e);
-                return if err.kind() == Some(ErrorKind::NoSuchEntity) {
-                    Ok(None)
-                } else {
-                    Err(err)
-                };
-            }
+        let policy = match self.query(Service::Iam, "GetPolicy", &[("PolicyArn", arn)]).await {
+            Ok(found) => found,
+            Err(e) if e.kind() == Some(ErrorKind::NoSuchEntity) => return Ok(None),
+            Err(e) => return Err(e),
         };
-        let Some(p) = out.policy() else { return Ok(None) };
-        let version = p.default_version_id().unwrap_or("v1").to_string();
+        let Some(p) = policy.child("Policy") else {
+            return Ok(None);
+        };
+        let version = p.text_of("DefaultVersionId").unwrap_or("v1").to_string();
         let v = self
-            .call(
+            .query(
+                Service::Iam,
                 "GetPolicyVersion",
-                self.iam()
-                    .get_policy_version()
-                    .policy_arn(arn)
-                    .version_id(&version)
-                    .send(),
+                &[("PolicyArn", arn), ("VersionId", &version)],
             )
             .await?;
-        let document = v
-            .policy_version()
-            .and_then(|v| v.document())
-            .map(percent_decode)
-            .unwrap_or_default();
+        let document = percent_decode(
+            v.child("PolicyVersion")
+                .and_then(|p| p.text_of("Document"))
+                .unwrap_or_default(),
+        );
         Ok(Some(ManagedPolicy {
             arn: arn.to_string(),
-            name: p.policy_name().unwrap_or_default().to_string(),
+            name: p.text_of("PolicyName").unwrap_or_default().to_string(),
             version_id: version,
             document,
             changed: false,

@@ -127,6 +127,26 @@ struct Row {
     doc: Option<&'static str>,
 }
 
+/// What a job in a VPC does with its network interfaces (also granted by the execution policy).
+pub const VPC_ACTIONS: [&str; 9] = [
+    "ec2:CreateNetworkInterface",
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+];
+
+/// What pulling a job's image from its ECR repository takes (also granted by the execution policy).
+pub const IMAGE_PULL_ACTIONS: [&str; 3] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+];
+
 const ALL: &[JobKind] = &[
     JobKind::Training,
     JobKind::Processing,
@@ -194,11 +214,7 @@ const TABLE: &[Row] = &[
         jobs: ALL,
         party: Party::Role,
         subject: Subject::ImagePull,
-        actions: &[
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:GetDownloadUrlForLayer",
-            "ecr:BatchGetImage",
-        ],
+        actions: &IMAGE_PULL_ACTIONS,
         doc: None,
     },
     Row {
@@ -226,17 +242,7 @@ const TABLE: &[Row] = &[
         jobs: ALL,
         party: Party::Role,
         subject: Subject::Network,
-        actions: &[
-            "ec2:CreateNetworkInterface",
-            "ec2:CreateNetworkInterfacePermission",
-            "ec2:DeleteNetworkInterface",
-            "ec2:DeleteNetworkInterfacePermission",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeVpcs",
-            "ec2:DescribeDhcpOptions",
-            "ec2:DescribeSubnets",
-            "ec2:DescribeSecurityGroups",
-        ],
+        actions: &VPC_ACTIONS,
         doc: Some("https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html"),
     },
 ];

@@ -215,11 +215,7 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
             .collect::<Result<Vec<_>, String>>()?;
         statements.push(statement(
             "Allow",
-            &strings(&[
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-            ]),
+            &strings(&crate::jobs::IMAGE_PULL_ACTIONS),
             &repos,
             Some("PullJobImage"),
             None,
@@ -260,17 +256,7 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
     if opts.vpc {
         statements.push(statement(
             "Allow",
-            &strings(&[
-                "ec2:CreateNetworkInterface",
-                "ec2:CreateNetworkInterfacePermission",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeVpcs",
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeSecurityGroups",
-            ]),
+            &strings(&crate::jobs::VPC_ACTIONS),
             &strings(&["*"]),
             Some("JobNetworkInterfaces"),
             None,
