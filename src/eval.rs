@@ -238,6 +238,13 @@ impl PyDecision {
     fn blocked_by<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, &self.decision.blocked_by)
     }
+    /// The rule of AWS's own that decided whatever the policies say ("sts:GetCallerIdentity needs no
+    /// permission ...", a service-linked role that customers cannot change ...), with the AWS page that
+    /// states it; None when the policies decided.
+    #[getter]
+    fn rule(&self) -> Option<String> {
+        self.decision.rule.map(|r| format!("{} ({})", r.says, r.doc))
+    }
     #[getter]
     fn action(&self) -> &str {
         &self.action

@@ -304,7 +304,13 @@ def outcome(call):
     except rk.RolekitError as e:
         result = 'error: ' + type(e).__name__ + ': ' + str(e)[:200]
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # The peak of this process's own address space (VmHWM starts afresh at exec): ru_maxrss would
+    # carry over the parent's, and pytest's own process can be hundreds of MB by then.
+    try:
+        with open('/proc/self/status') as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith('VmHWM:')) * 1024
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({'result': result, 'seconds': seconds, 'peak': peak}))
 """
 

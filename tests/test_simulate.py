@@ -182,3 +182,21 @@ def test_rcps_endpoint_policies_and_the_resource_account() -> None:
     )
     assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", resource_policy=public, principal="*").allowed
     assert not rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[ALLOW_ALL], principal="*").allowed
+
+
+def test_rules_of_awss_own_decide_before_any_policy() -> None:
+    """GetCallerIdentity needs no permission; a service-linked role cannot be changed by a customer's
+    policy, however broad (STS API reference; IAM User Guide, service-linked roles)."""
+    deny_all = rk.Policy([rk.Statement.deny("*", "*")])
+    who = rk.simulate("sts:GetCallerIdentity", "*", identity=[deny_all])
+    assert who.allowed and who.blocked_by == ()
+    assert who.rule is not None and "GetCallerIdentity" in who.rule and "https://docs.aws.amazon.com/" in who.rule
+    assert "rule of AWS's own" in who.explain()
+
+    admin = rk.Policy([rk.Statement.allow("iam:*", "*")])
+    slr = "arn:aws:iam::111122223333:role/aws-service-role/sagemaker.amazonaws.com/AWSServiceRoleForAmazonSageMaker"
+    changed = rk.simulate("iam:DeleteRolePolicy", slr, identity=[admin])
+    assert changed.decision == "explicit_deny" and changed.rule is not None and "service-linked" in changed.rule
+    # Reading it is the policies' business: no rule, and the admin policy allows it.
+    read = rk.simulate("iam:GetRole", slr, identity=[admin])
+    assert read.allowed and read.rule is None

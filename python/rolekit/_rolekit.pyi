@@ -580,6 +580,11 @@ class Decision:
         """The policy types that denied, from ("identity", "resource", "boundary", "session", "scp",
         "rcp", "endpoint"): explicitly, or by not allowing where an allow was needed. Empty when allowed."""
     @property
+    def rule(self) -> Optional[str]:
+        """The rule of AWS's own that decided whatever the policies say (sts:GetCallerIdentity needs no
+        permission, service-linked roles cannot be changed by customers, ...), with the AWS page that
+        states it; None when the policies decided."""
+    @property
     def matched(self) -> list[dict[str, Any]]:
         """The deciding statements: policy, statement (index), sid, effect, line, column."""
     def explain(self) -> str:

@@ -939,6 +939,7 @@ impl Client {
                 matched: Vec::new(),
                 limit: None,
                 blocked_by: Vec::new(),
+                rule: None,
             },
             cause: None,
             fix: None,

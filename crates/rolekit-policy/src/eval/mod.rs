@@ -350,6 +350,11 @@ impl CStatement {
         Ok(named)
     }
 
+    /// Whether the statement names its principals with NotPrincipal.
+    fn not_principal(&self) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.not)
+    }
+
     /// `Sid` or `#index`.
     pub fn label(&self) -> String {
         self.sid
@@ -495,8 +500,128 @@ pub struct Decision {
     /// A limit the evaluation met (the verdict is then not to be trusted): see `budget`.
     pub limit: Option<Limit>,
     /// The policy types that denied (explicitly, or by not allowing where an allow was needed),
-    /// in the order of [`KINDS`]; empty when allowed.
+    /// in the order of [`KINDS`]; empty when allowed, and when a rule of AWS's own decided.
     pub blocked_by: Vec<&'static str>,
+    /// The rule of AWS's own that decided before any policy was read, if one did.
+    pub rule: Option<ServiceRule>,
+}
+
+/// A rule AWS applies whatever the policies say: it decides a request before they are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceRule {
+    /// Allowed (`Allow`) or refused whatever any policy says (`ExplicitDeny`).
+    pub verdict: Verdict,
+    /// The rule, in a sentence.
+    pub says: &'static str,
+    /// The AWS page that states it.
+    pub doc: &'static str,
+}
+
+/// "No permissions are required to perform this operation. If an administrator attaches a policy
+/// to your identity that explicitly denies access to the sts:GetCallerIdentity action, you can
+/// still perform this operation."
+const GET_CALLER_IDENTITY: ServiceRule = ServiceRule {
+    verdict: Verdict::Allow,
+    says: "sts:GetCallerIdentity needs no permission: no policy can deny it",
+    doc: "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html",
+};
+
+/// A service-linked role's trust and permissions are the service's: "you can't edit the
+/// permissions for a service-linked role", and it is deleted through the service
+/// (iam:DeleteServiceLinkedRole), not iam:DeleteRole. Its description stays editable.
+const SERVICE_LINKED_ROLE: ServiceRule = ServiceRule {
+    verdict: Verdict::ExplicitDeny,
+    says: "a service-linked role (path /aws-service-role/) belongs to its service: its policies, trust and \
+           boundary cannot be changed, and it is deleted with iam:DeleteServiceLinkedRole",
+    doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html",
+};
+
+/// Roles under `/aws-reserved/` (IAM Identity Center's permission-set roles) are provisioned and
+/// changed by the service through its service-linked role (AWSSSOServiceRolePolicy grants it the
+/// changes on `role/aws-reserved/sso.amazonaws.com/*`); customers' principals cannot change them.
+const RESERVED_ROLE: ServiceRule = ServiceRule {
+    verdict: Verdict::ExplicitDeny,
+    says: "a role under /aws-reserved/ is managed by its AWS service (IAM Identity Center's permission sets): \
+           change the permission set, not the role",
+    doc: "https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html",
+};
+
+/// "You cannot change the permissions defined in AWS managed policies."
+const AWS_MANAGED_POLICY: ServiceRule = ServiceRule {
+    verdict: Verdict::ExplicitDeny,
+    says: "an AWS managed policy (arn:aws:iam::aws:policy/...) cannot be changed or deleted: copy it into a \
+           customer managed policy",
+    doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies",
+};
+
+/// "The alias name cannot begin with alias/aws/. The alias/aws/ prefix is reserved for AWS
+/// managed keys." (CreateAlias; UpdateAlias and DeleteAlias likewise refuse them.)
+const AWS_KMS_ALIAS: ServiceRule = ServiceRule {
+    verdict: Verdict::ExplicitDeny,
+    says: "KMS aliases that begin with alias/aws/ are reserved for AWS managed keys: they cannot be created, \
+           changed or deleted",
+    doc: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html",
+};
+
+/// The IAM actions that change a role.
+const ROLE_CHANGES: [&str; 12] = [
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRole",
+    // Also editable on a service-linked role (its description), never on a reserved one.
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:TagRole",
+    "iam:UntagRole",
+];
+/// How many of `ROLE_CHANGES`, from the start, a service-linked role refuses.
+const SERVICE_LINKED_REFUSES: usize = 8;
+
+/// The IAM actions that change a managed policy.
+const POLICY_CHANGES: [&str; 6] = [
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:DeletePolicy",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+];
+
+/// The rule of AWS's own that decides `req` whatever the policies say, if one does.
+pub fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
+    let action = req.action;
+    if action.eq_ignore_ascii_case("sts:GetCallerIdentity") {
+        return Some(GET_CALLER_IDENTITY);
+    }
+    let one_of = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
+    let arn = Arn::parse(req.resource)?;
+    // The services that own these resources change them themselves.
+    let by_a_service = req
+        .principal
+        .is_some_and(|p| p.ends_with(".amazonaws.com") || service_linked(Some(p)));
+    match arn.service {
+        "iam" if !by_a_service => {
+            if let Some(path) = arn.resource.strip_prefix("role/") {
+                if path.starts_with("aws-reserved/") && one_of(&ROLE_CHANGES) {
+                    return Some(RESERVED_ROLE);
+                }
+                if path.starts_with("aws-service-role/") && one_of(&ROLE_CHANGES[..SERVICE_LINKED_REFUSES]) {
+                    return Some(SERVICE_LINKED_ROLE);
+                }
+            }
+            (arn.account == "aws" && arn.resource.starts_with("policy/") && one_of(&POLICY_CHANGES))
+                .then_some(AWS_MANAGED_POLICY)
+        }
+        "kms" => (arn.resource.starts_with("alias/aws/")
+            && one_of(&["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"]))
+        .then_some(AWS_KMS_ALIAS),
+        _ => None,
+    }
 }
 
 fn kinds_in_order(mut kinds: Vec<&'static str>) -> Vec<&'static str> {
@@ -555,14 +680,6 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
     decision
 }
 
-/// The GetCallerIdentity rule: "No permissions are required to perform this operation. If an
-/// administrator attaches a policy to your identity that explicitly denies access to the
-/// sts:GetCallerIdentity action, you can still perform this operation."
-/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
-fn always_allowed(action: &str) -> bool {
-    action.eq_ignore_ascii_case("sts:GetCallerIdentity")
-}
-
 /// Requests whose resource policy must allow even in the same account: the STS actions a role's
 /// trust policy decides, and every KMS action on a key, whose key policy decides ("unless the key
 /// policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"; the
@@ -590,12 +707,13 @@ fn resource_policy_decides(action: &str, resource: &str) -> bool {
 /// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html), and the
 /// identity, resource, boundary and session policies must allow as the User Guide says.
 fn decide(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
-    if always_allowed(req.action) {
+    if let Some(rule) = service_rule(req) {
         return Decision {
-            verdict: Verdict::Allow,
+            verdict: rule.verdict,
             matched: Vec::new(),
             limit: None,
             blocked_by: Vec::new(),
+            rule: Some(rule),
         };
     }
     let found = gather(policies, req);
@@ -606,6 +724,7 @@ fn decide(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
             matched: found.denies,
             limit: None,
             blocked_by,
+            rule: None,
         };
     }
     conclude(policies, req, &found)
@@ -675,6 +794,7 @@ fn gather(policies: &Policies<'_>, req: &Request<'_>) -> Found {
     // Only the organization's policies ask whether the caller is a service-linked role.
     let organization = !policies.scps.is_empty() || !policies.rcps.is_empty();
     let linked = organization && service_linked(req.principal);
+    let bounded = policies.boundary.is_some() && !anonymous;
     let mut found = Found {
         anonymous,
         scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
@@ -695,7 +815,11 @@ fn gather(policies: &Policies<'_>, req: &Request<'_>) -> Found {
             if s.effect == Effect::Allow && !found.wants_allow(role) {
                 continue;
             }
-            let Ok(named) = s.check(req, req.action, role.names_principals()) else {
+            // "The NotPrincipal element with a Deny effect will always deny any IAM principal that
+            // has a permissions boundary policy attached, regardless of the values specified in
+            // the NotPrincipal element." (access_policies_boundaries.html, "Important")
+            let blind = role == Role::Resource && bounded && s.effect == Effect::Deny && s.not_principal();
+            let Ok(named) = s.check(req, req.action, role.names_principals() && !blind) else {
                 continue;
             };
             let hit = Hit { role, statement: i };
@@ -762,6 +886,7 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
             matched,
             limit: None,
             blocked_by: Vec::new(),
+            rule: None,
         };
     }
     if granted.is_none() {
@@ -789,7 +914,15 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
         matched: Vec::new(),
         limit: None,
         blocked_by: kinds_in_order(blocked),
+        rule: None,
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn describe_statement(s: &CStatement) -> String {
@@ -871,6 +1004,18 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
     };
     let mut lines = Vec::new();
     let what = format!("{} on {}", req.action, req.resource);
+    if let Some(rule) = decision.rule {
+        let word = if rule.verdict == Verdict::Allow {
+            "ALLOWED"
+        } else {
+            "DENIED"
+        };
+        lines.push(format!(
+            "{word} by a rule of AWS's own, whatever the policies say: {what}."
+        ));
+        lines.push(format!("{} ({}).", capitalized(rule.says), rule.doc));
+        return lines;
+    }
     match decision.verdict {
         Verdict::Allow => {
             lines.push(format!("ALLOWED: {what}."));

@@ -391,3 +391,106 @@ fn a_kms_key_policy_must_allow_even_in_the_same_account() {
         Verdict::Allow
     );
 }
+
+/// The rules AWS applies before any policy: a service-linked role belongs to its service
+/// (using-service-linked-roles.html), a role under /aws-reserved/ to IAM Identity Center
+/// (permissionsetsconcept.html; AWSSSOServiceRolePolicy grants the service those changes), an AWS
+/// managed policy to AWS (access_policies_managed-vs-inline.html), and KMS's alias/aws/ prefix to
+/// AWS managed keys (API_CreateAlias.html). Each refuses even an administrator.
+#[test]
+fn service_rules_refuse_what_no_policy_can_grant() {
+    let admin = Case {
+        identity: vec![allow("*", "*")],
+        ..Case::default()
+    };
+    let linked =
+        "arn:aws:iam::111111111111:role/aws-service-role/sagemaker.amazonaws.com/AWSServiceRoleForAmazonSageMaker";
+    let reserved =
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef";
+    let refused = |action: &str, resource: &str| {
+        let d = admin.decide(action, resource);
+        assert_eq!(d.verdict, Verdict::ExplicitDeny, "{action} on {resource}");
+        assert!(d.blocked_by.is_empty() && d.matched.is_empty(), "no policy decided");
+        d.rule.expect("a rule decided")
+    };
+    for action in [
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRole",
+    ] {
+        assert!(refused(action, linked).doc.ends_with("using-service-linked-roles.html"));
+        assert!(refused(action, reserved).says.contains("/aws-reserved/"));
+    }
+    // A service-linked role's description stays editable; a reserved role's does not.
+    assert_eq!(
+        admin.decide("iam:UpdateRoleDescription", linked).verdict,
+        Verdict::Allow
+    );
+    refused("iam:UpdateRoleDescription", reserved);
+    // Reading them is an ordinary request, and the owning service changes its roles itself.
+    assert_eq!(admin.decide("iam:GetRole", reserved).verdict, Verdict::Allow);
+    let sso = Case {
+        identity: vec![allow("iam:*", "*")],
+        principal: Some("arn:aws:sts::111111111111:assumed-role/AWSServiceRoleForSSO/sso"),
+        ..Case::default()
+    };
+    assert_eq!(sso.decide("iam:PutRolePolicy", reserved).verdict, Verdict::Allow);
+
+    let managed = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess";
+    refused("iam:CreatePolicyVersion", managed);
+    refused("iam:DeletePolicy", managed);
+    assert_eq!(admin.decide("iam:GetPolicyVersion", managed).verdict, Verdict::Allow);
+    assert_eq!(
+        admin
+            .decide("iam:CreatePolicyVersion", "arn:aws:iam::111111111111:policy/mine")
+            .verdict,
+        Verdict::Allow
+    );
+
+    for action in ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"] {
+        refused(action, "arn:aws:kms:us-east-1:111111111111:alias/aws/s3");
+        assert_eq!(
+            admin
+                .decide(action, "arn:aws:kms:us-east-1:111111111111:alias/team-key")
+                .verdict,
+            Verdict::Allow
+        );
+    }
+    assert_eq!(
+        admin
+            .decide("kms:DescribeKey", "arn:aws:kms:us-east-1:111111111111:alias/aws/s3")
+            .verdict,
+        Verdict::Allow
+    );
+
+    // GetCallerIdentity is the allowing rule, and explain() cites each rule's page.
+    let d = Case {
+        identity: vec![deny("*", "*")],
+        ..Case::default()
+    }
+    .decide("sts:GetCallerIdentity", "*");
+    assert_eq!(
+        (d.verdict, d.rule.map(|r| r.verdict)),
+        (Verdict::Allow, Some(Verdict::Allow))
+    );
+    let identity = [compile(&allow("*", "*"))];
+    let refs: Vec<&CompiledPolicy> = identity.iter().collect();
+    let policies = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let ctx = Context::default();
+    let req = Request {
+        action: "kms:DeleteAlias",
+        resource: "arn:aws:kms:us-east-1:111111111111:alias/aws/ebs",
+        principal: Some(ALICE),
+        context: &ctx,
+    };
+    let lines = explain(&policies, &req, &evaluate(&policies, &req));
+    assert!(lines[0].starts_with("DENIED by a rule of AWS's own"), "{lines:?}");
+    assert!(
+        lines[1].contains("alias/aws/") && lines[1].contains("API_CreateAlias.html"),
+        "{lines:?}"
+    );
+}

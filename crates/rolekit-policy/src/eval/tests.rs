@@ -711,3 +711,92 @@ mod properties {
         }
     }
 }
+
+/// benkehoe/permissions-boundary-test recorded AWS's answers for a role session with a
+/// permissions boundary (B), a role policy (P) and a bucket policy naming the role's ARN (R): a
+/// resource policy naming the role does not get past the boundary. Naming the session's own ARN
+/// (or a user's ARN) it does, and past a session policy too (reference_policies_evaluation-logic.html,
+/// "resource-based policies"; access_policies.html#policies_session).
+#[test]
+fn the_permissions_boundary_test_table() {
+    let role = "arn:aws:iam::111122223333:role/pb-test";
+    let session = "arn:aws:sts::111122223333:assumed-role/pb-test/run";
+    let object = "arn:aws:s3:::pb-bucket/key";
+    let put = r#"{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::pb-bucket/key"}"#;
+    let other = r#"{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::pb-bucket/other"}"#;
+    let bucket_policy = |principal: &str, grants: bool| {
+        doc(&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::pb-bucket/{}"}}"#,
+            if grants { "key" } else { "other" }
+        ))
+    };
+    let decide = |named: &str, b: bool, p: bool, r: bool, session_policy: Option<&str>| {
+        let boundary = doc(if b { put } else { other });
+        let identity = doc(if p { put } else { other });
+        full(
+            &[&identity],
+            Some(&bucket_policy(named, r)),
+            Some(&boundary),
+            session_policy,
+            "s3:PutObject",
+            object,
+            Some(session),
+        )
+        .verdict
+    };
+    let (allow, deny) = (Verdict::Allow, Verdict::ImplicitDeny);
+    // (B, P, R) -> recorded answer with the role's ARN in the bucket policy
+    let recorded = [
+        ((false, false, true), deny),
+        ((true, true, false), allow),
+        ((true, false, true), allow),
+        ((true, true, true), allow),
+        ((true, false, false), deny),
+        ((false, true, false), deny),
+        ((false, true, true), deny),
+    ];
+    for ((b, p, r), expected) in recorded {
+        assert_eq!(
+            decide(role, b, p, r, None),
+            expected,
+            "role ARN named: B={b} P={p} R={r}"
+        );
+    }
+    // The session's ARN in the bucket policy allows on its own.
+    assert_eq!(decide(session, false, false, true, None), allow);
+    assert_eq!(decide(session, false, true, true, None), allow);
+    assert_eq!(decide(session, false, true, false, None), deny);
+    let session_policy = doc(other);
+    assert_eq!(decide(session, false, false, true, Some(&session_policy)), allow);
+    assert_eq!(
+        decide(role, true, false, true, Some(&session_policy)),
+        deny,
+        "the role's ARN: limited by the session policy too"
+    );
+}
+
+/// access_policies_boundaries.html ("Important"): a resource policy's Deny with NotPrincipal
+/// denies every IAM principal that has a permissions boundary, whatever NotPrincipal names.
+#[test]
+fn not_principal_deny_catches_every_bounded_principal() {
+    let user = "arn:aws:iam::111122223333:user/bob";
+    let policy = doc(&format!(
+        r#"{{"Effect": "Deny", "NotPrincipal": {{"AWS": "{user}"}}, "Action": "s3:*", "Resource": "*"}},
+           {{"Effect": "Allow", "Principal": {{"AWS": "{user}"}}, "Action": "s3:GetObject", "Resource": "*"}}"#
+    ));
+    let identity = doc(ALL_S3);
+    let v = |boundary: Option<&str>| {
+        full(
+            &[&identity],
+            Some(&policy),
+            boundary,
+            None,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            Some(user),
+        )
+        .verdict
+    };
+    assert_eq!(v(None), Verdict::Allow, "bob is exempt from the Deny");
+    assert_eq!(v(Some(&identity)), Verdict::ExplicitDeny, "with a boundary he is not");
+}
