@@ -1,10 +1,12 @@
 //! `simulate`, `simulate_many`, `Policy.allows` and the `Decision` class.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 
+use crate::borrowed;
 use crate::html::{self, pyrepr};
 use crate::policy::PyPolicy;
 use rolekit_policy::eval::{self, CompiledPolicy, Context, Decision, Policies, Request, Role, Verdict};
@@ -16,6 +18,8 @@ struct Inputs {
     boundary: Option<Arc<CompiledPolicy>>,
     session: Option<Arc<CompiledPolicy>>,
     org: Organization,
+    /// The policies' patterns and condition values, all told (`CompiledPolicy::weight`).
+    weight: usize,
 }
 
 /// The organization a request is decided in (`scps=`, `rcps=`, `endpoint_policy=`, ...).
@@ -93,13 +97,48 @@ impl Inputs {
         session: Option<&Bound<'_, PyAny>>,
         org: Organization,
     ) -> PyResult<Arc<Self>> {
-        Ok(Arc::new(Self {
-            identity: identity_list(py, identity)?,
-            resource_policy: optional(py, resource_policy)?,
-            boundary: optional(py, boundary)?,
-            session: optional(py, session)?,
+        Ok(Arc::new(Self::from_parts(
+            identity_list(py, identity)?,
+            optional(py, resource_policy)?,
+            optional(py, boundary)?,
+            optional(py, session)?,
             org,
-        }))
+        )))
+    }
+
+    fn from_parts(
+        identity: Vec<Arc<CompiledPolicy>>,
+        resource_policy: Option<Arc<CompiledPolicy>>,
+        boundary: Option<Arc<CompiledPolicy>>,
+        session: Option<Arc<CompiledPolicy>>,
+        org: Organization,
+    ) -> Self {
+        let org_policies = org.scps.iter().chain(&org.rcps).flatten().chain(&org.endpoint);
+        let weight = identity
+            .iter()
+            .chain(&resource_policy)
+            .chain(&boundary)
+            .chain(&session)
+            .chain(org_policies)
+            .map(|p| p.weight)
+            .sum();
+        Self {
+            identity,
+            resource_policy,
+            boundary,
+            session,
+            org,
+            weight,
+        }
+    }
+
+    /// Whether a decision against these policies, with a context of `context_bytes`, is a matter of
+    /// microseconds: few patterns and condition values, and a small context for policy variables to
+    /// expand (each of them can at most repeat the context's longest value).
+    fn light(&self, context_bytes: usize) -> bool {
+        const LIGHT_WEIGHT: usize = 256;
+        const LIGHT_CONTEXT: usize = 4096;
+        context_bytes <= LIGHT_CONTEXT && self.weight <= LIGHT_WEIGHT
     }
 
     fn with<R>(&self, f: impl FnOnce(&Policies<'_>) -> R) -> R {
@@ -146,6 +185,45 @@ fn identity_list(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec
     Ok(vec![compiled(py, obj)?])
 }
 
+/// The context of the last call on this thread and the Python keys and values it came from. A
+/// notebook or a loop passes the same dict call after call; str keys and values cannot change in
+/// place (nor can True and False), so the same objects in the same order are the same context, and
+/// holding them keeps their addresses from being reused.
+struct LastContext {
+    objects: Vec<(Py<PyAny>, Py<PyAny>)>,
+    context: Arc<Context>,
+}
+
+thread_local! {
+    static LAST_CONTEXT: RefCell<Option<LastContext>> = const { RefCell::new(None) };
+}
+
+/// [`context`], converted once for a dict passed again unchanged.
+fn shared_context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Context>> {
+    const CACHED_KEYS: usize = 64;
+    let Some(dict) = obj.and_then(|o| o.cast::<PyDict>().ok()) else {
+        return Ok(Arc::new(context(obj)?));
+    };
+    let known = LAST_CONTEXT.with_borrow(|last| {
+        let last = last.as_ref()?;
+        borrowed::same_items(dict, &last.objects).then(|| last.context.clone())
+    });
+    if let Some(ctx) = known {
+        return Ok(ctx);
+    }
+    let ctx = Arc::new(context(obj)?);
+    let immutable = |o: &Bound<'_, PyAny>| o.is_exact_instance_of::<PyString>() || o.is_exact_instance_of::<PyBool>();
+    if dict.len() <= CACHED_KEYS && dict.iter().all(|(k, v)| immutable(&k) && immutable(&v)) {
+        let objects = dict.iter().map(|(k, v)| (k.unbind(), v.unbind())).collect();
+        let previous = LAST_CONTEXT.replace(Some(LastContext {
+            objects,
+            context: ctx.clone(),
+        }));
+        drop(previous);
+    }
+    Ok(ctx)
+}
+
 /// A context mapping: condition key → string, or list of strings.
 fn context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Context> {
     let mut ctx = Context::default();
@@ -156,11 +234,9 @@ fn context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Context> {
         .cast::<PyDict>()
         .map_err(|_| crate::errors::invalid_type("context must be a dict of key -> str or list of str"))?;
     for (k, v) in dict.iter() {
-        let key: String = k
-            .extract()
-            .map_err(|_| crate::errors::invalid_type("context keys must be strings"))?;
-        let values = if let Ok(s) = v.cast::<PyString>() {
-            vec![s.to_cow()?.into_owned()]
+        let key = borrowed::text(&k, "each key of context")?;
+        let values = if v.cast::<PyString>().is_ok() {
+            vec![borrowed::text(&v, key)?.to_owned()]
         } else if let Ok(b) = v.extract::<bool>() {
             vec![b.to_string()]
         } else if let Ok(list) = v.extract::<Vec<String>>() {
@@ -168,13 +244,13 @@ fn context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Context> {
         } else {
             vec![v.str()?.to_cow()?.into_owned()]
         };
-        ctx.insert(&key, values);
+        ctx.insert(key, values);
     }
     Ok(ctx)
 }
 
 /// The outcome of `simulate()`.
-#[pyclass(frozen, module = "rolekit._rolekit", name = "Decision")]
+#[pyclass(frozen, freelist = 64, module = "rolekit._rolekit", name = "Decision")]
 pub struct PyDecision {
     decision: Decision,
     inputs: Arc<Inputs>,
@@ -321,17 +397,17 @@ impl PyDecision {
     /// The decision of one request of a diagnosis, with the policies it was made from.
     pub fn from_check(check: &rolekit_aws::diagnose::Check) -> Self {
         let compiled = |n: &rolekit_aws::diagnose::Named| n.compiled.clone();
-        let inputs = Inputs {
-            identity: check.identity.iter().map(compiled).collect(),
-            resource_policy: check.resource_policy.as_ref().map(compiled),
-            boundary: check.boundary.as_ref().map(compiled),
-            session: None,
-            org: Organization {
+        let inputs = Inputs::from_parts(
+            check.identity.iter().map(compiled).collect(),
+            check.resource_policy.as_ref().map(compiled),
+            check.boundary.as_ref().map(compiled),
+            None,
+            Organization {
                 scps: check.scps.iter().map(|l| l.iter().map(compiled).collect()).collect(),
                 management_account: check.management_account,
                 ..Organization::default()
             },
-        };
+        );
         Self {
             decision: check.decision.clone(),
             inputs: Arc::new(inputs),
@@ -381,16 +457,19 @@ fn decide(
 /// ``resource_account``: the account owning the resource when its ARN does not say (S3).
 /// ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
 #[pyfunction]
-#[pyo3(signature = (action, resource="*", *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=false))]
+#[pyo3(
+    signature = (action, resource=None, *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=false),
+    text_signature = "(action, resource='*', *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=False)"
+)]
 pub fn simulate(
     py: Python<'_>,
-    action: String,
-    resource: &str,
+    action: &Bound<'_, PyAny>,
+    resource: Option<&Bound<'_, PyAny>>,
     identity: Option<&Bound<'_, PyAny>>,
     resource_policy: Option<&Bound<'_, PyAny>>,
     boundary: Option<&Bound<'_, PyAny>>,
     session: Option<&Bound<'_, PyAny>>,
-    principal: Option<String>,
+    principal: Option<&Bound<'_, PyAny>>,
     context: Option<&Bound<'_, PyAny>>,
     scps: Option<&Bound<'_, PyAny>>,
     rcps: Option<&Bound<'_, PyAny>>,
@@ -398,11 +477,82 @@ pub fn simulate(
     resource_account: Option<String>,
     management_account: bool,
 ) -> PyResult<PyDecision> {
-    let org = Organization::new(py, scps, rcps, endpoint_policy, management_account, resource_account)?;
-    let inputs = Inputs::new(py, identity, resource_policy, boundary, session, org)?;
-    let ctx = Arc::new(self::context(context)?);
-    let resource = resource.to_string();
-    crate::runtime::compute(py, || decide(&inputs, action, resource, principal, ctx))?
+    let others = [resource_policy, boundary, session, scps, rcps, endpoint_policy];
+    let inputs = match identity {
+        Some(identity) if others.iter().all(Option::is_none) && resource_account.is_none() && !management_account => {
+            identity_only(py, identity)?
+        }
+        _ => {
+            let org = Organization::new(py, scps, rcps, endpoint_policy, management_account, resource_account)?;
+            Inputs::new(py, identity, resource_policy, boundary, session, org)?
+        }
+    };
+    let ctx = shared_context(context)?;
+    let action = borrowed::text(action, "action")?.to_owned();
+    let resource = resource.map_or(Ok("*"), |r| borrowed::text(r, "resource"))?.to_owned();
+    let principal = principal.filter(|p| !p.is_none());
+    let principal = principal
+        .map(|p| borrowed::text(p, "principal"))
+        .transpose()?
+        .map(str::to_owned);
+    let light = inputs.light(ctx.bytes() + resource.len() + principal.as_ref().map_or(0, String::len));
+    crate::runtime::compute_sized(py, light, || decide(&inputs, action, resource, principal, ctx))?
+}
+
+/// The Policy objects of the last call on this thread that passed identity policies alone, and
+/// the inputs made of them: Policy is frozen, so the same objects are the same policies.
+struct LastInputs {
+    policies: Vec<Py<PyAny>>,
+    inputs: Arc<Inputs>,
+}
+
+thread_local! {
+    static LAST_INPUTS: RefCell<Option<LastInputs>> = const { RefCell::new(None) };
+}
+
+/// [`Inputs::new`] for identity policies alone, made once for Policy objects passed again.
+fn identity_only(py: Python<'_>, identity: &Bound<'_, PyAny>) -> PyResult<Arc<Inputs>> {
+    const CACHED_POLICIES: usize = 16;
+    let one = std::slice::from_ref(identity);
+    let (list, tuple) = (identity.cast::<PyList>().ok(), identity.cast::<PyTuple>().ok());
+    let count = match (list, tuple) {
+        (Some(l), _) => l.len(),
+        (_, Some(t)) => t.len(),
+        _ => 1,
+    };
+    let item = |i: usize| -> Option<Bound<'_, PyAny>> {
+        match (list, tuple) {
+            (Some(l), _) => l.get_item(i).ok(),
+            (_, Some(t)) => t.get_item(i).ok(),
+            _ => one.get(i).cloned(),
+        }
+    };
+    let known = LAST_INPUTS.with_borrow(|last| {
+        let last = last.as_ref()?;
+        let same = last.policies.len() == count
+            && last
+                .policies
+                .iter()
+                .enumerate()
+                .all(|(i, p)| item(i).is_some_and(|o| o.is(p)));
+        same.then(|| last.inputs.clone())
+    });
+    if let Some(inputs) = known {
+        return Ok(inputs);
+    }
+    let inputs = Inputs::new(py, Some(identity), None, None, None, Organization::default())?;
+    let policies: Vec<Py<PyAny>> = (0..count).filter_map(item).map(Bound::unbind).collect();
+    if count <= CACHED_POLICIES
+        && policies.len() == count
+        && policies.iter().all(|p| p.bind(py).cast::<PyPolicy>().is_ok())
+    {
+        let previous = LAST_INPUTS.replace(Some(LastInputs {
+            policies,
+            inputs: inputs.clone(),
+        }));
+        drop(previous);
+    }
+    Ok(inputs)
 }
 
 /// Decide many requests against the same policies in one call. Each request is an
@@ -426,7 +576,7 @@ pub fn simulate_many(
 ) -> PyResult<Vec<PyDecision>> {
     let org = Organization::new(py, scps, rcps, endpoint_policy, management_account, resource_account)?;
     let inputs = Inputs::new(py, identity, resource_policy, boundary, session, org)?;
-    let shared_ctx = Arc::new(self::context(context)?);
+    let shared_ctx = shared_context(context)?;
     let mut parsed = Vec::new();
     for item in requests.try_iter()? {
         let item = item?;

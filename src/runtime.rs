@@ -44,6 +44,16 @@ pub fn compute<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyRe
     py.detach(|| std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| internal_error(&panic)))
 }
 
+/// [`compute`], holding the GIL when the work is `light` (a few microseconds at most): releasing
+/// and taking it back would cost more than the work, and other threads would gain nothing.
+pub fn compute_sized<T: Send>(py: Python<'_>, light: bool, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    if light {
+        std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| internal_error(&panic))
+    } else {
+        compute(py, work)
+    }
+}
+
 /// Hand `fut` to the shared runtime and return a Python awaitable for its result.
 pub fn awaitable<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where

@@ -200,3 +200,38 @@ def test_rules_of_awss_own_decide_before_any_policy() -> None:
     # Reading it is the policies' business: no rule, and the admin policy allows it.
     read = rk.simulate("iam:GetRole", slr, identity=[admin])
     assert read.allowed and read.rule is None
+
+
+def test_a_context_changed_between_calls_is_read_again() -> None:
+    """The same dict passed again is converted once; any change to it, in place or not, is seen."""
+    only_ana = rk.Policy(
+        [rk.Statement.allow("s3:GetObject", "*", conditions={"StringEquals": {"aws:username": "ana"}})]
+    )
+
+    def allowed(ctx: dict[str, object]) -> bool:
+        return rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[only_ana], context=ctx).allowed
+
+    ctx: dict[str, object] = {"aws:username": "ana", "aws:SecureTransport": True}
+    assert allowed(ctx) and allowed(ctx)
+    ctx["aws:username"] = "bob"
+    assert not allowed(ctx)
+    ctx["aws:username"] = "".join(["an", "a"])  # another str object, the same text
+    assert allowed(ctx)
+    names = ["bob"]
+    ctx["aws:username"] = names
+    assert not allowed(ctx)
+    names[0] = "ana"  # a list changed in place
+    assert allowed(ctx)
+    del ctx["aws:username"]
+    assert not allowed(ctx)
+    assert allowed({"aws:username": "ana"}) and not allowed({}) and not allowed({"aws:username": "bob"})
+
+
+def test_arguments_of_the_wrong_type_are_named() -> None:
+    with pytest.raises(rk.InvalidArgumentType, match="action must be a str, not int"):
+        rk.simulate(3)  # type: ignore[arg-type]
+    with pytest.raises(rk.InvalidArgument, match="resource is not text"):
+        rk.simulate("s3:GetObject", "arn:aws:s3:::b/\udcff")
+    with pytest.raises(rk.InvalidArgumentType, match="each key of context must be a str"):
+        rk.simulate("s3:GetObject", context={1: "x"})  # type: ignore[dict-item]
+    assert rk.simulate("s3:GetObject", None, identity=[LIST_ALL]).resource == "*"  # type: ignore[arg-type]

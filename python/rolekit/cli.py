@@ -694,6 +694,17 @@ def _parser() -> argparse.ArgumentParser:
             "--wait", type=float, default=None, metavar="SECONDS", help="retry AccessDenied this long (new roles)"
         )
 
+    def scp_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--scp", dest="scps", action=_Leveled, metavar="FILE", help="an SCP at the current level (repeatable)"
+        )
+        parser.add_argument(
+            "--scp-level", dest="scps", action=_Leveled, nargs=0, help="start the next level of SCPs (root first)"
+        )
+        parser.add_argument(
+            "--management-account", action="store_true", help="the caller is in the management account (no SCPs)"
+        )
+
     p = argparse.ArgumentParser(prog="rolekit", description="IAM roles, safely: policies, roles, assume-role.")
     from . import __version__
 
@@ -768,21 +779,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--session", metavar="FILE")
     s.add_argument("--principal", help="the caller: an ARN, an account id or a service principal")
     s.add_argument("--context", action="append", metavar="KEY=VALUE", help="a condition key (repeatable)")
-    s.add_argument(
-        "--scp", dest="scps", action=_Leveled, metavar="FILE", help="an SCP at the current level (repeatable)"
-    )
-    s.add_argument(
-        "--scp-level", dest="scps", action=_Leveled, nargs=0, help="start the next level of SCPs (root first)"
-    )
+    scp_options(s)
     s.add_argument(
         "--rcp", dest="rcps", action=_Leveled, metavar="FILE", help="an RCP at the current level (repeatable)"
     )
     s.add_argument("--rcp-level", dest="rcps", action=_Leveled, nargs=0, help="start the next level of RCPs")
     s.add_argument("--endpoint-policy", metavar="FILE", help="the VPC endpoint policy the request passes through")
     s.add_argument("--resource-account", metavar="ID", help="the account owning the resource (S3 ARNs do not say)")
-    s.add_argument(
-        "--management-account", action="store_true", help="the caller is in the management account (no SCPs)"
-    )
     s.set_defaults(func=_cmd_simulate)
 
     def fleet_options(parser: argparse.ArgumentParser) -> None:
@@ -827,15 +830,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--vpc", action="store_true", help="the job runs in a VPC")
     s.add_argument("--job", default="training", choices=["training", "processing", "transform", "endpoint"])
     s.add_argument("--job-name", help="the job's name (its ARN is what the caller's policies see)")
-    s.add_argument(
-        "--scp", dest="scps", action=_Leveled, metavar="FILE", help="an SCP at the current level (repeatable)"
-    )
-    s.add_argument(
-        "--scp-level", dest="scps", action=_Leveled, nargs=0, help="start the next level of SCPs (root first)"
-    )
-    s.add_argument(
-        "--management-account", action="store_true", help="the caller is in the management account (no SCPs)"
-    )
+    scp_options(s)
     s.set_defaults(func=_cmd_check_sagemaker)
 
     s = sub.add_parser("assume", parents=[base, aws], help="assume a role and print its credentials")

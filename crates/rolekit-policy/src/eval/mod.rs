@@ -62,6 +62,14 @@ impl Context {
     pub fn contains(&self, lower: &str) -> bool {
         self.get(lower).is_some()
     }
+
+    /// The length of its keys and values, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|(k, v)| k.len() + v.iter().map(String::len).sum::<usize>())
+            .sum()
+    }
 }
 
 /// A request to decide.
@@ -367,6 +375,9 @@ impl CStatement {
 #[derive(Clone, Debug, Default)]
 pub struct CompiledPolicy {
     pub statements: Vec<CStatement>,
+    /// How many patterns and condition values the statements hold: what one decision's work grows
+    /// with (with the request's context, through policy variables).
+    pub weight: usize,
 }
 
 impl CompiledPolicy {
@@ -411,8 +422,26 @@ impl CompiledPolicy {
                 })
             })
             .collect();
-        Self { statements }
+        let weight = policy.statements.iter().map(weight).sum();
+        Self { statements, weight }
     }
+}
+
+/// The patterns and condition values of one statement.
+fn weight(s: &crate::model::Statement) -> usize {
+    let items = |i: &Option<crate::model::Items>| i.as_ref().map_or(0, |i| i.items.len());
+    let principals = |p: &Option<crate::model::Principal>| match p {
+        Some(crate::model::Principal::Map(m)) => m.iter().map(|(_, i)| i.items.len()).sum(),
+        Some(crate::model::Principal::Star(_)) => 1,
+        None => 0,
+    };
+    items(&s.action)
+        + items(&s.not_action)
+        + items(&s.resource)
+        + items(&s.not_resource)
+        + principals(&s.principal)
+        + principals(&s.not_principal)
+        + s.conditions.iter().map(|c| c.values.items.len()).sum::<usize>()
 }
 
 /// The policies that take part in a decision, and the organization it is made in.
@@ -599,6 +628,11 @@ pub fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
         return Some(GET_CALLER_IDENTITY);
     }
     let one_of = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
+    // Only IAM and KMS actions have rules on their resources: read the ARN for those alone.
+    let service = action.split_once(':').map(|(s, _)| s)?;
+    if !service.eq_ignore_ascii_case("iam") && !service.eq_ignore_ascii_case("kms") {
+        return None;
+    }
     let arn = Arn::parse(req.resource)?;
     // The services that own these resources change them themselves.
     let by_a_service = req
@@ -651,8 +685,10 @@ fn service_linked(principal: Option<&str>) -> bool {
 /// (`arn:aws:iam::aws:policy/...`) belong to no customer account: any account reads them with an
 /// identity-based allow alone (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies).
 fn cross_account(req: &Request<'_>, policies: &Policies<'_>) -> bool {
-    let caller_account = req.principal.and_then(|p| caller(p).account);
-    matches!((resource_account(req, policies), caller_account), (Some(r), Some(c)) if r != c && r != "*" && r != "aws")
+    let Some(caller_account) = req.principal.and_then(|p| caller(p).account) else {
+        return false;
+    };
+    resource_account(req, policies).is_some_and(|r| r != caller_account && r != "*" && r != "aws")
 }
 
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
