@@ -582,15 +582,14 @@ pub fn simulate_many(
         let item = item?;
         if let Ok(d) = item.cast::<PyDict>() {
             let get = |k: &str| d.get_item(k);
-            let action: String = get("action")?
-                .ok_or_else(|| crate::errors::invalid("each request dict needs 'action'"))?
-                .extract()?;
-            let resource: String = match get("resource")? {
-                Some(r) => r.extract()?,
+            let action = get("action")?.ok_or_else(|| crate::errors::invalid("each request dict needs 'action'"))?;
+            let action = borrowed::text(&action, "a request's action")?.to_owned();
+            let resource = match get("resource")? {
+                Some(r) => borrowed::text(&r, "a request's resource")?.to_owned(),
                 None => "*".to_string(),
             };
-            let who: Option<String> = match get("principal")? {
-                Some(p) if !p.is_none() => Some(p.extract()?),
+            let who = match get("principal")? {
+                Some(p) if !p.is_none() => Some(borrowed::text(&p, "a request's principal")?.to_owned()),
                 _ => principal.clone(),
             };
             let ctx = match get("context")? {
@@ -599,9 +598,14 @@ pub fn simulate_many(
             };
             parsed.push((action, resource, who, ctx));
         } else {
-            let (action, resource): (String, String) = item
-                .extract()
-                .map_err(|_| crate::errors::invalid_type("each request is an (action, resource) tuple or a dict"))?;
+            let shape = || crate::errors::invalid_type("each request is an (action, resource) tuple or a dict");
+            let pair = item.cast::<PyTuple>().map_err(|_| shape())?;
+            if pair.len() != 2 {
+                return Err(shape());
+            }
+            let (action, resource) = (pair.get_item(0)?, pair.get_item(1)?);
+            let action = borrowed::text(&action, "a request's action")?.to_owned();
+            let resource = borrowed::text(&resource, "a request's resource")?.to_owned();
             parsed.push((action, resource, principal.clone(), shared_ctx.clone()));
         }
     }
