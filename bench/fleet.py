@@ -83,12 +83,14 @@ def main() -> None:
         for i in range(ACCOUNTS - 1):
             orgs.create_account(AccountName=f"a{i}", Email=f"a{i}@example.com")
         created = time.perf_counter() - started
-        client = sb.client()
+        # The setup waits for the sandbox as long as it takes (one Python process, slow on a busy machine).
+        client = sb.client(timeout=300)
         management = client.whoami().account
         accounts = rk.Fleet(organization=True, client=client).accounts()
         assert len(accounts) == ACCOUNTS
         applied = rk.Fleet(accounts=accounts, client=client, concurrency=CONCURRENCY).apply(spec)
-        assert all(p.status == "applied" for p in applied), applied.counts
+        why = {p.account: p.reason for p in applied if p.status != "applied"}
+        assert all(p.status == "applied" for p in applied), (applied.counts, why)
         with latency_proxy(sb.endpoint_url, LATENCY) as url:
             through = sb.client(endpoint_url=url)
             fleet = rk.Fleet(accounts=accounts, client=through, concurrency=CONCURRENCY)
