@@ -136,9 +136,7 @@ impl Inputs {
     /// microseconds: few patterns and condition values, and a small context for policy variables to
     /// expand (each of them can at most repeat the context's longest value).
     fn light(&self, context_bytes: usize) -> bool {
-        const LIGHT_WEIGHT: usize = 256;
-        const LIGHT_CONTEXT: usize = 4096;
-        context_bytes <= LIGHT_CONTEXT && self.weight <= LIGHT_WEIGHT
+        light(self.weight, context_bytes)
     }
 
     fn with<R>(&self, f: impl FnOnce(&Policies<'_>) -> R) -> R {
@@ -183,6 +181,15 @@ fn identity_list(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec
         return t.iter().map(|p| compiled(py, &p)).collect();
     }
     Ok(vec![compiled(py, obj)?])
+}
+
+/// Whether a decision against policies of `weight` (`CompiledPolicy::weight`, all told), with a
+/// request of `request_bytes` (context, resource, principal), is a matter of microseconds: few
+/// patterns and condition values, and little for policy variables to expand.
+fn light(weight: usize, request_bytes: usize) -> bool {
+    const LIGHT_WEIGHT: usize = 256;
+    const LIGHT_REQUEST: usize = 4096;
+    request_bytes <= LIGHT_REQUEST && weight <= LIGHT_WEIGHT
 }
 
 /// The context of the last call on this thread and the Python keys and values it came from. A
@@ -638,7 +645,8 @@ pub fn allows(
         principal: None,
         context: &ctx,
     };
-    let decision = crate::runtime::compute(py, || eval::evaluate(&policies, &req))?;
+    let quick = light(compiled.weight, ctx.bytes() + resource.len());
+    let decision = crate::runtime::compute_sized(py, quick, || eval::evaluate(&policies, &req))?;
     match decision.limit {
         Some(limit) => Err(crate::errors::limit_met(limit)),
         None => Ok(decision.verdict == Verdict::Allow),
