@@ -319,7 +319,7 @@ impl PyDecision {
     /// "rcp", "endpoint"): explicitly, or by not allowing where an allow was needed. Empty when allowed.
     #[getter]
     fn blocked_by<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, &self.decision.blocked_by)
+        PyTuple::new(py, self.decision.blocked_by)
     }
     /// The rule of AWS's own that decided whatever the policies say ("sts:GetCallerIdentity needs no
     /// permission ...", a service-linked role that customers cannot change ...), with the AWS page that

@@ -410,7 +410,7 @@ fn implicit_causes(check: &Check, what: &str, fix_to: Option<&str>) -> (Vec<Stri
     let trust = check.action == "sts:AssumeRole" && check.resource_policy.is_some();
     let mut causes = Vec::new();
     let mut fixes = Vec::new();
-    for kind in &check.decision.blocked_by {
+    for kind in check.decision.blocked_by {
         match *kind {
             "resource" if trust => {
                 let trusted = check.resource_policy.as_ref().map_or_else(String::new, trusted);
@@ -938,7 +938,7 @@ impl Client {
                 verdict: Verdict::ImplicitDeny,
                 matched: Vec::new(),
                 limit: None,
-                blocked_by: Vec::new(),
+                blocked_by: &[],
                 rule: None,
             },
             cause: None,
@@ -993,7 +993,7 @@ impl Client {
                     None,
                 );
                 check.decision.verdict = Verdict::ImplicitDeny;
-                check.decision.blocked_by = vec!["resource"];
+                check.decision.blocked_by = &["resource"];
                 check.cause = Some(format!(
                     "the role {name} does not exist in account {} (GetRole: NoSuchEntity)",
                     me.account

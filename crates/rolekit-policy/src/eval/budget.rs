@@ -36,29 +36,38 @@ impl Limit {
     }
 }
 
+/// `LEFT` outside an evaluation: nothing is counted.
+const UNCOUNTED: u64 = u64::MAX;
+
 thread_local! {
-    static LEFT: Cell<Option<u64>> = const { Cell::new(None) };
+    /// Units left in the current evaluation (0 once a limit was met), or [`UNCOUNTED`]. One
+    /// thread-local read per spend: this runs for every glob and condition value compared.
+    static LEFT: Cell<u64> = const { Cell::new(UNCOUNTED) };
     static MET: Cell<Option<Limit>> = const { Cell::new(None) };
 }
 
 /// Begin counting for one evaluation.
 pub(crate) fn start() {
-    LEFT.set(Some(WORK));
+    LEFT.set(WORK);
     MET.set(None);
 }
 
 /// Stop counting; the limit met, if any.
 pub(crate) fn finish() -> Option<Limit> {
-    LEFT.set(None);
+    LEFT.set(UNCOUNTED);
     MET.take()
 }
 
 /// Spend `units`; false when the budget is gone (the caller then stops and matches nothing).
+#[inline]
 pub(crate) fn spend(units: usize) -> bool {
-    let Some(left) = LEFT.get() else { return true };
+    let left = LEFT.get();
+    if left == UNCOUNTED {
+        return true;
+    }
     let units = u64::try_from(units).unwrap_or(u64::MAX);
-    if left >= units && MET.get().is_none() {
-        LEFT.set(Some(left - units));
+    if units <= left && left > 0 {
+        LEFT.set(left - units);
         true
     } else {
         meet(Limit::Work);
@@ -66,9 +75,12 @@ pub(crate) fn spend(units: usize) -> bool {
     }
 }
 
-/// Record that `limit` was met (the first one met is kept).
+/// Record that `limit` was met (the first one met is kept); nothing more is spent after it.
 pub(crate) fn meet(limit: Limit) {
-    if LEFT.get().is_some() && MET.get().is_none() {
-        MET.set(Some(limit));
+    if LEFT.get() != UNCOUNTED {
+        LEFT.set(0);
+        if MET.get().is_none() {
+            MET.set(Some(limit));
+        }
     }
 }

@@ -18,6 +18,8 @@ pub struct Compiled {
     pub operator: String,
     pub key: String,
     pub key_lower: String,
+    /// `fnv` of `key_lower`, for the context lookup.
+    key_hash: u64,
     pub values: Vec<String>,
     patterns: Vec<Pattern>,
     /// Pre-parsed numbers / dates / CIDRs where the value has no variable.
@@ -27,16 +29,57 @@ pub struct Compiled {
     sets: Option<ValueSets>,
 }
 
+/// A set of policy values: a list while it is short (a few compares beat hashing the request
+/// value, which is most conditions: one to a handful of values), a hash set past [`FEW`].
+#[derive(Clone, Debug)]
+enum Values {
+    Few(Vec<String>),
+    Many(std::collections::HashSet<String>),
+}
+
+/// Values a list holds before it becomes a hash set.
+const FEW: usize = 8;
+
+impl Default for Values {
+    fn default() -> Self {
+        Self::Few(Vec::new())
+    }
+}
+
+impl Values {
+    fn insert(&mut self, v: String) {
+        match self {
+            Self::Few(list) if list.contains(&v) => {}
+            Self::Few(list) if list.len() < FEW => list.push(v),
+            Self::Few(list) => {
+                let mut set: std::collections::HashSet<String> = list.drain(..).collect();
+                set.insert(v);
+                *self = Self::Many(set);
+            }
+            Self::Many(set) => {
+                set.insert(v);
+            }
+        }
+    }
+
+    fn contains(&self, v: &str) -> bool {
+        match self {
+            Self::Few(list) => list.iter().any(|x| x == v),
+            Self::Many(set) => set.contains(v),
+        }
+    }
+}
+
 /// Policy values of a string operator, grouped by how they match.
 #[derive(Clone, Debug, Default)]
 struct ValueSets {
     /// Compared whole (StringEquals; StringLike without wildcards); lowercased for IgnoreCase.
-    exact: std::collections::HashSet<String>,
+    exact: Values,
     /// StringLike `prefix*`: the prefixes, and their distinct lengths.
-    prefixes: std::collections::HashSet<String>,
+    prefixes: Values,
     prefix_lengths: Vec<usize>,
     /// StringLike `*suffix`.
-    suffixes: std::collections::HashSet<String>,
+    suffixes: Values,
     suffix_lengths: Vec<usize>,
     /// StringLike `*`.
     any: bool,
@@ -197,6 +240,7 @@ impl Compiled {
             operator: c.operator.raw.clone(),
             key: c.key.to_string(),
             key_lower: c.key.as_str().to_ascii_lowercase(),
+            key_hash: super::fnv(c.key.as_str().to_ascii_lowercase().as_bytes()),
             values,
             patterns,
             numbers,
@@ -250,7 +294,7 @@ impl Compiled {
 
     /// Evaluate against the request context.
     pub fn eval(&self, ctx: &Context) -> bool {
-        let present = ctx.get(&self.key_lower).filter(|v| !v.is_empty());
+        let present = ctx.get_keyed(self.key_hash, &self.key_lower).filter(|v| !v.is_empty());
         if self.op == BaseOp::Null {
             let wants_absent = self.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
             let wants_present = self.values.iter().any(|v| v.eq_ignore_ascii_case("false"));

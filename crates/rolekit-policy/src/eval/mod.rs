@@ -31,23 +31,33 @@ use super::model::{Effect, Items, Policy, Principal, VERSION_2012};
 /// Request context: condition keys (case-insensitive) to one or more values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
-    entries: Vec<(String, Vec<String>)>,
+    /// `(fnv(key), key lowercased, values)`: a lookup compares numbers before text.
+    entries: Vec<(u64, String, Vec<String>)>,
 }
 
 impl Context {
     /// Set `key` (any case) to `values`, replacing an earlier setting.
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
         let lower = key.to_ascii_lowercase();
-        if let Some(e) = self.entries.iter_mut().find(|(k, _)| *k == lower) {
-            e.1 = values;
+        let hash = fnv(lower.as_bytes());
+        if let Some(e) = self.entries.iter_mut().find(|(h, k, _)| *h == hash && *k == lower) {
+            e.2 = values;
         } else {
-            self.entries.push((lower, values));
+            self.entries.push((hash, lower, values));
         }
     }
 
     /// The values of a lowercased key.
     pub fn get(&self, lower: &str) -> Option<&[String]> {
-        self.entries.iter().find(|(k, _)| k == lower).map(|(_, v)| v.as_slice())
+        self.get_keyed(fnv(lower.as_bytes()), lower)
+    }
+
+    /// The values of a lowercased key whose [`fnv`] is `hash`.
+    pub(crate) fn get_keyed(&self, hash: u64, lower: &str) -> Option<&[String]> {
+        self.entries
+            .iter()
+            .find(|(h, k, _)| *h == hash && k == lower)
+            .map(|(_, _, v)| v.as_slice())
     }
 
     /// The value of a single-valued lowercased key (for policy variables).
@@ -67,7 +77,7 @@ impl Context {
     pub fn bytes(&self) -> usize {
         self.entries
             .iter()
-            .map(|(k, v)| k.len() + v.iter().map(String::len).sum::<usize>())
+            .map(|(_, k, v)| k.len() + v.iter().map(String::len).sum::<usize>())
             .sum()
     }
 }
@@ -144,6 +154,63 @@ struct Matcher {
     patterns: Vec<Pattern>,
     raw: Vec<String>,
     not: bool,
+    /// For an Action list: which requests can match it at all, by key ([`Keys`]); `None` when
+    /// a pattern has a wildcard in its service. A request for another action skips the
+    /// statement with a few integer compares instead of a string compare per pattern.
+    keys: Option<ActionKeys>,
+    /// A pattern is `*` (and the list is not negated): everything matches.
+    any: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ActionKeys {
+    /// Keys of the actions named exactly (`s3:GetObject`).
+    actions: Box<[u64]>,
+    /// Keys of the services of the patterns with a wildcard after the service (`s3:Get*`).
+    services: Box<[u64]>,
+}
+
+/// FNV-1a over lowercased bytes: an action or a service prefix (any case) as a number. Two texts
+/// may share a key (the full match then decides); one text, in any case, has one key.
+pub(crate) const fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h = (h ^ bytes[i].to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+/// An action's keys: its service's (the text before `:`, or all of it) and its own.
+#[derive(Clone, Copy)]
+struct Keys {
+    service: u64,
+    action: u64,
+}
+
+impl Keys {
+    /// Both keys, and the action lowercased into `lower`, in one pass ([`fnv`] is incremental:
+    /// the service's key is the action's key as it stood at the first `:`).
+    fn of(action: &str, lower: &mut Lowered) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut service = None;
+        lower.len = action.len();
+        for (i, &b) in action.as_bytes().iter().enumerate() {
+            if b == b':' && service.is_none() {
+                service = Some(h);
+            }
+            let b = b.to_ascii_lowercase();
+            if let Some(slot) = lower.bytes.get_mut(i) {
+                *slot = b;
+            }
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        Self {
+            service: service.unwrap_or(h),
+            action: h,
+        }
+    }
 }
 
 impl Matcher {
@@ -155,11 +222,57 @@ impl Matcher {
                 .collect(),
             raw: items.values().map(str::to_string).collect(),
             not,
+            keys: None,
+            any: false,
         }
+        .with_any()
+    }
+
+    fn with_any(mut self) -> Self {
+        self.any = !self.not && self.patterns.iter().any(Pattern::is_any);
+        self
+    }
+
+    /// An Action / NotAction list (case-insensitive), with its keys.
+    fn actions(items: &Items, not: bool) -> Self {
+        let mut m = Self::new(items, not, false, true);
+        let wild = |t: &str| t.contains(['*', '?']);
+        let (mut actions, mut services) = (Vec::new(), Vec::new());
+        for v in items.values() {
+            match v.split_once(':') {
+                _ if !wild(v) => actions.push(fnv(v.as_bytes())),
+                Some((service, _)) if !wild(service) => services.push(fnv(service.as_bytes())),
+                _ => return m,
+            }
+        }
+        if !not {
+            m.keys = Some(ActionKeys {
+                actions: actions.into_boxed_slice(),
+                services: services.into_boxed_slice(),
+            });
+        }
+        m
     }
 
     fn matches(&self, text: &str, ctx: &Context) -> bool {
-        self.patterns.iter().any(|p| p.matches(text, ctx)) != self.not
+        self.any || self.patterns.iter().any(|p| p.matches(text, ctx)) != self.not
+    }
+
+    /// Match an action, given lowercased as `lower`, whose keys are `keys`.
+    #[inline]
+    fn matches_action(&self, action: &str, lower: Option<&[u8]>, keys: Keys, ctx: &Context) -> bool {
+        if self.any {
+            return true;
+        }
+        if let Some(k) = &self.keys {
+            if !k.actions.contains(&keys.action) && !k.services.contains(&keys.service) {
+                return false;
+            }
+        }
+        match lower {
+            Some(lower) => self.patterns.iter().any(|p| p.matches_folded(action, lower, ctx)) != self.not,
+            None => self.matches(action, ctx),
+        }
     }
 }
 
@@ -177,17 +290,57 @@ pub enum PrincipalMatch {
 #[derive(Clone, Debug)]
 struct CPrincipal {
     star: bool,
-    aws: Vec<String>,
+    aws: Vec<AwsPrincipal>,
     others: Vec<String>,
     not: bool,
 }
 
+/// An `AWS` principal entry, its parts read once when the policy is compiled.
+#[derive(Clone, Debug)]
+struct AwsPrincipal {
+    raw: String,
+    /// The account it names as a whole (`123456789012` or `arn:...:root`).
+    root_of: Option<String>,
+    /// `(account, role name)` of a role ARN (path-insensitive).
+    role: Option<(String, String)>,
+}
+
+impl AwsPrincipal {
+    fn new(raw: &str) -> Self {
+        let arn = Arn::parse(raw);
+        let root_of = if raw.len() == 12 {
+            Some(raw.to_string())
+        } else if raw.ends_with(":root") {
+            arn.map(|a| a.account.to_string())
+        } else {
+            None
+        };
+        let role = arn.and_then(|a| {
+            a.resource
+                .strip_prefix("role/")
+                .map(|r| (a.account.to_string(), r.rsplit('/').next().unwrap_or(r).to_string()))
+        });
+        Self {
+            raw: raw.to_string(),
+            root_of,
+            role,
+        }
+    }
+}
+
 /// What rolekit can tell about the caller from its principal string.
+#[derive(Clone, Copy)]
 struct Caller<'a> {
     raw: &'a str,
     account: Option<&'a str>,
     /// `arn:...:iam::ACCOUNT:role/NAME` parts for an assumed-role session or a role.
     role_name: Option<&'a str>,
+    /// An assumed-role session (`arn:...:sts::ACCOUNT:assumed-role/NAME/SESSION`).
+    session: bool,
+    /// A service-linked role or one of its sessions: SCPs and RCPs do not restrict it
+    /// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
+    /// "SCPs don't affect service-linked roles"; the same for RCPs in orgs_manage_policies_rcps.html).
+    service_linked: bool,
 }
 
 fn caller(raw: &str) -> Caller<'_> {
@@ -196,10 +349,13 @@ fn caller(raw: &str) -> Caller<'_> {
             raw,
             account: Some(raw),
             role_name: None,
+            session: false,
+            service_linked: false,
         };
     }
     match Arn::parse(raw) {
         Some(a) => {
+            let session = a.resource.starts_with("assumed-role/");
             let role_name = if let Some(rest) = a.resource.strip_prefix("assumed-role/") {
                 rest.split('/').next()
             } else {
@@ -211,13 +367,60 @@ fn caller(raw: &str) -> Caller<'_> {
                 raw,
                 account: Some(a.account),
                 role_name,
+                session,
+                service_linked: a.resource.starts_with("role/aws-service-role/")
+                    || role_name.is_some_and(|r| r.starts_with("AWSServiceRoleFor")),
             }
         }
         None => Caller {
             raw,
             account: None,
             role_name: None,
+            session: false,
+            service_linked: false,
         },
+    }
+}
+
+/// An action lowercased, on the stack: IAM's longest action has 71 bytes (a longer one is
+/// compared case-insensitively instead).
+struct Lowered {
+    bytes: [u8; 80],
+    len: usize,
+}
+
+impl Lowered {
+    fn get(&self) -> Option<&[u8]> {
+        self.bytes.get(..self.len)
+    }
+}
+
+/// What one decision reads from its request more than once, worked out once.
+struct Prepared<'a> {
+    /// The action's keys.
+    keys: Keys,
+    /// The action lowercased: compared byte for byte with the (lowercased) action patterns.
+    action_lower: Lowered,
+    caller: Option<Caller<'a>>,
+    /// The resource's ARN parts, parsed on first use.
+    resource_arn: std::cell::OnceCell<Option<Arn<'a>>>,
+    resource: &'a str,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(req: &Request<'a>) -> Self {
+        let mut action_lower = Lowered { bytes: [0; 80], len: 0 };
+        Self {
+            keys: Keys::of(req.action, &mut action_lower),
+            action_lower,
+            caller: req.principal.map(caller),
+            resource_arn: std::cell::OnceCell::new(),
+            resource: req.resource,
+        }
+    }
+
+    fn resource_arn(&self) -> Option<Arn<'a>> {
+        *self.resource_arn.get_or_init(|| Arn::parse(self.resource))
     }
 }
 
@@ -234,11 +437,14 @@ impl CPrincipal {
                 let mut aws = Vec::new();
                 let mut others = Vec::new();
                 for (ty, items) in entries {
-                    let target = if ty == "AWS" { &mut aws } else { &mut others };
-                    target.extend(items.values().map(str::to_string));
+                    if ty == "AWS" {
+                        aws.extend(items.values().map(AwsPrincipal::new));
+                    } else {
+                        others.extend(items.values().map(str::to_string));
+                    }
                 }
                 Self {
-                    star: aws.iter().any(|a| a == "*"),
+                    star: aws.iter().any(|a| a.raw == "*"),
                     aws,
                     others,
                     not,
@@ -248,46 +454,35 @@ impl CPrincipal {
     }
 
     /// How (if at all) the principal names the caller.
-    fn name(&self, who: Option<&str>) -> Option<PrincipalMatch> {
-        let Some(who) = who else {
+    fn name(&self, who: Option<&Caller<'_>>) -> Option<PrincipalMatch> {
+        let Some(c) = who else {
             return if self.not {
                 None
             } else {
                 self.star.then_some(PrincipalMatch::Broad)
             };
         };
-        let c = caller(who);
         let mut best: Option<PrincipalMatch> = None;
         let mut bump = |m: PrincipalMatch| best = Some(best.map_or(m, |b| b.max(m)));
         if self.star {
             bump(PrincipalMatch::Broad);
         }
-        if self.others.iter().any(|o| o == who) {
+        if self.others.iter().any(|o| o == c.raw) {
             bump(PrincipalMatch::Exact);
         }
         for entry in &self.aws {
-            if entry == c.raw {
+            if entry.raw == c.raw {
                 bump(PrincipalMatch::Exact);
                 continue;
             }
-            let entry_account = if entry.len() == 12 {
-                Some(entry.as_str())
-            } else {
-                Arn::parse(entry).map(|a| a.account)
-            };
-            let is_root = entry.len() == 12 || entry.ends_with(":root");
-            if is_root && entry_account.is_some() && entry_account == c.account {
+            if entry.root_of.is_some() && entry.root_of.as_deref() == c.account {
                 bump(PrincipalMatch::Account);
                 continue;
             }
             // A role ARN in the policy matches the role's sessions (path-insensitive).
-            if let (Some(role), Some(a)) = (c.role_name, Arn::parse(entry)) {
-                let entry_role = a
-                    .resource
-                    .strip_prefix("role/")
-                    .map(|r| r.rsplit('/').next().unwrap_or(r));
-                if entry_role == Some(role) && Some(a.account) == c.account {
-                    bump(if c.raw.contains(":assumed-role/") {
+            if let (Some(role), Some((account, name))) = (c.role_name, &entry.role) {
+                if name == role && Some(account.as_str()) == c.account {
+                    bump(if c.session {
                         PrincipalMatch::Broad
                     } else {
                         PrincipalMatch::Exact
@@ -332,9 +527,14 @@ pub enum Miss {
 
 impl CStatement {
     /// `Ok(principal match)` when the statement applies, or the first check that failed.
-    fn check(&self, req: &Request<'_>, action: &str, resource_policy: bool) -> Result<Option<PrincipalMatch>, Miss> {
+    fn check(
+        &self,
+        req: &Request<'_>,
+        prep: &Prepared<'_>,
+        resource_policy: bool,
+    ) -> Result<Option<PrincipalMatch>, Miss> {
         match &self.actions {
-            Some(a) if a.matches(action, req.context) => {}
+            Some(a) if a.matches_action(req.action, prep.action_lower.get(), prep.keys, req.context) => {}
             _ => return Err(Miss::Action),
         }
         if let Some(r) = &self.resources {
@@ -344,7 +544,7 @@ impl CStatement {
         }
         let named = if resource_policy {
             match &self.principal {
-                Some(p) => Some(p.name(req.principal).ok_or(Miss::Principal)?),
+                Some(p) => Some(p.name(prep.caller.as_ref()).ok_or(Miss::Principal)?),
                 None => return Err(Miss::Principal),
             }
         } else {
@@ -378,6 +578,8 @@ pub struct CompiledPolicy {
     /// How many patterns and condition values the statements hold: what one decision's work grows
     /// with (with the request's context, through policy variables).
     pub weight: usize,
+    /// Whether any statement denies: a policy whose allows no longer matter is then skipped.
+    has_deny: bool,
 }
 
 impl CompiledPolicy {
@@ -385,14 +587,14 @@ impl CompiledPolicy {
     /// skipped: IAM would have rejected them (validate reports why).
     pub fn new(policy: &Policy) -> Self {
         let variables = policy.version.as_deref() == Some(VERSION_2012);
-        let statements = policy
+        let statements: Vec<CStatement> = policy
             .statements
             .iter()
             .filter_map(|s| {
                 let effect = s.effect?;
                 let actions = match (&s.action, &s.not_action) {
-                    (Some(a), _) => Matcher::new(a, false, false, true),
-                    (None, Some(n)) => Matcher::new(n, true, false, true),
+                    (Some(a), _) => Matcher::actions(a, false),
+                    (None, Some(n)) => Matcher::actions(n, true),
                     _ => return None,
                 };
                 let resources = match (&s.resource, &s.not_resource) {
@@ -423,7 +625,12 @@ impl CompiledPolicy {
             })
             .collect();
         let weight = policy.statements.iter().map(weight).sum();
-        Self { statements, weight }
+        let has_deny = statements.iter().any(|s| s.effect == Effect::Deny);
+        Self {
+            statements,
+            weight,
+            has_deny,
+        }
     }
 }
 
@@ -530,7 +737,7 @@ pub struct Decision {
     pub limit: Option<Limit>,
     /// The policy types that denied (explicitly, or by not allowing where an allow was needed),
     /// in the order of [`KINDS`]; empty when allowed, and when a rule of AWS's own decided.
-    pub blocked_by: Vec<&'static str>,
+    pub blocked_by: &'static [&'static str],
     /// The rule of AWS's own that decided before any policy was read, if one did.
     pub rule: Option<ServiceRule>,
 }
@@ -623,6 +830,19 @@ const POLICY_CHANGES: [&str; 6] = [
 
 /// The rule of AWS's own that decides `req` whatever the policies say, if one does.
 pub fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
+    rule_for(req, &Prepared::new(req))
+}
+
+/// Keys of the services whose actions the rules below name.
+const STS: u64 = fnv(b"sts");
+const IAM: u64 = fnv(b"iam");
+const KMS: u64 = fnv(b"kms");
+
+fn rule_for(req: &Request<'_>, prep: &Prepared<'_>) -> Option<ServiceRule> {
+    // Only STS, IAM and KMS actions have rules: one integer compare for every other request.
+    if prep.keys.service != STS && prep.keys.service != IAM && prep.keys.service != KMS {
+        return None;
+    }
     let action = req.action;
     if action.eq_ignore_ascii_case("sts:GetCallerIdentity") {
         return Some(GET_CALLER_IDENTITY);
@@ -633,11 +853,9 @@ pub fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
     if !service.eq_ignore_ascii_case("iam") && !service.eq_ignore_ascii_case("kms") {
         return None;
     }
-    let arn = Arn::parse(req.resource)?;
+    let arn = prep.resource_arn()?;
     // The services that own these resources change them themselves.
-    let by_a_service = req
-        .principal
-        .is_some_and(|p| p.ends_with(".amazonaws.com") || service_linked(Some(p)));
+    let by_a_service = req.principal.is_some_and(|p| p.ends_with(".amazonaws.com")) || service_linked(prep);
     match arn.service {
         "iam" if !by_a_service => {
             if let Some(path) = arn.resource.strip_prefix("role/") {
@@ -658,37 +876,59 @@ pub fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
     }
 }
 
-fn kinds_in_order(mut kinds: Vec<&'static str>) -> Vec<&'static str> {
-    kinds.sort_by_key(|k| KINDS.iter().position(|x| x == k));
-    kinds.dedup();
-    kinds
+/// Every set of policy types (bit `i` for `KINDS[i]`) listed in the order of [`KINDS`], and
+/// how many each holds: a decision's `blocked_by` is one of these, without an allocation.
+const KIND_SETS: ([[&str; 7]; 128], [usize; 128]) = {
+    let mut sets = [[""; 7]; 128];
+    let mut lens = [0; 128];
+    let mut mask = 0;
+    while mask < 128 {
+        let mut i = 0;
+        while i < 7 {
+            if mask & (1 << i) != 0 {
+                sets[mask][lens[mask]] = KINDS[i];
+                lens[mask] += 1;
+            }
+            i += 1;
+        }
+        mask += 1;
+    }
+    (sets, lens)
+};
+static KIND_LISTS: [[&str; 7]; 128] = KIND_SETS.0;
+
+/// The policy types in `mask` (bit `i` for `KINDS[i]`), in the order of [`KINDS`].
+fn kinds_in_order(mask: u8) -> &'static [&'static str] {
+    let mask = usize::from(mask & 0x7f);
+    &KIND_LISTS[mask][..KIND_SETS.1[mask]]
+}
+
+/// The bit of a policy type in a `kinds_in_order` mask.
+fn kind_bit(kind: &str) -> u8 {
+    KINDS.iter().position(|k| *k == kind).map_or(0, |i| 1 << i)
 }
 
 /// The account a request's resource belongs to: its ARN's, else the one given.
-fn resource_account<'a>(req: &Request<'a>, policies: &Policies<'a>) -> Option<&'a str> {
-    Arn::parse(req.resource)
+fn resource_account<'s>(prep: &'s Prepared<'_>, policies: &'s Policies<'_>) -> Option<&'s str> {
+    prep.resource_arn()
         .map(|a| a.account)
         .filter(|a| !a.is_empty())
         .or(policies.resource_account)
 }
 
-/// A service-linked role or one of its sessions: SCPs and RCPs do not restrict it
-/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
-/// "SCPs don't affect service-linked roles"; the same for RCPs in orgs_manage_policies_rcps.html).
-fn service_linked(principal: Option<&str>) -> bool {
-    principal.is_some_and(|p| {
-        p.contains(":role/aws-service-role/") || caller(p).role_name.is_some_and(|r| r.starts_with("AWSServiceRoleFor"))
-    })
+/// Whether the caller is a service-linked role or one of its sessions ([`Caller::service_linked`]).
+fn service_linked(prep: &Prepared<'_>) -> bool {
+    prep.caller.is_some_and(|c| c.service_linked)
 }
 
 /// Whether the resource belongs to another account than the caller's. AWS managed policies
 /// (`arn:aws:iam::aws:policy/...`) belong to no customer account: any account reads them with an
 /// identity-based allow alone (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies).
-fn cross_account(req: &Request<'_>, policies: &Policies<'_>) -> bool {
-    let Some(caller_account) = req.principal.and_then(|p| caller(p).account) else {
+fn cross_account(prep: &Prepared<'_>, policies: &Policies<'_>) -> bool {
+    let Some(caller_account) = prep.caller.and_then(|c| c.account) else {
         return false;
     };
-    resource_account(req, policies).is_some_and(|r| r != caller_account && r != "*" && r != "aws")
+    resource_account(prep, policies).is_some_and(|r| r != caller_account && r != "*" && r != "aws")
 }
 
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
@@ -711,7 +951,7 @@ pub fn identity_allows(identity: &[&CompiledPolicy], action: &str, resource: &st
 /// limit says so in `limit`.
 pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
     budget::start();
-    let mut decision = decide(policies, req);
+    let mut decision = decide(policies, req, &Prepared::new(req));
     decision.limit = budget::finish();
     decision
 }
@@ -721,18 +961,22 @@ pub fn evaluate(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
 /// policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"; the
 /// account principal in the key policy delegates to IAM policies:
 /// https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
-fn resource_policy_decides(action: &str, resource: &str) -> bool {
-    let sts = [
-        "sts:AssumeRole",
-        "sts:AssumeRoleWithSAML",
-        "sts:AssumeRoleWithWebIdentity",
-        "sts:TagSession",
-        "sts:SetSourceIdentity",
-    ]
-    .iter()
-    .any(|a| a.eq_ignore_ascii_case(action));
-    let kms_key = action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
-        && Arn::parse(resource).is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"));
+fn resource_policy_decides(action: &str, prep: &Prepared<'_>) -> bool {
+    let sts = prep.keys.service == STS
+        && [
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:TagSession",
+            "sts:SetSourceIdentity",
+        ]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(action));
+    let kms_key = prep.keys.service == KMS
+        && action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+        && prep
+            .resource_arn()
+            .is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"));
     sts || kms_key
 }
 
@@ -742,28 +986,84 @@ fn resource_policy_decides(action: &str, resource: &str) -> bool {
 /// its RCPs must not deny, the VPC endpoint policy must allow
 /// (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html), and the
 /// identity, resource, boundary and session policies must allow as the User Guide says.
-fn decide(policies: &Policies<'_>, req: &Request<'_>) -> Decision {
-    if let Some(rule) = service_rule(req) {
+fn decide(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Decision {
+    if let Some(rule) = rule_for(req, prep) {
         return Decision {
             verdict: rule.verdict,
             matched: Vec::new(),
             limit: None,
-            blocked_by: Vec::new(),
+            blocked_by: &[],
             rule: Some(rule),
         };
     }
-    let found = gather(policies, req);
+    let found = gather(policies, req, prep);
     if !found.denies.is_empty() {
-        let blocked_by = kinds_in_order(found.denies.iter().map(|h| h.role.kind()).collect());
+        let mask = found.denies.iter().fold(0, |m, h| m | kind_bit(h.role.kind()));
         return Decision {
             verdict: Verdict::ExplicitDeny,
             matched: found.denies,
             limit: None,
-            blocked_by,
+            blocked_by: kinds_in_order(mask),
             rule: None,
         };
     }
-    conclude(policies, req, &found)
+    conclude(policies, req, prep, &found)
+}
+
+/// Per level of an organization, the first SCP statement that allows (`(index of the policy at
+/// the level, statement)`), held without an allocation for the root, five levels of OUs and the
+/// account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html);
+/// deeper (made-up) organizations spill into a list.
+#[derive(Default)]
+struct PerLevel {
+    first: [Option<(u32, u32)>; 8],
+    more: Vec<Option<(u32, u32)>>,
+    levels: usize,
+}
+
+impl PerLevel {
+    fn new(levels: usize) -> Self {
+        Self {
+            first: [None; 8],
+            more: vec![None; levels.saturating_sub(8)],
+            levels,
+        }
+    }
+
+    fn get_mut(&mut self, level: usize) -> Option<&mut Option<(u32, u32)>> {
+        if level < 8 {
+            self.first.get_mut(level).filter(|_| level < self.levels)
+        } else {
+            self.more.get_mut(level - 8)
+        }
+    }
+
+    fn get(&self, level: usize) -> Option<&Option<(u32, u32)>> {
+        if level < 8 {
+            self.first.get(level).filter(|_| level < self.levels)
+        } else {
+            self.more.get(level - 8)
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Option<(u32, u32)>> {
+        self.first.iter().take(self.levels).chain(&self.more)
+    }
+
+    fn len(&self) -> usize {
+        self.levels
+    }
+}
+
+/// A level's allow as the `Hit` it stands for.
+fn scp_hit(level: usize, allow: Option<(u32, u32)>) -> Option<Hit> {
+    allow.map(|(index, statement)| Hit {
+        role: Role::Scp {
+            level,
+            index: index as usize,
+        },
+        statement: statement as usize,
+    })
 }
 
 /// What the statements of every applicable policy say about a request.
@@ -772,12 +1072,13 @@ struct Found {
     /// An anonymous (unsigned) caller: no identity, so only resource policies and RCPs apply.
     anonymous: bool,
     scps_apply: bool,
+    /// The statements that deny (allocated only when one does: it becomes `Decision.matched`).
     denies: Vec<Hit>,
     identity_allow: Option<Hit>,
     boundary_allow: Option<Hit>,
     session_allow: Option<Hit>,
     endpoint_allow: Option<Hit>,
-    scp_allows: Vec<Option<Hit>>,
+    scp_allows: PerLevel,
     resource_allow: Option<(Hit, PrincipalMatch)>,
 }
 
@@ -790,7 +1091,7 @@ impl Found {
                 Role::Boundary => self.boundary_allow.is_none(),
                 Role::Session => self.session_allow.is_none(),
                 Role::Resource => self.resource_allow.is_none_or(|(_, m)| m != PrincipalMatch::Exact),
-                Role::Scp { level, .. } => self.scp_allows[level].is_none(),
+                Role::Scp { level, .. } => self.scp_allows.get(level).is_some_and(Option::is_none),
                 // RCPFullAWSAccess allows everything at every level: an RCP's Allow adds nothing.
                 Role::Rcp { .. } => false,
                 Role::Endpoint => self.endpoint_allow.is_none(),
@@ -808,8 +1109,14 @@ impl Found {
             Role::Session => {
                 self.session_allow.get_or_insert(hit);
             }
-            Role::Scp { level, .. } => {
-                self.scp_allows[level].get_or_insert(hit);
+            Role::Scp { level, index } => {
+                if let (Some(slot), Ok(index), Ok(statement)) = (
+                    self.scp_allows.get_mut(level),
+                    u32::try_from(index),
+                    u32::try_from(hit.statement),
+                ) {
+                    slot.get_or_insert((index, statement));
+                }
             }
             Role::Endpoint => {
                 self.endpoint_allow.get_or_insert(hit);
@@ -823,77 +1130,111 @@ impl Found {
             }
         }
     }
-}
 
-fn gather(policies: &Policies<'_>, req: &Request<'_>) -> Found {
-    let anonymous = req.principal == Some("*");
-    // Only the organization's policies ask whether the caller is a service-linked role.
-    let organization = !policies.scps.is_empty() || !policies.rcps.is_empty();
-    let linked = organization && service_linked(req.principal);
-    let bounded = policies.boundary.is_some() && !anonymous;
-    let mut found = Found {
-        anonymous,
-        scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
-        scp_allows: vec![None; policies.scps.len()],
-        ..Found::default()
-    };
-    for (role, policy) in policies.each() {
-        let applies = match role {
-            Role::Identity(_) | Role::Boundary | Role::Session => !anonymous,
-            Role::Scp { .. } => found.scps_apply,
-            Role::Rcp { .. } => !linked,
-            Role::Resource | Role::Endpoint => true,
-        };
-        if !applies {
-            continue;
+    /// Read one policy's statements into what was found.
+    fn scan(&mut self, role: Role, policy: &CompiledPolicy, req: &Request<'_>, prep: &Prepared<'_>, bounded: bool) {
+        // A policy whose allows no longer matter and that denies nothing has nothing to add.
+        if !policy.has_deny && !self.wants_allow(role) {
+            return;
         }
+        let names = role.names_principals();
         for (i, s) in policy.statements.iter().enumerate() {
-            if s.effect == Effect::Allow && !found.wants_allow(role) {
+            if s.effect == Effect::Allow && !self.wants_allow(role) {
                 continue;
             }
             // "The NotPrincipal element with a Deny effect will always deny any IAM principal that
             // has a permissions boundary policy attached, regardless of the values specified in
             // the NotPrincipal element." (access_policies_boundaries.html, "Important")
             let blind = role == Role::Resource && bounded && s.effect == Effect::Deny && s.not_principal();
-            let Ok(named) = s.check(req, req.action, role.names_principals() && !blind) else {
+            let Ok(named) = s.check(req, prep, names && !blind) else {
                 continue;
             };
             let hit = Hit { role, statement: i };
             if s.effect == Effect::Deny {
-                found.denies.push(hit);
+                self.denies.push(hit);
             } else {
-                found.allow(hit, named);
+                self.allow(hit, named);
             }
         }
+    }
+}
+
+/// Every applicable policy's statements, in the order of [`Policies::each`].
+fn gather(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Found {
+    let anonymous = req.principal == Some("*");
+    // Only the organization's policies ask whether the caller is a service-linked role.
+    let organization = !policies.scps.is_empty() || !policies.rcps.is_empty();
+    let linked = organization && service_linked(prep);
+    let bounded = policies.boundary.is_some() && !anonymous;
+    let mut found = Found {
+        anonymous,
+        scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
+        scp_allows: PerLevel::new(policies.scps.len()),
+        ..Found::default()
+    };
+    if !anonymous {
+        for (i, p) in policies.identity.iter().enumerate() {
+            found.scan(Role::Identity(i), p, req, prep, bounded);
+        }
+    }
+    if let Some(p) = policies.resource {
+        found.scan(Role::Resource, p, req, prep, bounded);
+    }
+    if !anonymous {
+        if let Some(p) = policies.boundary {
+            found.scan(Role::Boundary, p, req, prep, bounded);
+        }
+        if let Some(p) = policies.session {
+            found.scan(Role::Session, p, req, prep, bounded);
+        }
+    }
+    if found.scps_apply {
+        for (level, list) in policies.scps.iter().enumerate() {
+            for (index, p) in list.iter().enumerate() {
+                found.scan(Role::Scp { level, index }, p, req, prep, bounded);
+            }
+        }
+    }
+    if !linked {
+        for (level, list) in policies.rcps.iter().enumerate() {
+            for (index, p) in list.iter().enumerate() {
+                found.scan(Role::Rcp { level, index }, p, req, prep, bounded);
+            }
+        }
+    }
+    if let Some(p) = policies.endpoint {
+        found.scan(Role::Endpoint, p, req, prep, bounded);
     }
     found
 }
 
 /// No explicit deny: whether the guardrails (SCPs, the endpoint policy) and the principal's and
 /// resource's policies allow, and if not, which did not.
-fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
-    let mut blocked: Vec<&'static str> = Vec::new();
+fn conclude(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>, f: &Found) -> Decision {
+    let mut blocked: u8 = 0;
     if f.scps_apply && f.scp_allows.iter().any(Option::is_none) {
-        blocked.push("scp");
+        blocked |= kind_bit("scp");
     }
     if policies.endpoint.is_some() && f.endpoint_allow.is_none() {
-        blocked.push("endpoint");
+        blocked |= kind_bit("endpoint");
     }
     let boundary_ok = f.anonymous || policies.boundary.is_none() || f.boundary_allow.is_some();
     let session_ok = f.anonymous || policies.session.is_none() || f.session_allow.is_some();
-    let limits: Vec<Hit> = f.boundary_allow.into_iter().chain(f.session_allow).collect();
-    let cross = cross_account(req, policies);
+    let limits = f.boundary_allow.into_iter().chain(f.session_allow);
+    let cross = cross_account(prep, policies);
     // A role's trust policy must allow whoever assumes it, in the same account too: it is the
     // role's resource-based policy, and unlike other resource policies its silence denies
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html, "the role's
     // trust policy must ... allow the principal"; the simulator takes the trust policy given as
     // the resource policy).
-    let needs_resource = cross || (policies.resource.is_some() && resource_policy_decides(req.action, req.resource));
+    let needs_resource = cross || (policies.resource.is_some() && resource_policy_decides(req.action, prep));
+    // The statements that grant, when the principal's and the resource's policies allow.
     let mut granted: Option<Vec<Hit>> = None;
     if let Some(id) = f.identity_allow {
         if boundary_ok && session_ok && (!needs_resource || f.resource_allow.is_some()) {
-            let mut matched = vec![id];
-            matched.extend(limits.iter().copied());
+            let mut matched = Vec::with_capacity(4 + f.scp_allows.len());
+            matched.push(id);
+            matched.extend(limits.clone());
             if cross {
                 matched.extend(f.resource_allow.map(|(h, _)| h));
             }
@@ -908,41 +1249,51 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, f: &Found) -> Decision {
                 PrincipalMatch::Account => false,
             };
         if alone {
-            let mut matched = vec![hit];
+            let mut matched = Vec::with_capacity(4 + f.scp_allows.len());
+            matched.push(hit);
             if how == PrincipalMatch::Broad {
-                matched.extend(limits.iter().copied());
+                matched.extend(limits);
             }
             granted = Some(matched);
         }
     }
-    if let (Some(mut matched), true) = (granted.clone(), blocked.is_empty()) {
-        matched.extend(f.scp_allows.iter().flatten().copied().chain(f.endpoint_allow));
-        return Decision {
-            verdict: Verdict::Allow,
-            matched,
-            limit: None,
-            blocked_by: Vec::new(),
-            rule: None,
-        };
-    }
-    if granted.is_none() {
-        // Which of the principal's and the resource's policies did not allow.
-        if f.identity_allow.is_some() || f.resource_allow.is_some_and(|(_, m)| m == PrincipalMatch::Broad) {
-            if !boundary_ok {
-                blocked.push("boundary");
-            }
-            if !session_ok {
-                blocked.push("session");
-            }
+    match granted {
+        Some(mut matched) if blocked == 0 => {
+            matched.extend(
+                f.scp_allows
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(level, a)| scp_hit(level, *a))
+                    .chain(f.endpoint_allow),
+            );
+            return Decision {
+                verdict: Verdict::Allow,
+                matched,
+                limit: None,
+                blocked_by: &[],
+                rule: None,
+            };
         }
-        if f.identity_allow.is_none() {
-            blocked.push("identity");
-        }
-        let resource_missing = f.resource_allow.is_none()
-            && ((policies.resource.is_some() && (needs_resource || f.identity_allow.is_none()))
-                || (cross && f.identity_allow.is_some()));
-        if resource_missing {
-            blocked.push("resource");
+        Some(_) => {}
+        None => {
+            // Which of the principal's and the resource's policies did not allow.
+            if f.identity_allow.is_some() || f.resource_allow.is_some_and(|(_, m)| m == PrincipalMatch::Broad) {
+                if !boundary_ok {
+                    blocked |= kind_bit("boundary");
+                }
+                if !session_ok {
+                    blocked |= kind_bit("session");
+                }
+            }
+            if f.identity_allow.is_none() {
+                blocked |= kind_bit("identity");
+            }
+            let resource_missing = f.resource_allow.is_none()
+                && ((policies.resource.is_some() && (needs_resource || f.identity_allow.is_none()))
+                    || (cross && f.identity_allow.is_some()));
+            if resource_missing {
+                blocked |= kind_bit("resource");
+            }
         }
     }
     Decision {
@@ -998,6 +1349,7 @@ fn describe_miss(s: &CStatement, miss: Miss, req: &Request<'_>) -> String {
 
 /// Why the organization's guardrails (SCPs, the VPC endpoint policy) did not allow a request.
 fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) -> Vec<String> {
+    let prep = Prepared::new(req);
     let mut lines = Vec::new();
     if decision.blocked_by.contains(&"scp") {
         let open: Vec<String> = policies
@@ -1008,7 +1360,7 @@ fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decisi
                 !level.iter().any(|p| {
                     p.statements
                         .iter()
-                        .any(|s| s.effect == Effect::Allow && s.check(req, req.action, false).is_ok())
+                        .any(|s| s.effect == Effect::Allow && s.check(req, &prep, false).is_ok())
                 })
             })
             .map(|(i, _)| i.to_string())
@@ -1072,13 +1424,13 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
         }
         Verdict::ImplicitDeny => {
             lines.push(format!("DENIED (implicit deny): nothing allows {what}."));
-            let action = req.action;
+            let prep = Prepared::new(req);
             lines.extend(guardrail_lines(policies, req, decision));
             let mut closest: Option<(Miss, Role, &CStatement)> = None;
             let mut allowed_roles = Vec::new();
             for (role, policy) in policies.each() {
                 for s in policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
-                    match s.check(req, action, role.names_principals()) {
+                    match s.check(req, &prep, role.names_principals()) {
                         Ok(_) => allowed_roles.push(role),
                         Err(m) => {
                             if closest.as_ref().is_none_or(|(best, _, _)| m > *best) {
@@ -1095,7 +1447,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
                 if policies.session.is_some() && !allowed_roles.contains(&Role::Session) {
                     lines.push("An identity-based policy allows it, but the session policy does not.".into());
                 }
-                if cross_account(req, policies) {
+                if cross_account(&prep, policies) {
                     lines.push("Across accounts the resource-based policy must allow it too, and it does not.".into());
                 }
             } else if allowed_roles.contains(&Role::Resource) {

@@ -94,7 +94,7 @@ fn an_scp_deny_overrides_every_allow_and_an_scp_allow_grants_nothing() {
     case.identity = vec![];
     let nothing = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
     assert_eq!(
-        (nothing.verdict, nothing.blocked_by),
+        (nothing.verdict, nothing.blocked_by.to_vec()),
         (Verdict::ImplicitDeny, vec!["identity"])
     );
 }
@@ -112,7 +112,7 @@ fn every_level_from_the_root_to_the_account_must_allow() {
     assert_eq!(case.decide("s3:PutObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
     let ec2 = case.decide("ec2:RunInstances", "*");
     assert_eq!(
-        (ec2.verdict, ec2.blocked_by.clone()),
+        (ec2.verdict, ec2.blocked_by.to_vec()),
         (Verdict::ImplicitDeny, vec!["scp"])
     );
     let empty_level = Case {
@@ -171,7 +171,7 @@ fn an_rcp_deny_restricts_callers_and_never_grants() {
         ..Case::default()
     };
     let d = outsider.decide("s3:GetObject", "arn:aws:s3:::b/k");
-    assert_eq!((d.verdict, d.blocked_by), (Verdict::ExplicitDeny, vec!["rcp"]));
+    assert_eq!((d.verdict, d.blocked_by.to_vec()), (Verdict::ExplicitDeny, vec!["rcp"]));
     let insider = Case {
         context: vec![("aws:PrincipalOrgID", "o-abc")],
         ..outsider
@@ -188,7 +188,7 @@ fn an_rcp_deny_restricts_callers_and_never_grants() {
     };
     let d = only_rcp_allow.decide("s3:GetObject", "arn:aws:s3:::b/k");
     assert_eq!(
-        (d.verdict, d.blocked_by),
+        (d.verdict, d.blocked_by.to_vec()),
         (Verdict::ImplicitDeny, vec!["identity"]),
         "an RCP allow grants nothing"
     );
@@ -207,7 +207,7 @@ fn a_vpc_endpoint_policy_must_allow_and_never_grants() {
     };
     assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
     let put = case.decide("s3:PutObject", "arn:aws:s3:::b/k");
-    assert_eq!((put.verdict, put.blocked_by), (Verdict::ImplicitDeny, vec!["endpoint"]));
+    assert_eq!((put.verdict, put.blocked_by.to_vec()), (Verdict::ImplicitDeny, vec!["endpoint"]));
     let alone = Case {
         endpoint: Some(endpoint),
         ..Case::default()
@@ -269,7 +269,7 @@ fn resource_account_makes_a_bucket_cross_account() {
     assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
     case.resource_account = Some("999999999999");
     let d = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
-    assert_eq!((d.verdict, d.blocked_by), (Verdict::ImplicitDeny, vec!["resource"]));
+    assert_eq!((d.verdict, d.blocked_by.to_vec()), (Verdict::ImplicitDeny, vec!["resource"]));
     case.resource = Some(doc(
         r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#,
     ));
@@ -304,7 +304,7 @@ fn resource_policy_gates(action: &str, resource: &str, grant: &dyn Fn(&str) -> S
     };
     let d = case.decide(action, resource);
     assert_eq!(
-        (d.verdict, d.blocked_by),
+        (d.verdict, d.blocked_by.to_vec()),
         (Verdict::ImplicitDeny, vec!["resource"]),
         "{action}: someone else"
     );
@@ -363,7 +363,7 @@ fn aws_managed_policies_are_not_another_account() {
         Verdict::Allow
     );
     let d = case.decide("iam:GetPolicy", "arn:aws:iam::999999999999:policy/theirs");
-    assert_eq!((d.verdict, d.blocked_by), (Verdict::ImplicitDeny, vec!["resource"]));
+    assert_eq!((d.verdict, d.blocked_by.to_vec()), (Verdict::ImplicitDeny, vec!["resource"]));
 }
 
 /// key-policies.html: the key policy decides access to a KMS key; naming the account delegates

@@ -33,7 +33,12 @@ enum Kind {
     Exact(Vec<u8>),
     Prefix(Vec<u8>),
     Glob(Vec<Tok>),
-    Vars(Vec<Piece>),
+    /// Pieces with variables, and the literal text every expansion starts with (checked
+    /// before anything is expanded: most texts differ there).
+    Vars {
+        pieces: Vec<Piece>,
+        lead: Vec<u8>,
+    },
 }
 
 /// A compiled pattern.
@@ -43,15 +48,15 @@ pub struct Pattern {
     ignore_case: bool,
 }
 
-fn tokens(text: &str, literal: bool, out: &mut Vec<Tok>, ignore_case: bool) {
-    for &b in text.as_bytes() {
+fn tokens(text: &str, literal: bool, out: &mut impl Extend<Tok>, ignore_case: bool) {
+    out.extend(text.as_bytes().iter().map(|&b| {
         let b = if ignore_case { b.to_ascii_lowercase() } else { b };
-        out.push(match b {
+        match b {
             b'*' if !literal => Tok::Star,
             b'?' if !literal => Tok::Quest,
             _ => Tok::Byte(b),
-        });
-    }
+        }
+    }));
 }
 
 fn split_vars(text: &str) -> Option<Vec<Piece>> {
@@ -101,8 +106,14 @@ impl Pattern {
     pub fn new(text: &str, variables: bool, ignore_case: bool) -> Self {
         if variables {
             if let Some(pieces) = split_vars(text) {
+                let lead = match pieces.first() {
+                    Some(Piece::Glob(g)) => g.bytes().take_while(|b| !matches!(b, b'*' | b'?')).collect(),
+                    Some(Piece::Literal(l)) => l.as_bytes().to_vec(),
+                    _ => Vec::new(),
+                };
+                let lead = if ignore_case { lead.to_ascii_lowercase() } else { lead };
                 return Self {
-                    kind: Kind::Vars(pieces),
+                    kind: Kind::Vars { pieces, lead },
                     ignore_case,
                 };
             }
@@ -126,23 +137,66 @@ impl Pattern {
         Self { kind, ignore_case }
     }
 
+    /// Whether the pattern is `*`.
+    pub fn is_any(&self) -> bool {
+        self.kind == Kind::Any
+    }
+
     /// Whether the pattern uses policy variables.
     pub fn has_variables(&self) -> bool {
-        matches!(self.kind, Kind::Vars(_))
+        matches!(self.kind, Kind::Vars { .. })
     }
 
     /// Match `text`; a pattern that ignores case compares ASCII case-insensitively.
+    #[inline]
     pub fn matches(&self, text: &str, ctx: &Context) -> bool {
         let t = text.as_bytes();
         match &self.kind {
             Kind::Any => true,
             Kind::Exact(e) if self.ignore_case => e.eq_ignore_ascii_case(t),
-            Kind::Exact(e) => e == t,
-            Kind::Prefix(p) if self.ignore_case => t.len() >= p.len() && p.eq_ignore_ascii_case(&t[..p.len()]),
-            Kind::Prefix(p) => t.starts_with(p),
+            Kind::Exact(e) => e.as_slice() == t,
+            Kind::Prefix(p) => self.starts(t, p),
+            Kind::Glob(_) | Kind::Vars { .. } => self.matches_slowly(text, ctx),
+        }
+    }
+
+    /// Match `text`, given also lowercased as `lower`: a pattern that ignores case (stored
+    /// lowercased) compares `lower` byte for byte.
+    #[inline]
+    pub fn matches_folded(&self, text: &str, lower: &[u8], ctx: &Context) -> bool {
+        if !self.ignore_case {
+            return self.matches(text, ctx);
+        }
+        match &self.kind {
+            Kind::Any => true,
+            Kind::Exact(e) => e.as_slice() == lower,
+            Kind::Prefix(p) => lower.starts_with(p),
+            Kind::Glob(g) => glob(g, lower, false),
+            Kind::Vars { .. } => self.matches(text, ctx),
+        }
+    }
+
+    /// Whether `t` starts with `p` (ASCII case-insensitively for a pattern that ignores case).
+    #[inline]
+    fn starts(&self, t: &[u8], p: &[u8]) -> bool {
+        match t.get(..p.len()) {
+            Some(head) if self.ignore_case => head.eq_ignore_ascii_case(p),
+            Some(head) => head == p,
+            None => false,
+        }
+    }
+
+    /// Globs and variables, out of line: the common patterns above stay small enough to inline.
+    #[inline(never)]
+    fn matches_slowly(&self, text: &str, ctx: &Context) -> bool {
+        let t = text.as_bytes();
+        match &self.kind {
             Kind::Glob(g) => glob(g, t, self.ignore_case),
-            Kind::Vars(pieces) => {
-                let mut p = Vec::with_capacity(text.len() + 8);
+            Kind::Vars { pieces, lead } => {
+                if !self.starts(t, lead) {
+                    return false;
+                }
+                let mut p: smallvec::SmallVec<[Tok; 256]> = smallvec::SmallVec::with_capacity(text.len() + 8);
                 for piece in pieces {
                     match piece {
                         Piece::Glob(g) => tokens(g, false, &mut p, self.ignore_case),
@@ -163,13 +217,14 @@ impl Pattern {
                 }
                 glob(&p, t, self.ignore_case)
             }
+            Kind::Any | Kind::Exact(_) | Kind::Prefix(_) => self.matches(text, ctx),
         }
     }
 
     /// The pattern with variables resolved, as literal text (for condition values compared
     /// exactly); `None` when a variable cannot be resolved.
     pub fn resolve<'a>(&self, original: &'a str, ctx: &Context) -> Option<std::borrow::Cow<'a, str>> {
-        let Kind::Vars(pieces) = &self.kind else {
+        let Kind::Vars { pieces, .. } = &self.kind else {
             return Some(std::borrow::Cow::Borrowed(original));
         };
         let mut out = String::new();
