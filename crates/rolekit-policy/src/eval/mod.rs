@@ -580,6 +580,59 @@ pub struct CompiledPolicy {
     pub weight: usize,
     /// Whether any statement denies: a policy whose allows no longer matter is then skipped.
     has_deny: bool,
+    /// Which statements a request's action can match, by its keys: the others are not read.
+    index: Option<ActionIndex>,
+}
+
+/// For a policy of 4 to 64 statements: the statements (bit `i` for statement `i`) each action
+/// key and service key can match, and those any action can (NotAction, `*`, a wildcard in the
+/// service). A request reads only the statements its keys select.
+#[derive(Clone, Debug, Default)]
+struct ActionIndex {
+    always: u64,
+    /// `(key, statements)`, sorted by key, one entry per key.
+    by_key: Vec<(u64, u64)>,
+    /// How many statements it was built for.
+    statements: usize,
+}
+
+impl ActionIndex {
+    fn new(statements: &[CStatement]) -> Option<Self> {
+        // Below a few statements, reading them costs less than the lookups.
+        if statements.len() > 64 || statements.len() < 4 {
+            return None;
+        }
+        let mut index = Self {
+            statements: statements.len(),
+            ..Self::default()
+        };
+        for (i, s) in statements.iter().enumerate() {
+            let bit = 1u64 << i;
+            match s.actions.as_ref().and_then(|a| a.keys.as_ref().filter(|_| !a.any)) {
+                Some(keys) => {
+                    for &k in keys.actions.iter().chain(keys.services.iter()) {
+                        match index.by_key.binary_search_by_key(&k, |e| e.0) {
+                            Ok(at) => index.by_key[at].1 |= bit,
+                            Err(at) => index.by_key.insert(at, (k, bit)),
+                        }
+                    }
+                }
+                None => index.always |= bit,
+            }
+        }
+        Some(index)
+    }
+
+    /// The statements a request with `keys` can match.
+    #[inline]
+    fn candidates(&self, keys: Keys) -> u64 {
+        let of = |k: u64| {
+            self.by_key
+                .binary_search_by_key(&k, |e| e.0)
+                .map_or(0, |at| self.by_key[at].1)
+        };
+        self.always | of(keys.action) | of(keys.service)
+    }
 }
 
 impl CompiledPolicy {
@@ -626,10 +679,12 @@ impl CompiledPolicy {
             .collect();
         let weight = policy.statements.iter().map(weight).sum();
         let has_deny = statements.iter().any(|s| s.effect == Effect::Deny);
+        let index = ActionIndex::new(&statements);
         Self {
             statements,
             weight,
             has_deny,
+            index,
         }
     }
 }
@@ -1138,22 +1193,40 @@ impl Found {
             return;
         }
         let names = role.names_principals();
-        for (i, s) in policy.statements.iter().enumerate() {
+        let mut visit = |i: usize, s: &CStatement| {
             if s.effect == Effect::Allow && !self.wants_allow(role) {
-                continue;
+                return;
             }
             // "The NotPrincipal element with a Deny effect will always deny any IAM principal that
             // has a permissions boundary policy attached, regardless of the values specified in
             // the NotPrincipal element." (access_policies_boundaries.html, "Important")
             let blind = role == Role::Resource && bounded && s.effect == Effect::Deny && s.not_principal();
             let Ok(named) = s.check(req, prep, names && !blind) else {
-                continue;
+                return;
             };
             let hit = Hit { role, statement: i };
             if s.effect == Effect::Deny {
                 self.denies.push(hit);
             } else {
                 self.allow(hit, named);
+            }
+        };
+        match &policy.index {
+            // Only the statements the action's keys select, lowest first.
+            Some(index) if index.statements == policy.statements.len() => {
+                let mut pending = index.candidates(prep.keys);
+                while pending != 0 {
+                    let i = pending.trailing_zeros() as usize;
+                    pending &= pending - 1;
+                    if let Some(s) = policy.statements.get(i) {
+                        visit(i, s);
+                    }
+                }
+            }
+            _ => {
+                for (i, s) in policy.statements.iter().enumerate() {
+                    visit(i, s);
+                }
             }
         }
     }

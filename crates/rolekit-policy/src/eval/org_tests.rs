@@ -207,7 +207,10 @@ fn a_vpc_endpoint_policy_must_allow_and_never_grants() {
     };
     assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
     let put = case.decide("s3:PutObject", "arn:aws:s3:::b/k");
-    assert_eq!((put.verdict, put.blocked_by.to_vec()), (Verdict::ImplicitDeny, vec!["endpoint"]));
+    assert_eq!(
+        (put.verdict, put.blocked_by.to_vec()),
+        (Verdict::ImplicitDeny, vec!["endpoint"])
+    );
     let alone = Case {
         endpoint: Some(endpoint),
         ..Case::default()
@@ -269,7 +272,10 @@ fn resource_account_makes_a_bucket_cross_account() {
     assert_eq!(case.decide("s3:GetObject", "arn:aws:s3:::b/k").verdict, Verdict::Allow);
     case.resource_account = Some("999999999999");
     let d = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
-    assert_eq!((d.verdict, d.blocked_by.to_vec()), (Verdict::ImplicitDeny, vec!["resource"]));
+    assert_eq!(
+        (d.verdict, d.blocked_by.to_vec()),
+        (Verdict::ImplicitDeny, vec!["resource"])
+    );
     case.resource = Some(doc(
         r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#,
     ));
@@ -363,7 +369,10 @@ fn aws_managed_policies_are_not_another_account() {
         Verdict::Allow
     );
     let d = case.decide("iam:GetPolicy", "arn:aws:iam::999999999999:policy/theirs");
-    assert_eq!((d.verdict, d.blocked_by.to_vec()), (Verdict::ImplicitDeny, vec!["resource"]));
+    assert_eq!(
+        (d.verdict, d.blocked_by.to_vec()),
+        (Verdict::ImplicitDeny, vec!["resource"])
+    );
 }
 
 /// key-policies.html: the key policy decides access to a KMS key; naming the account delegates

@@ -800,3 +800,88 @@ fn not_principal_deny_catches_every_bounded_principal() {
     assert_eq!(v(None), Verdict::Allow, "bob is exempt from the Deny");
     assert_eq!(v(Some(&identity)), Verdict::ExplicitDeny, "with a boundary he is not");
 }
+
+/// The action index and the key filters only skip statements that cannot match: every decision
+/// is the one a full read of every statement gives, for actions in any case, actions that share
+/// a service, wildcards in and after the service, NotAction, and keys of unknown actions.
+#[test]
+fn the_action_index_decides_as_reading_every_statement() {
+    let patterns = [
+        "s3:GetObject",
+        "s3:Get*",
+        "S3:PUTOBJECT",
+        "s3*:List*",
+        "*",
+        "ec2:*",
+        "iam:PassRole",
+        "kms:?ncrypt",
+        "sts:AssumeRole",
+        "logs:*Events",
+        "noservice",
+    ];
+    let actions = [
+        "s3:getobject",
+        "S3:GetObjectAcl",
+        "s3:PutObject",
+        "s3express:ListAllMyDirectoryBuckets",
+        "ec2:RunInstances",
+        "iam:passrole",
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "sts:AssumeRole",
+        "logs:PutLogEvents",
+        "noservice",
+        "unknown:Action",
+        "s3",
+    ];
+    for start in 0..patterns.len() {
+        let mut statements = Vec::new();
+        for (n, p) in patterns.iter().cycle().skip(start).take(9).enumerate() {
+            let (effect, key) = if n % 4 == 3 {
+                ("Deny", "NotAction")
+            } else {
+                ("Allow", "Action")
+            };
+            let second = patterns[(start + n * 5) % patterns.len()];
+            statements.push(format!(
+                r#"{{"Effect": "{effect}", "{key}": ["{p}", "{second}"], "Resource": "arn:aws:s3:::b{n}/*"}}"#
+            ));
+        }
+        let indexed = compile(&doc(&statements.join(",")));
+        assert!(indexed.index.is_some(), "9 statements are indexed");
+        let mut plain = indexed.clone();
+        plain.index = None;
+        for s in &mut plain.statements {
+            if let Some(a) = &mut s.actions {
+                a.keys = None;
+                a.any = false;
+            }
+        }
+        let ctx = Context::default();
+        for action in actions {
+            for n in 0..9 {
+                let resource = format!("arn:aws:s3:::b{n}/k");
+                let decide = |p: &CompiledPolicy| {
+                    let refs = [p];
+                    let policies = Policies {
+                        identity: &refs,
+                        ..Policies::default()
+                    };
+                    let req = Request {
+                        action,
+                        resource: &resource,
+                        principal: None,
+                        context: &ctx,
+                    };
+                    let d = evaluate(&policies, &req);
+                    (d.verdict, d.matched)
+                };
+                assert_eq!(
+                    decide(&indexed),
+                    decide(&plain),
+                    "{action} on {resource} with {statements:?}"
+                );
+            }
+        }
+    }
+}
