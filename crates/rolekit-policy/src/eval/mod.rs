@@ -193,22 +193,17 @@ impl Keys {
     /// Both keys, and the action lowercased into `lower`, in one pass ([`fnv`] is incremental:
     /// the service's key is the action's key as it stood at the first `:`).
     fn of(action: &str, lower: &mut Lowered) -> Self {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut service = None;
-        lower.len = action.len();
-        for (i, &b) in action.as_bytes().iter().enumerate() {
-            if b == b':' && service.is_none() {
-                service = Some(h);
-            }
-            let b = b.to_ascii_lowercase();
-            if let Some(slot) = lower.bytes.get_mut(i) {
-                *slot = b;
-            }
-            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        let bytes = action.as_bytes();
+        lower.len = bytes.len();
+        for (slot, b) in lower.bytes.iter_mut().zip(bytes) {
+            *slot = b.to_ascii_lowercase();
         }
+        let (service, rest) = bytes.split_at(bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len()));
+        let step = |h: u64, b: &u8| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x100_0000_01b3);
+        let service = service.iter().fold(0xcbf2_9ce4_8422_2325, step);
         Self {
-            service: service.unwrap_or(h),
-            action: h,
+            service,
+            action: rest.iter().fold(service, step),
         }
     }
 }
@@ -558,6 +553,21 @@ impl CStatement {
         Ok(named)
     }
 
+    /// `Some(names every principal)` when the statement matches every action and resource
+    /// whatever the context.
+    fn allows_all(&self) -> Option<bool> {
+        let everything = |m: &Option<Matcher>| m.as_ref().is_none_or(|m| m.any);
+        (self.actions.is_some()
+            && everything(&self.actions)
+            && everything(&self.resources)
+            && self.conditions.is_empty())
+        .then(|| {
+            self.principal
+                .as_ref()
+                .is_some_and(|p| p.star && !p.not && p.others.is_empty() && p.aws.iter().all(|a| a.raw == "*"))
+        })
+    }
+
     /// Whether the statement names its principals with NotPrincipal.
     fn not_principal(&self) -> bool {
         self.principal.as_ref().is_some_and(|p| p.not)
@@ -582,6 +592,10 @@ pub struct CompiledPolicy {
     has_deny: bool,
     /// Which statements a request's action can match, by its keys: the others are not read.
     index: Option<ActionIndex>,
+    /// The first Allow statement, when it allows every action on every resource without a
+    /// condition (`FullAWSAccess`, `RCPFullAWSAccess`, the default endpoint policy), and whether
+    /// it names every principal (`"*"`): it is then known to apply without being read.
+    allows_all: Option<(usize, bool)>,
 }
 
 /// For a policy of 4 to 64 statements: the statements (bit `i` for statement `i`) each action
@@ -680,11 +694,16 @@ impl CompiledPolicy {
         let weight = policy.statements.iter().map(weight).sum();
         let has_deny = statements.iter().any(|s| s.effect == Effect::Deny);
         let index = ActionIndex::new(&statements);
+        let allows_all = statements
+            .iter()
+            .position(|s| s.effect == Effect::Allow)
+            .and_then(|i| Some((i, statements[i].allows_all()?)));
         Self {
             statements,
             weight,
             has_deny,
             index,
+            allows_all,
         }
     }
 }
@@ -1193,6 +1212,16 @@ impl Found {
             return;
         }
         let names = role.names_principals();
+        // A policy that allows everything (the resource-based policy aside, whose allow depends
+        // on how it names the caller) needs only its denies read.
+        if let Some((i, star)) = policy.allows_all {
+            if role != Role::Resource && (star || !names) && self.wants_allow(role) {
+                self.allow(Hit { role, statement: i }, None);
+                if !policy.has_deny {
+                    return;
+                }
+            }
+        }
         let mut visit = |i: usize, s: &CStatement| {
             if s.effect == Effect::Allow && !self.wants_allow(role) {
                 return;

@@ -801,9 +801,10 @@ fn not_principal_deny_catches_every_bounded_principal() {
     assert_eq!(v(Some(&identity)), Verdict::ExplicitDeny, "with a boundary he is not");
 }
 
-/// The action index and the key filters only skip statements that cannot match: every decision
-/// is the one a full read of every statement gives, for actions in any case, actions that share
-/// a service, wildcards in and after the service, NotAction, and keys of unknown actions.
+/// The action index, the key filters and the allow-everything shortcut only skip statements that
+/// cannot change the decision: every decision is the one a full read of every statement gives,
+/// for actions in any case, actions that share a service, wildcards in and after the service,
+/// NotAction, and keys of unknown actions.
 #[test]
 fn the_action_index_decides_as_reading_every_statement() {
     let patterns = [
@@ -834,6 +835,7 @@ fn the_action_index_decides_as_reading_every_statement() {
         "unknown:Action",
         "s3",
     ];
+    let mut shortcuts = 0;
     for start in 0..patterns.len() {
         let mut statements = Vec::new();
         for (n, p) in patterns.iter().cycle().skip(start).take(9).enumerate() {
@@ -843,14 +845,21 @@ fn the_action_index_decides_as_reading_every_statement() {
                 ("Allow", "Action")
             };
             let second = patterns[(start + n * 5) % patterns.len()];
+            let resource = if (n + start) % 2 == 0 {
+                "*".to_string()
+            } else {
+                format!("arn:aws:s3:::b{n}/*")
+            };
             statements.push(format!(
-                r#"{{"Effect": "{effect}", "{key}": ["{p}", "{second}"], "Resource": "arn:aws:s3:::b{n}/*"}}"#
+                r#"{{"Effect": "{effect}", "{key}": ["{p}", "{second}"], "Resource": "{resource}"}}"#
             ));
         }
         let indexed = compile(&doc(&statements.join(",")));
         assert!(indexed.index.is_some(), "9 statements are indexed");
+        shortcuts += usize::from(indexed.allows_all.is_some());
         let mut plain = indexed.clone();
         plain.index = None;
+        plain.allows_all = None;
         for s in &mut plain.statements {
             if let Some(a) = &mut s.actions {
                 a.keys = None;
@@ -858,23 +867,32 @@ fn the_action_index_decides_as_reading_every_statement() {
             }
         }
         let ctx = Context::default();
+        let full = compile(&doc(r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#));
         for action in actions {
             for n in 0..9 {
                 let resource = format!("arn:aws:s3:::b{n}/k");
+                // As the identity policy, and as an endpoint policy (which names principals:
+                // these statements have none, so it never allows) beside an identity allow.
                 let decide = |p: &CompiledPolicy| {
                     let refs = [p];
-                    let policies = Policies {
+                    let alone = Policies {
                         identity: &refs,
+                        ..Policies::default()
+                    };
+                    let everything = [&full];
+                    let through = Policies {
+                        identity: &everything,
+                        endpoint: Some(p),
                         ..Policies::default()
                     };
                     let req = Request {
                         action,
                         resource: &resource,
-                        principal: None,
+                        principal: Some("arn:aws:iam::111122223333:user/u"),
                         context: &ctx,
                     };
-                    let d = evaluate(&policies, &req);
-                    (d.verdict, d.matched)
+                    let (a, b) = (evaluate(&alone, &req), evaluate(&through, &req));
+                    (a.verdict, a.matched, b.verdict, b.matched, b.blocked_by)
                 };
                 assert_eq!(
                     decide(&indexed),
@@ -884,4 +902,5 @@ fn the_action_index_decides_as_reading_every_statement() {
             }
         }
     }
+    assert!(shortcuts > 0, "some policies allow everything in their first Allow");
 }
