@@ -285,6 +285,8 @@ pub enum PrincipalMatch {
 #[derive(Clone, Debug)]
 struct CPrincipal {
     star: bool,
+    /// `"*"` and nothing else.
+    only_star: bool,
     aws: Vec<AwsPrincipal>,
     others: Vec<String>,
     not: bool,
@@ -424,6 +426,7 @@ impl CPrincipal {
         match p {
             Principal::Star(_) => Self {
                 star: true,
+                only_star: true,
                 aws: Vec::new(),
                 others: Vec::new(),
                 not,
@@ -440,6 +443,7 @@ impl CPrincipal {
                 }
                 Self {
                     star: aws.iter().any(|a| a.raw == "*"),
+                    only_star: others.is_empty() && !aws.is_empty() && aws.iter().all(|a| a.raw == "*"),
                     aws,
                     others,
                     not,
@@ -457,6 +461,10 @@ impl CPrincipal {
                 self.star.then_some(PrincipalMatch::Broad)
             };
         };
+        if self.only_star && !self.not {
+            // `"*"` alone (the data perimeter's and the endpoint policy's principal).
+            return Some(PrincipalMatch::Broad);
+        }
         let mut best: Option<PrincipalMatch> = None;
         let mut bump = |m: PrincipalMatch| best = Some(best.map_or(m, |b| b.max(m)));
         if self.star {
@@ -1272,7 +1280,12 @@ fn gather(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Fo
         anonymous,
         scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
         scp_allows: PerLevel::new(policies.scps.len()),
-        ..Found::default()
+        denies: Vec::new(),
+        identity_allow: None,
+        boundary_allow: None,
+        session_allow: None,
+        endpoint_allow: None,
+        resource_allow: None,
     };
     if !anonymous {
         for (i, p) in policies.identity.iter().enumerate() {
