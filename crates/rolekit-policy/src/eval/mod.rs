@@ -612,7 +612,8 @@ pub struct CompiledPolicy {
 #[derive(Clone, Debug, Default)]
 struct ActionIndex {
     always: u64,
-    /// `(key, statements)`, sorted by key, one entry per key.
+    /// `(key, statements)`, one entry per key, open-addressed by the key's low bits (a slot with
+    /// no statements is empty): one or two probes per lookup.
     by_key: Vec<(u64, u64)>,
     /// How many statements it was built for.
     statements: usize,
@@ -628,30 +629,45 @@ impl ActionIndex {
             statements: statements.len(),
             ..Self::default()
         };
+        let mut keyed: Vec<(u64, u64)> = Vec::new();
         for (i, s) in statements.iter().enumerate() {
             let bit = 1u64 << i;
             match s.actions.as_ref().and_then(|a| a.keys.as_ref().filter(|_| !a.any)) {
-                Some(keys) => {
-                    for &k in keys.actions.iter().chain(keys.services.iter()) {
-                        match index.by_key.binary_search_by_key(&k, |e| e.0) {
-                            Ok(at) => index.by_key[at].1 |= bit,
-                            Err(at) => index.by_key.insert(at, (k, bit)),
-                        }
-                    }
-                }
+                Some(keys) => keyed.extend(keys.actions.iter().chain(keys.services.iter()).map(|&k| (k, bit))),
                 None => index.always |= bit,
             }
         }
+        index.by_key = vec![(0, 0); (keyed.len() * 2).next_power_of_two().max(8)];
+        let mask = index.by_key.len() - 1;
+        for (key, bit) in keyed {
+            let mut at = Self::slot(key, mask);
+            // The table is at least twice the keys: a free or matching slot is always found.
+            while index.by_key[at].1 != 0 && index.by_key[at].0 != key {
+                at = (at + 1) & mask;
+            }
+            index.by_key[at] = (key, index.by_key[at].1 | bit);
+        }
         Some(index)
+    }
+
+    fn slot(key: u64, mask: usize) -> usize {
+        // FNV's low bits mix well enough for a table of a few dozen slots.
+        usize::try_from(key & 0xffff_ffff).unwrap_or(0) & mask
     }
 
     /// The statements a request with `keys` can match.
     #[inline]
     fn candidates(&self, keys: Keys) -> u64 {
-        let of = |k: u64| {
-            self.by_key
-                .binary_search_by_key(&k, |e| e.0)
-                .map_or(0, |at| self.by_key[at].1)
+        let mask = self.by_key.len().wrapping_sub(1);
+        let of = |key: u64| {
+            let mut at = Self::slot(key, mask);
+            loop {
+                match self.by_key.get(at) {
+                    Some(&(k, statements)) if statements != 0 && k != key => at = (at + 1) & mask,
+                    Some(&(k, statements)) if k == key => return statements,
+                    _ => return 0,
+                }
+            }
         };
         self.always | of(keys.action) | of(keys.service)
     }
