@@ -158,6 +158,44 @@ def _organization_access_roles() -> None:
     FakeAccount.__init__ = init  # type: ignore[method-assign]
 
 
+def _shared_aws_managed_policies() -> None:
+    """Every account moto creates builds its ~1,400 AWS managed policies anew from moto's JSON:
+    the whole file parsed again and every document written out again, about 20 MB an account, so
+    that an organization of 1,000 accounts (bench/fleet.py) outgrows a 24 GiB machine. The
+    documents are the same in every account, as in AWS: parse once, write each document once, and
+    let every account's policy objects (their own attachment counts and versions) share the text."""
+    from datetime import datetime
+
+    from moto.iam import models
+    from moto.settings import load_iam_aws_managed_policies
+
+    shared: dict[str, tuple[dict[str, Any], str, datetime, datetime]] = {}
+
+    def init_aws_policies(self: Any) -> list[Any]:
+        if not load_iam_aws_managed_policies():
+            return []
+        if not shared:
+            for name, data in json.loads(models.aws_managed_policies_data).items():
+                created = datetime.fromisoformat(data["CreateDate"])
+                updated = datetime.fromisoformat(data["UpdateDate"])
+                shared[name] = (data, json.dumps(data.get("Document")), created, updated)
+        return [
+            models.AWSManagedPolicy(
+                name,
+                account_id=self.account_id,
+                region=self.region_name,
+                default_version_id=data.get("DefaultVersionId"),
+                path=data.get("Path"),
+                document=document,
+                create_date=created,
+                update_date=updated,
+            )
+            for name, (data, document, created, updated) in shared.items()
+        ]
+
+    models.IAMBackend._init_aws_policies = init_aws_policies  # type: ignore[method-assign]
+
+
 def _cloudformation_role_policies() -> None:
     """A CloudFormation AWS::IAM::Role attaches its ManagedPolicyArns and stores its inline
     Policies as documents, as AWS does; moto ignores the first and keeps the second as Python
@@ -189,6 +227,7 @@ def main() -> int:
         _enforce_trust_policies()
     _idempotent_attachments()
     _organization_access_roles()
+    _shared_aws_managed_policies()
     _cloudformation_role_policies()
     bound, stop = _serve_waitress(port) or _serve_werkzeug(port)
     sys.stdout.write(f"READY {bound}\n")
