@@ -904,3 +904,35 @@ fn the_action_index_decides_as_reading_every_statement() {
     }
     assert!(shortcuts > 0, "some policies allow everything in their first Allow");
 }
+
+/// An action longer than the lowercased copy kept on the stack (80 bytes) is still compared
+/// case-insensitively, through the index and without it.
+#[test]
+fn actions_longer_than_the_stack_copy_match_in_any_case() {
+    let long = format!("svc:{}", "Ab".repeat(60));
+    for pattern in [
+        long.to_uppercase(),
+        "SVC:ab*".to_string(),
+        "svc:*".to_string(),
+        long.to_lowercase(),
+    ] {
+        for filler in [0, 5] {
+            let mut statements: Vec<String> = (0..filler)
+                .map(|i| format!(r#"{{"Effect": "Allow", "Action": "other{i}:Get", "Resource": "*"}}"#))
+                .collect();
+            statements.push(format!(
+                r#"{{"Effect": "Allow", "Action": "{pattern}", "Resource": "*"}}"#
+            ));
+            let text = doc(&statements.join(","));
+            assert_eq!(
+                decide(&[&text], &long, "*", &[]),
+                Verdict::Allow,
+                "{pattern} with {filler} other statements"
+            );
+            assert_eq!(
+                decide(&[&text], "svc:Other", "*", &[]) == Verdict::Allow,
+                pattern == "svc:*"
+            );
+        }
+    }
+}
