@@ -1230,6 +1230,10 @@ impl Found {
     }
 
     /// Read one policy's statements into what was found.
+    // Inlined into `gather`'s six calls: the call itself cost more than a policy that allows
+    // everything (measured: 3,513 -> 3,339 instructions per decision in an organization).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn scan(&mut self, role: Role, policy: &CompiledPolicy, req: &Request<'_>, prep: &Prepared<'_>, bounded: bool) {
         // A policy whose allows no longer matter and that denies nothing has nothing to add.
         if !policy.has_deny && !self.wants_allow(role) {

@@ -154,7 +154,7 @@ impl Pattern {
         match &self.kind {
             Kind::Any => true,
             Kind::Exact(e) if self.ignore_case => e.eq_ignore_ascii_case(t),
-            Kind::Exact(e) => e.as_slice() == t,
+            Kind::Exact(e) => same(e, t),
             Kind::Prefix(p) => self.starts(t, p),
             Kind::Glob(_) | Kind::Vars { .. } => self.matches_slowly(text, ctx),
         }
@@ -169,8 +169,8 @@ impl Pattern {
         }
         match &self.kind {
             Kind::Any => true,
-            Kind::Exact(e) => e.as_slice() == lower,
-            Kind::Prefix(p) => lower.starts_with(p),
+            Kind::Exact(e) => same(e, lower),
+            Kind::Prefix(p) => lower.get(..p.len()).is_some_and(|head| same(head, p)),
             Kind::Glob(g) => glob(g, lower, false),
             Kind::Vars { .. } => self.matches(text, ctx),
         }
@@ -181,7 +181,7 @@ impl Pattern {
     fn starts(&self, t: &[u8], p: &[u8]) -> bool {
         match t.get(..p.len()) {
             Some(head) if self.ignore_case => head.eq_ignore_ascii_case(p),
-            Some(head) => head == p,
+            Some(head) => same(head, p),
             None => false,
         }
     }
@@ -242,6 +242,28 @@ impl Pattern {
     }
 }
 
+/// Byte equality, inline for the short texts actions and ARN prefixes mostly are (a call to
+/// memcmp costs more than the compare): up to 16 bytes as two overlapping words.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        if let Some(part) = s.get(at..at + 8) {
+            w.copy_from_slice(part);
+        }
+        u64::from_ne_bytes(w)
+    };
+    match a.len() {
+        0 => true,
+        n @ 8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        1..=7 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => a == b,
+    }
+}
+
 /// Glob over compiled tokens (the matcher lives in `wildcard::glob`); a pattern that ignores case
 /// was lowercased when compiled, so the text is lowercased here.
 fn glob(p: &[Tok], t: &[u8], ignore_case: bool) -> bool {
@@ -265,6 +287,33 @@ mod tests {
             c.insert(k, vec![(*v).to_string()]);
         }
         c
+    }
+
+    #[test]
+    fn same_agrees_with_slice_equality() {
+        let texts: Vec<Vec<u8>> = (0..48)
+            .flat_map(|n| {
+                let base: Vec<u8> = b"abcdefg".iter().copied().cycle().take(n).collect();
+                let mut last = base.clone();
+                if let Some(b) = last.last_mut() {
+                    *b = b'z';
+                }
+                let mut first = base.clone();
+                if let Some(b) = first.first_mut() {
+                    *b = b'z';
+                }
+                let mut middle = base.clone();
+                if let Some(b) = middle.get_mut(n / 2) {
+                    *b = b'#';
+                }
+                [base, last, first, middle]
+            })
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
