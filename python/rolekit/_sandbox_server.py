@@ -180,7 +180,7 @@ def _shared_aws_managed_policies() -> None:
                 updated = datetime.fromisoformat(data["UpdateDate"])
                 shared[name] = (data, json.dumps(data.get("Document")), created, updated)
         return [
-            models.AWSManagedPolicy(
+            models.AWSManagedPolicy(  # type: ignore[abstract]  # moto builds them so too (from_data)
                 name,
                 account_id=self.account_id,
                 region=self.region_name,
