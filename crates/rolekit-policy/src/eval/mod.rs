@@ -173,7 +173,14 @@ struct ActionKeys {
 /// FNV-1a over lowercased bytes: an action or a service prefix (any case) as a number. Two texts
 /// may share a key (the full match then decides); one text, in any case, has one key.
 pub(crate) const fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv_from(FNV_START, bytes)
+}
+
+/// FNV-1a's starting value.
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// [`fnv`] continued from `h` over more bytes (the hash is incremental).
+const fn fnv_from(mut h: u64, bytes: &[u8]) -> u64 {
     let mut i = 0;
     while i < bytes.len() {
         h = (h ^ bytes[i].to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3);
@@ -190,8 +197,8 @@ struct Keys {
 }
 
 impl Keys {
-    /// Both keys, and the action lowercased into `lower`, in one pass ([`fnv`] is incremental:
-    /// the service's key is the action's key as it stood at the first `:`).
+    /// Both keys, and the action lowercased into `lower` ([`fnv`] is incremental: the service's
+    /// key is the action's key as it stood at the first `:`).
     fn of(action: &str, lower: &mut Lowered) -> Self {
         let bytes = action.as_bytes();
         lower.len = bytes.len();
@@ -199,11 +206,10 @@ impl Keys {
             *slot = b.to_ascii_lowercase();
         }
         let (service, rest) = bytes.split_at(bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len()));
-        let step = |h: u64, b: &u8| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x100_0000_01b3);
-        let service = service.iter().fold(0xcbf2_9ce4_8422_2325, step);
+        let service = fnv(service);
         Self {
             service,
-            action: rest.iter().fold(service, step),
+            action: fnv_from(service, rest),
         }
     }
 }
