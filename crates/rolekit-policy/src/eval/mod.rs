@@ -318,17 +318,20 @@ impl AwsPrincipal {
         } else {
             None
         };
-        let role = arn.and_then(|a| {
-            a.resource
-                .strip_prefix("role/")
-                .map(|r| (a.account.to_string(), r.rsplit('/').next().unwrap_or(r).to_string()))
-        });
+        let role = arn.and_then(|a| role_name(a.resource).map(|name| (a.account.to_string(), name.to_string())));
         Self {
             raw: raw.to_string(),
             root_of,
             role,
         }
     }
+}
+
+/// The name of a role from its ARN's resource part (`role/PATH/NAME`): the path does not count.
+fn role_name(resource: &str) -> Option<&str> {
+    resource
+        .strip_prefix("role/")
+        .map(|r| r.rsplit('/').next().unwrap_or(r))
 }
 
 /// What rolekit can tell about the caller from its principal string.
@@ -359,12 +362,9 @@ fn caller(raw: &str) -> Caller<'_> {
     match Arn::parse(raw) {
         Some(a) => {
             let session = a.resource.starts_with("assumed-role/");
-            let role_name = if let Some(rest) = a.resource.strip_prefix("assumed-role/") {
-                rest.split('/').next()
-            } else {
-                a.resource
-                    .strip_prefix("role/")
-                    .map(|r| r.rsplit('/').next().unwrap_or(r))
+            let role_name = match a.resource.strip_prefix("assumed-role/") {
+                Some(rest) => rest.split('/').next(),
+                None => role_name(a.resource),
             };
             Caller {
                 raw,
@@ -575,11 +575,7 @@ impl CStatement {
             && everything(&self.actions)
             && everything(&self.resources)
             && self.conditions.is_empty())
-        .then(|| {
-            self.principal
-                .as_ref()
-                .is_some_and(|p| p.star && !p.not && p.others.is_empty() && p.aws.iter().all(|a| a.raw == "*"))
-        })
+        .then(|| self.principal.as_ref().is_some_and(|p| p.only_star && !p.not))
     }
 
     /// Whether the statement names its principals with NotPrincipal.
