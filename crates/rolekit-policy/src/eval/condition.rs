@@ -64,7 +64,7 @@ impl Values {
 
     fn contains(&self, v: &str) -> bool {
         match self {
-            Self::Few(list) => list.iter().any(|x| x == v),
+            Self::Few(list) => list.iter().any(|x| super::pattern::same(x.as_bytes(), v.as_bytes())),
             Self::Many(set) => set.contains(v),
         }
     }

@@ -154,9 +154,9 @@ struct Matcher {
     patterns: Vec<Pattern>,
     raw: Vec<String>,
     not: bool,
-    /// For an Action list: which requests can match it at all, by key ([`Keys`]); `None` when
-    /// a pattern has a wildcard in its service. A request for another action skips the
-    /// statement with a few integer compares instead of a string compare per pattern.
+    /// For an Action or NotAction list: which requests can match one of its patterns at all, by
+    /// key ([`Keys`]); `None` when a pattern has a wildcard in its service. A request for another
+    /// action is decided with a few integer compares instead of a string compare per pattern.
     keys: Option<ActionKeys>,
     /// A pattern is `*` (and the list is not negated): everything matches.
     any: bool,
@@ -246,12 +246,10 @@ impl Matcher {
                 _ => return m,
             }
         }
-        if !not {
-            m.keys = Some(ActionKeys {
-                actions: actions.into_boxed_slice(),
-                services: services.into_boxed_slice(),
-            });
-        }
+        m.keys = Some(ActionKeys {
+            actions: actions.into_boxed_slice(),
+            services: services.into_boxed_slice(),
+        });
         m
     }
 
@@ -267,7 +265,8 @@ impl Matcher {
         }
         if let Some(k) = &self.keys {
             if !k.actions.contains(&keys.action) && !k.services.contains(&keys.service) {
-                return false;
+                // No pattern can match: an Action list does not, a NotAction list does.
+                return self.not;
             }
         }
         match lower {
@@ -634,7 +633,12 @@ impl ActionIndex {
         let mut keyed: Vec<(u64, u64)> = Vec::new();
         for (i, s) in statements.iter().enumerate() {
             let bit = 1u64 << i;
-            match s.actions.as_ref().and_then(|a| a.keys.as_ref().filter(|_| !a.any)) {
+            // A NotAction list's keys say which actions it leaves out, not which it selects.
+            match s
+                .actions
+                .as_ref()
+                .and_then(|a| a.keys.as_ref().filter(|_| !a.any && !a.not))
+            {
                 Some(keys) => keyed.extend(keys.actions.iter().chain(keys.services.iter()).map(|&k| (k, bit))),
                 None => index.always |= bit,
             }
@@ -1096,7 +1100,8 @@ fn decide(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> De
             rule: Some(rule),
         };
     }
-    let found = gather(policies, req, prep);
+    let mut found = Found::default();
+    gather(&mut found, policies, req, prep);
     if !found.denies.is_empty() {
         let mask = found.denies.iter().fold(0, |m, h| m | kind_bit(h.role.kind()));
         return Decision {
@@ -1291,24 +1296,17 @@ impl Found {
     }
 }
 
-/// Every applicable policy's statements, in the order of [`Policies::each`].
-fn gather(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Found {
+/// Every applicable policy's statements, in the order of [`Policies::each`], read into `found`
+/// (filled in place: returning it would copy it).
+fn gather(found: &mut Found, policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) {
     let anonymous = req.principal == Some("*");
     // Only the organization's policies ask whether the caller is a service-linked role.
     let organization = !policies.scps.is_empty() || !policies.rcps.is_empty();
     let linked = organization && service_linked(prep);
     let bounded = policies.boundary.is_some() && !anonymous;
-    let mut found = Found {
-        anonymous,
-        scps_apply: !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous,
-        scp_allows: PerLevel::new(policies.scps.len()),
-        denies: Vec::new(),
-        identity_allow: None,
-        boundary_allow: None,
-        session_allow: None,
-        endpoint_allow: None,
-        resource_allow: None,
-    };
+    found.anonymous = anonymous;
+    found.scps_apply = !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous;
+    found.scp_allows = PerLevel::new(policies.scps.len());
     if !anonymous {
         for (i, p) in policies.identity.iter().enumerate() {
             found.scan(Role::Identity(i), p, req, prep, bounded);
@@ -1342,7 +1340,6 @@ fn gather(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Fo
     if let Some(p) = policies.endpoint {
         found.scan(Role::Endpoint, p, req, prep, bounded);
     }
-    found
 }
 
 /// No explicit deny: whether the guardrails (SCPs, the endpoint policy) and the principal's and

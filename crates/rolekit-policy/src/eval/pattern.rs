@@ -242,10 +242,10 @@ impl Pattern {
     }
 }
 
-/// Byte equality, inline for the short texts actions and ARN prefixes mostly are (a call to
-/// memcmp costs more than the compare): up to 16 bytes as two overlapping words.
+/// Byte equality, inline for the short texts actions, ARN prefixes and condition values mostly
+/// are (a call to memcmp costs more than the compare): up to 16 bytes as two overlapping words.
 #[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -259,6 +259,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     match a.len() {
         0 => true,
         n @ 8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+
         1..=7 => a.iter().zip(b).all(|(x, y)| x == y),
         _ => a == b,
     }
