@@ -403,7 +403,9 @@ struct Prepared<'a> {
     keys: Keys,
     /// The action lowercased: compared byte for byte with the (lowercased) action patterns.
     action_lower: Lowered,
-    caller: Option<Caller<'a>>,
+    principal: Option<&'a str>,
+    /// The caller's ARN parts, parsed on first use (most decisions never ask).
+    caller: std::cell::OnceCell<Option<Caller<'a>>>,
     /// The resource's ARN parts, parsed on first use.
     resource_arn: std::cell::OnceCell<Option<Arn<'a>>>,
     resource: &'a str,
@@ -415,7 +417,8 @@ impl<'a> Prepared<'a> {
         Self {
             keys: Keys::of(req.action, &mut action_lower),
             action_lower,
-            caller: req.principal.map(caller),
+            principal: req.principal,
+            caller: std::cell::OnceCell::new(),
             resource_arn: std::cell::OnceCell::new(),
             resource: req.resource,
         }
@@ -423,6 +426,10 @@ impl<'a> Prepared<'a> {
 
     fn resource_arn(&self) -> Option<Arn<'a>> {
         *self.resource_arn.get_or_init(|| Arn::parse(self.resource))
+    }
+
+    fn caller(&self) -> Option<&Caller<'a>> {
+        self.caller.get_or_init(|| self.principal.map(caller)).as_ref()
     }
 }
 
@@ -457,19 +464,20 @@ impl CPrincipal {
         }
     }
 
-    /// How (if at all) the principal names the caller.
-    fn name(&self, who: Option<&Caller<'_>>) -> Option<PrincipalMatch> {
-        let Some(c) = who else {
+    /// How (if at all) the principal names the caller (read from `prep` only when the
+    /// principal names someone in particular).
+    fn name(&self, prep: &Prepared<'_>) -> Option<PrincipalMatch> {
+        if self.only_star && !self.not {
+            // `"*"` alone (the data perimeter's and the endpoint policy's principal).
+            return Some(PrincipalMatch::Broad);
+        }
+        let Some(c) = prep.caller() else {
             return if self.not {
                 None
             } else {
                 self.star.then_some(PrincipalMatch::Broad)
             };
         };
-        if self.only_star && !self.not {
-            // `"*"` alone (the data perimeter's and the endpoint policy's principal).
-            return Some(PrincipalMatch::Broad);
-        }
         let mut best: Option<PrincipalMatch> = None;
         let mut bump = |m: PrincipalMatch| best = Some(best.map_or(m, |b| b.max(m)));
         if self.star {
@@ -552,7 +560,7 @@ impl CStatement {
         }
         let named = if resource_policy {
             match &self.principal {
-                Some(p) => Some(p.name(prep.caller.as_ref()).ok_or(Miss::Principal)?),
+                Some(p) => Some(p.name(prep).ok_or(Miss::Principal)?),
                 None => return Err(Miss::Principal),
             }
         } else {
@@ -1022,17 +1030,23 @@ fn resource_account<'s>(prep: &'s Prepared<'_>, policies: &'s Policies<'_>) -> O
 
 /// Whether the caller is a service-linked role or one of its sessions ([`Caller::service_linked`]).
 fn service_linked(prep: &Prepared<'_>) -> bool {
-    prep.caller.is_some_and(|c| c.service_linked)
+    prep.caller().is_some_and(|c| c.service_linked)
 }
 
 /// Whether the resource belongs to another account than the caller's. AWS managed policies
 /// (`arn:aws:iam::aws:policy/...`) belong to no customer account: any account reads them with an
 /// identity-based allow alone (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies).
 fn cross_account(prep: &Prepared<'_>, policies: &Policies<'_>) -> bool {
-    let Some(caller_account) = prep.caller.and_then(|c| c.account) else {
+    // The resource's account first: an S3 ARN has none, and the caller is then not read.
+    if prep.principal.is_none() {
+        return false;
+    }
+    let Some(resource) = resource_account(prep, policies).filter(|r| *r != "*" && *r != "aws") else {
         return false;
     };
-    resource_account(prep, policies).is_some_and(|r| r != caller_account && r != "*" && r != "aws")
+    prep.caller()
+        .and_then(|c| c.account)
+        .is_some_and(|caller| caller != resource)
 }
 
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
@@ -1101,7 +1115,12 @@ fn decide(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> De
         };
     }
     let mut found = Found::default();
-    gather(&mut found, policies, req, prep);
+    gather(&mut found, policies, req, prep, false);
+    // SCPs and RCPs do not restrict service-linked roles. Whether the caller is one is read only
+    // when they restricted this request; it is then gathered again without them.
+    if found.organization_restricts() && service_linked(prep) {
+        found = gather_for_service_linked(policies, req, prep);
+    }
     if !found.denies.is_empty() {
         let mask = found.denies.iter().fold(0, |m, h| m | kind_bit(h.role.kind()));
         return Decision {
@@ -1188,6 +1207,15 @@ struct Found {
 }
 
 impl Found {
+    /// Whether an SCP or RCP denied, or a level of SCPs did not allow: what a service-linked
+    /// caller would change.
+    fn organization_restricts(&self) -> bool {
+        self.denies
+            .iter()
+            .any(|h| matches!(h.role, Role::Scp { .. } | Role::Rcp { .. }))
+            || (self.scps_apply && self.scp_allows.iter().any(Option::is_none))
+    }
+
     /// Whether an Allow of `role` still matters (the first one is kept for `matched`).
     fn wants_allow(&self, role: Role) -> bool {
         self.denies.is_empty()
@@ -1296,13 +1324,20 @@ impl Found {
     }
 }
 
+/// [`gather`] for a service-linked caller (rare: kept out of the common path).
+#[cold]
+#[inline(never)]
+fn gather_for_service_linked(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Found {
+    let mut found = Found::default();
+    gather(&mut found, policies, req, prep, true);
+    found
+}
+
 /// Every applicable policy's statements, in the order of [`Policies::each`], read into `found`
-/// (filled in place: returning it would copy it).
-fn gather(found: &mut Found, policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) {
+/// (filled in place: returning it would copy it); `linked`: the caller is a service-linked role,
+/// which the organization's SCPs and RCPs leave alone.
+fn gather(found: &mut Found, policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>, linked: bool) {
     let anonymous = req.principal == Some("*");
-    // Only the organization's policies ask whether the caller is a service-linked role.
-    let organization = !policies.scps.is_empty() || !policies.rcps.is_empty();
-    let linked = organization && service_linked(prep);
     let bounded = policies.boundary.is_some() && !anonymous;
     found.anonymous = anonymous;
     found.scps_apply = !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous;

@@ -148,6 +148,58 @@ fn scps_spare_the_management_account_and_service_linked_roles() {
     assert_eq!(case.decide("ec2:RunInstances", "*").verdict, Verdict::Allow);
 }
 
+/// The same rule for every way an organization restricts: an SCP level that allows nothing, an
+/// RCP's Deny ("RCPs don't affect service-linked roles", orgs_manage_policies_rcps.html), and an
+/// SCP Deny beside an endpoint policy whose Allow must still be found (the caller is read only
+/// once the organization restricted, and the request then read again without its policies).
+#[test]
+fn service_linked_roles_escape_every_organization_restriction() {
+    let linked =
+        "arn:aws:iam::111111111111:role/aws-service-role/elasticmapreduce.amazonaws.com/AWSServiceRoleForEMRCleanup";
+    let perimeter = doc(r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}"#);
+    let cases = [
+        Case {
+            identity: vec![doc(ALLOW_ALL)],
+            scps: vec![vec![doc(ALLOW_ALL)], vec![allow("s3:*", "*")]],
+            ..Case::default()
+        },
+        Case {
+            identity: vec![doc(ALLOW_ALL)],
+            rcps: vec![vec![perimeter]],
+            ..Case::default()
+        },
+        Case {
+            identity: vec![doc(ALLOW_ALL)],
+            scps: vec![vec![doc(&format!(
+                r#"{ALLOW_ALL}, {{"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}}"#
+            ))]],
+            endpoint: Some(doc(
+                r#"{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}"#,
+            )),
+            ..Case::default()
+        },
+    ];
+    for (n, mut case) in cases.into_iter().enumerate() {
+        let action = if n == 1 { "s3:GetObject" } else { "ec2:RunInstances" };
+        case.principal = Some(ALICE);
+        let d = case.decide(action, "*");
+        assert_ne!(d.verdict, Verdict::Allow, "case {n}: the organization restricts a user");
+        case.principal = Some(linked);
+        let d = case.decide(action, "*");
+        assert_eq!((n, d.verdict, d.blocked_by.to_vec()), (n, Verdict::Allow, vec![]));
+        let kinds: Vec<&str> = d.matched.iter().map(|h| h.role.kind()).collect();
+        assert!(
+            !kinds.contains(&"scp") && !kinds.contains(&"rcp"),
+            "case {n}: {kinds:?}"
+        );
+        assert_eq!(
+            kinds.contains(&"endpoint"),
+            case.endpoint.is_some(),
+            "case {n}: {kinds:?}"
+        );
+    }
+}
+
 /// orgs_manage_policies_rcps.html: RCPFullAWSAccess is attached at every level (so RCPs deny only
 /// by their Deny statements), RCPs never grant, and they apply to the resource's account for
 /// callers from anywhere; the usual data-perimeter example denies callers outside the organization.
