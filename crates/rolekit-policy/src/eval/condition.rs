@@ -18,7 +18,7 @@ pub struct Compiled {
     pub operator: String,
     pub key: String,
     pub key_lower: String,
-    /// `fnv` of `key_lower`, for the context lookup.
+    /// [`super::key_of`] of `key_lower`, for the context lookup.
     key_hash: u64,
     pub values: Vec<String>,
     patterns: Vec<Pattern>,
@@ -240,7 +240,7 @@ impl Compiled {
             operator: c.operator.raw.clone(),
             key: c.key.to_string(),
             key_lower: c.key.as_str().to_ascii_lowercase(),
-            key_hash: super::fnv(c.key.as_str().to_ascii_lowercase().as_bytes()),
+            key_hash: super::key_of(c.key.as_str().to_ascii_lowercase().as_bytes()),
             values,
             patterns,
             numbers,

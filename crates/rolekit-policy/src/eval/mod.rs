@@ -31,7 +31,7 @@ use super::model::{Effect, Items, Policy, Principal, VERSION_2012};
 /// Request context: condition keys (case-insensitive) to one or more values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
-    /// `(fnv(key), key lowercased, values)`: a lookup compares numbers before text.
+    /// `(key_of(key), key lowercased, values)`: a lookup compares numbers before text.
     entries: Vec<(u64, String, Vec<String>)>,
 }
 
@@ -39,7 +39,7 @@ impl Context {
     /// Set `key` (any case) to `values`, replacing an earlier setting.
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
         let lower = key.to_ascii_lowercase();
-        let hash = fnv(lower.as_bytes());
+        let hash = key_of(lower.as_bytes());
         if let Some(e) = self.entries.iter_mut().find(|(h, k, _)| *h == hash && *k == lower) {
             e.2 = values;
         } else {
@@ -49,10 +49,10 @@ impl Context {
 
     /// The values of a lowercased key.
     pub fn get(&self, lower: &str) -> Option<&[String]> {
-        self.get_keyed(fnv(lower.as_bytes()), lower)
+        self.get_keyed(key_of(lower.as_bytes()), lower)
     }
 
-    /// The values of a lowercased key whose [`fnv`] is `hash`.
+    /// The values of a lowercased key whose [`key_of`] is `hash`.
     pub(crate) fn get_keyed(&self, hash: u64, lower: &str) -> Option<&[String]> {
         self.entries
             .iter()
@@ -170,23 +170,45 @@ struct ActionKeys {
     services: Box<[u64]>,
 }
 
-/// FNV-1a over lowercased bytes: an action or a service prefix (any case) as a number. Two texts
-/// may share a key (the full match then decides); one text, in any case, has one key.
-pub(crate) const fn fnv(bytes: &[u8]) -> u64 {
-    fnv_from(FNV_START, bytes)
+/// A text (an action, a service prefix, a condition key; any case) as a number, eight lowercased
+/// bytes at a time: one multiply per word, not per byte as FNV would, on every decision's
+/// action. Two texts may share a key (the full compare then decides); one text, in any case, has
+/// one key.
+#[inline]
+pub(crate) const fn key_of(bytes: &[u8]) -> u64 {
+    let mut h = bytes.len() as u64;
+    let mut rest = bytes;
+    while let Some((word, more)) = rest.split_first_chunk::<8>() {
+        h = mix(h, *word);
+        rest = more;
+    }
+    if !rest.is_empty() {
+        let mut tail = [0u8; 8];
+        let mut j = 0;
+        while j < rest.len() {
+            tail[j] = rest[j];
+            j += 1;
+        }
+        h = mix(h, tail);
+    }
+    h ^ (h >> 29)
 }
 
-/// FNV-1a's starting value.
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+/// One word into the key.
+const fn mix(h: u64, word: [u8; 8]) -> u64 {
+    (h.rotate_left(23) ^ lowercase_word(u64::from_le_bytes(word))).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
 
-/// [`fnv`] continued from `h` over more bytes (the hash is incremental).
-const fn fnv_from(mut h: u64, bytes: &[u8]) -> u64 {
-    let mut i = 0;
-    while i < bytes.len() {
-        h = (h ^ bytes[i].to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3);
-        i += 1;
-    }
-    h
+/// Eight bytes with their ASCII capitals lowercased (other bytes kept), without a branch.
+const fn lowercase_word(w: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let seven = w & !HIGH;
+    // Per byte, no carry out (at most 0x7f + 0x3f): the high bit says `byte >= b'A'`, then
+    // `byte > b'Z'`; bytes of 0x80 and above are not ASCII and stay as they are.
+    let from_a = seven + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = seven + 0x2525_2525_2525_2525;
+    let capital = from_a & !past_z & !w & HIGH;
+    w | (capital >> 2)
 }
 
 /// An action's keys: its service's (the text before `:`, or all of it) and its own.
@@ -197,19 +219,17 @@ struct Keys {
 }
 
 impl Keys {
-    /// Both keys, and the action lowercased into `lower` ([`fnv`] is incremental: the service's
-    /// key is the action's key as it stood at the first `:`).
+    /// Both keys, and the action lowercased into `lower`.
     fn of(action: &str, lower: &mut Lowered) -> Self {
         let bytes = action.as_bytes();
         lower.len = bytes.len();
         for (slot, b) in lower.bytes.iter_mut().zip(bytes) {
             *slot = b.to_ascii_lowercase();
         }
-        let (service, rest) = bytes.split_at(bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len()));
-        let service = fnv(service);
+        let service = bytes.split(|&b| b == b':').next().unwrap_or(bytes);
         Self {
-            service,
-            action: fnv_from(service, rest),
+            service: key_of(service),
+            action: key_of(bytes),
         }
     }
 }
@@ -241,8 +261,8 @@ impl Matcher {
         let (mut actions, mut services) = (Vec::new(), Vec::new());
         for v in items.values() {
             match v.split_once(':') {
-                _ if !wild(v) => actions.push(fnv(v.as_bytes())),
-                Some((service, _)) if !wild(service) => services.push(fnv(service.as_bytes())),
+                _ if !wild(v) => actions.push(key_of(v.as_bytes())),
+                Some((service, _)) if !wild(service) => services.push(key_of(service.as_bytes())),
                 _ => return m,
             }
         }
@@ -665,7 +685,7 @@ impl ActionIndex {
     }
 
     fn slot(key: u64, mask: usize) -> usize {
-        // FNV's low bits mix well enough for a table of a few dozen slots.
+        // The key folds its high bits into its low ones: they index a table of a few dozen slots.
         usize::try_from(key & 0xffff_ffff).unwrap_or(0) & mask
     }
 
@@ -946,9 +966,9 @@ pub fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
 }
 
 /// Keys of the services whose actions the rules below name.
-const STS: u64 = fnv(b"sts");
-const IAM: u64 = fnv(b"iam");
-const KMS: u64 = fnv(b"kms");
+const STS: u64 = key_of(b"sts");
+const IAM: u64 = key_of(b"iam");
+const KMS: u64 = key_of(b"kms");
 
 fn rule_for(req: &Request<'_>, prep: &Prepared<'_>) -> Option<ServiceRule> {
     // Only STS, IAM and KMS actions have rules: one integer compare for every other request.

@@ -936,3 +936,40 @@ fn actions_longer_than_the_stack_copy_match_in_any_case() {
         }
     }
 }
+
+/// The word-at-a-time lowercasing agrees with `u8::to_ascii_lowercase` on every byte value in
+/// every position, and a text's key does not depend on its case (its length counts, its
+/// non-ASCII bytes are kept).
+#[test]
+fn keys_ignore_ascii_case_and_nothing_else() {
+    for b in 0..=255u8 {
+        for at in 0..8 {
+            let mut bytes = *b"aZ@[`{\x7f\x80";
+            bytes[at] = b;
+            let word = u64::from_le_bytes(bytes);
+            let expected = u64::from_le_bytes(bytes.map(|x| x.to_ascii_lowercase()));
+            assert_eq!(lowercase_word(word), expected, "byte {b:#x} at {at}");
+        }
+    }
+    let texts = [
+        "s3:GetObject",
+        "S3:GETOBJECT",
+        "kms",
+        "KMS",
+        "aws:SecureTransport",
+        "AWS:securetransport",
+        "ec2:DescribeInstanceAttributes",
+    ];
+    for a in texts {
+        for b in texts {
+            assert_eq!(
+                key_of(a.as_bytes()) == key_of(b.as_bytes()),
+                a.eq_ignore_ascii_case(b),
+                "{a} {b}"
+            );
+        }
+    }
+    assert_ne!(key_of(b"s3"), key_of(b"s3\0"), "the length counts");
+    assert_ne!(key_of("é".as_bytes()), key_of("É".as_bytes()), "only ASCII folds");
+    assert_eq!(STS, key_of(b"STS"));
+}
