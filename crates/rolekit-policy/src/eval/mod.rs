@@ -226,10 +226,13 @@ impl Keys {
         for (slot, b) in lower.bytes.iter_mut().zip(bytes) {
             *slot = b.to_ascii_lowercase();
         }
-        let service = bytes.split(|&b| b == b':').next().unwrap_or(bytes);
-        Self {
-            service: key_of(service),
-            action: key_of(bytes),
+        let service = bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len());
+        match (lower.key(service), lower.key(bytes.len())) {
+            (Some(service), Some(action)) => Self { service, action },
+            _ => Self {
+                service: key_of(bytes.get(..service).unwrap_or(bytes)),
+                action: key_of(bytes),
+            },
         }
     }
 }
@@ -414,6 +417,28 @@ struct Lowered {
 impl Lowered {
     fn get(&self) -> Option<&[u8]> {
         self.bytes.get(..self.len)
+    }
+
+    /// [`key_of`] the first `len` bytes, read a whole word at a time from the buffer (no byte
+    /// copies into a last word: its bytes past `len` are masked off); `None` past the buffer.
+    #[inline]
+    fn key(&self, len: usize) -> Option<u64> {
+        if len > self.len.min(self.bytes.len()) {
+            return None;
+        }
+        let mut h = len as u64;
+        let mut at = 0;
+        while at < len {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(self.bytes.get(at..at + 8)?);
+            let mut word = u64::from_le_bytes(word);
+            if len - at < 8 {
+                word &= (1u64 << (8 * (len - at))) - 1;
+            }
+            h = mix(h, word.to_le_bytes());
+            at += 8;
+        }
+        Some(h ^ (h >> 29))
     }
 }
 

@@ -973,3 +973,24 @@ fn keys_ignore_ascii_case_and_nothing_else() {
     assert_ne!(key_of("é".as_bytes()), key_of("É".as_bytes()), "only ASCII folds");
     assert_eq!(STS, key_of(b"STS"));
 }
+
+/// A request's keys, read word by word from its lowercased copy, are the keys the policies'
+/// patterns were given ([`key_of`]), at every length and case, past the copy's end too.
+#[test]
+fn request_keys_are_the_pattern_keys() {
+    for n in 0usize..100 {
+        for colon in [None, Some(0), Some(2), Some(n / 2), Some(n.saturating_sub(1))] {
+            let mut action: Vec<u8> = b"sAgEmAkEr-GeOsPaTiAl".iter().copied().cycle().take(n).collect();
+            if let Some(slot) = colon.and_then(|c| action.get_mut(c)) {
+                *slot = b':';
+            }
+            let action = String::from_utf8(action).expect("ASCII");
+            let mut lower = Lowered { bytes: [0; 80], len: 0 };
+            let keys = Keys::of(&action, &mut lower);
+            let service = action.split(':').next().unwrap_or(&action);
+            assert_eq!(keys.action, key_of(action.as_bytes()), "{action}");
+            assert_eq!(keys.service, key_of(service.as_bytes()), "{action}");
+            assert_eq!(keys.action, key_of(action.to_ascii_uppercase().as_bytes()), "{action}");
+        }
+    }
+}
