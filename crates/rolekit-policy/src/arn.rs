@@ -1,11 +1,11 @@
 //! ARNs: `arn:partition:service:region:account:resource`.
 
-/// The partitions IAM accepts.
 /// An AWS account id: exactly 12 ASCII digits. The one place this rule is written.
 pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The partitions IAM accepts.
 pub const PARTITIONS: &[&str] = &[
     "aws",
     "aws-cn",
