@@ -191,6 +191,12 @@ pub(crate) const fn key_of(bytes: &[u8]) -> u64 {
         }
         h = mix(h, tail);
     }
+    finish(h)
+}
+
+/// The key of a text once its words are mixed in: the high bits folded into the low ones (which
+/// index the [`ActionIndex`] table).
+const fn finish(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
@@ -438,7 +444,7 @@ impl Lowered {
             h = mix(h, word.to_le_bytes());
             at += 8;
         }
-        Some(h ^ (h >> 29))
+        Some(finish(h))
     }
 }
 
