@@ -116,7 +116,7 @@ def main() -> None:
         for name, t in rows:
             body.append(f"| {name} | {t:.4f} | {N / t:,.0f} | {t_moto / t:.1f}× |")
         body.append("")
-    body.append("The Rust core alone: `cargo bench --bench policy` (criterion), figure quoted in the closing note.")
+    body.append("The Rust core alone: `cargo bench --bench policy` (criterion), in the Rust core section above.")
     publish("Evaluation (bench/evaluate.py)", body)
 
 
