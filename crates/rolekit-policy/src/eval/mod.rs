@@ -154,20 +154,38 @@ struct Matcher {
     patterns: Vec<Pattern>,
     raw: Vec<String>,
     not: bool,
-    /// For an Action or NotAction list: which requests can match one of its patterns at all, by
-    /// key ([`Keys`]); `None` when a pattern has a wildcard in its service. A request for another
-    /// action is decided with a few integer compares instead of a string compare per pattern.
-    keys: Option<ActionKeys>,
+    /// For an Action or NotAction list, each pattern's key (beside it in `patterns`): only a
+    /// pattern whose key is the request's is compared, so most are passed over with an integer
+    /// compare. `None` when a pattern has a wildcard in its service.
+    keys: Option<Box<[PatternKey]>>,
     /// A pattern is `*` (and the list is not negated): everything matches.
     any: bool,
 }
 
-#[derive(Clone, Debug, Default)]
-struct ActionKeys {
-    /// Keys of the actions named exactly (`s3:GetObject`).
-    actions: Box<[u64]>,
-    /// Keys of the services of the patterns with a wildcard after the service (`s3:Get*`).
-    services: Box<[u64]>,
+/// What an action must have for an action pattern to match it ([`key_of`]): the pattern's own
+/// key, when it names one action (`s3:GetObject`); its service's, when a wildcard follows the
+/// service (`s3:Get*`: a match starts with `s3:`, so the action's service is `s3`).
+#[derive(Clone, Copy, Debug)]
+enum PatternKey {
+    Action(u64),
+    Service(u64),
+}
+
+impl PatternKey {
+    fn key(self) -> u64 {
+        match self {
+            Self::Action(k) | Self::Service(k) => k,
+        }
+    }
+
+    /// Whether an action with `keys` may match the pattern (it may not when this says no).
+    #[inline]
+    fn admits(self, keys: Keys) -> bool {
+        match self {
+            Self::Action(k) => k == keys.action,
+            Self::Service(k) => k == keys.service,
+        }
+    }
 }
 
 /// A text (an action, a service prefix, a condition key; any case) as a number, eight lowercased
@@ -267,18 +285,15 @@ impl Matcher {
     fn actions(items: &Items, not: bool) -> Self {
         let mut m = Self::new(items, not, false, true);
         let wild = |t: &str| t.contains(['*', '?']);
-        let (mut actions, mut services) = (Vec::new(), Vec::new());
+        let mut keys = Vec::with_capacity(m.patterns.len());
         for v in items.values() {
-            match v.split_once(':') {
-                _ if !wild(v) => actions.push(key_of(v.as_bytes())),
-                Some((service, _)) if !wild(service) => services.push(key_of(service.as_bytes())),
+            keys.push(match v.split_once(':') {
+                _ if !wild(v) => PatternKey::Action(key_of(v.as_bytes())),
+                Some((service, _)) if !wild(service) => PatternKey::Service(key_of(service.as_bytes())),
                 _ => return m,
-            }
+            });
         }
-        m.keys = Some(ActionKeys {
-            actions: actions.into_boxed_slice(),
-            services: services.into_boxed_slice(),
-        });
+        m.keys = Some(keys.into_boxed_slice());
         m
     }
 
@@ -293,10 +308,16 @@ impl Matcher {
             return true;
         }
         if let Some(k) = &self.keys {
-            if !k.actions.contains(&keys.action) && !k.services.contains(&keys.service) {
-                // No pattern can match: an Action list does not, a NotAction list does.
-                return self.not;
-            }
+            // Only the patterns the action's keys admit are compared; when none matches, an
+            // Action list does not match and a NotAction list does.
+            let hit = self.patterns.iter().zip(k.iter()).any(|(p, key)| {
+                key.admits(keys)
+                    && match lower {
+                        Some(lower) => p.matches_folded(action, lower, ctx),
+                        None => p.matches(action, ctx),
+                    }
+            });
+            return hit != self.not;
         }
         match lower {
             Some(lower) => self.patterns.iter().any(|p| p.matches_folded(action, lower, ctx)) != self.not,
@@ -698,7 +719,7 @@ impl ActionIndex {
                 .as_ref()
                 .and_then(|a| a.keys.as_ref().filter(|_| !a.any && !a.not))
             {
-                Some(keys) => keyed.extend(keys.actions.iter().chain(keys.services.iter()).map(|&k| (k, bit))),
+                Some(keys) => keyed.extend(keys.iter().map(|k| (k.key(), bit))),
                 None => index.always |= bit,
             }
         }
