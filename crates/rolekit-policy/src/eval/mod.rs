@@ -1215,6 +1215,8 @@ struct PerLevel {
     first: [Option<(u32, u32)>; 8],
     more: Vec<Option<(u32, u32)>>,
     levels: usize,
+    /// How many levels have no allow yet.
+    missing: usize,
 }
 
 impl PerLevel {
@@ -1223,15 +1225,26 @@ impl PerLevel {
             first: [None; 8],
             more: vec![None; levels.saturating_sub(8)],
             levels,
+            missing: levels,
         }
     }
 
-    fn get_mut(&mut self, level: usize) -> Option<&mut Option<(u32, u32)>> {
-        if level < 8 {
+    /// Record `allow` as `level`'s, unless the level has one already.
+    fn record(&mut self, level: usize, allow: (u32, u32)) {
+        let slot = if level < 8 {
             self.first.get_mut(level).filter(|_| level < self.levels)
         } else {
             self.more.get_mut(level - 8)
+        };
+        if let Some(slot @ None) = slot {
+            *slot = Some(allow);
+            self.missing -= 1;
         }
+    }
+
+    /// Whether every level has an allow.
+    fn complete(&self) -> bool {
+        self.missing == 0
     }
 
     fn get(&self, level: usize) -> Option<&Option<(u32, u32)>> {
@@ -1285,7 +1298,7 @@ impl Found {
         self.denies
             .iter()
             .any(|h| matches!(h.role, Role::Scp { .. } | Role::Rcp { .. }))
-            || (self.scps_apply && self.scp_allows.iter().any(Option::is_none))
+            || (self.scps_apply && !self.scp_allows.complete())
     }
 
     /// Whether an Allow of `role` still matters (the first one is kept for `matched`).
@@ -1315,12 +1328,8 @@ impl Found {
                 self.session_allow.get_or_insert(hit);
             }
             Role::Scp { level, index } => {
-                if let (Some(slot), Ok(index), Ok(statement)) = (
-                    self.scp_allows.get_mut(level),
-                    u32::try_from(index),
-                    u32::try_from(hit.statement),
-                ) {
-                    slot.get_or_insert((index, statement));
+                if let (Ok(index), Ok(statement)) = (u32::try_from(index), u32::try_from(hit.statement)) {
+                    self.scp_allows.record(level, (index, statement));
                 }
             }
             Role::Endpoint => {
@@ -1453,7 +1462,7 @@ fn gather(found: &mut Found, policies: &Policies<'_>, req: &Request<'_>, prep: &
 /// resource's policies allow, and if not, which did not.
 fn conclude(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>, f: &Found) -> Decision {
     let mut blocked: u8 = 0;
-    if f.scps_apply && f.scp_allows.iter().any(Option::is_none) {
+    if f.scps_apply && !f.scp_allows.complete() {
         blocked |= kind_bit("scp");
     }
     if policies.endpoint.is_some() && f.endpoint_allow.is_none() {
@@ -1500,13 +1509,10 @@ fn conclude(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>, f: 
     }
     match granted {
         Some(mut matched) if blocked == 0 => {
-            matched.extend(
-                f.scp_allows
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(level, a)| scp_hit(level, *a))
-                    .chain(f.endpoint_allow),
-            );
+            for (level, allow) in f.scp_allows.iter().enumerate() {
+                matched.extend(scp_hit(level, *allow));
+            }
+            matched.extend(f.endpoint_allow);
             return Decision {
                 verdict: Verdict::Allow,
                 matched,

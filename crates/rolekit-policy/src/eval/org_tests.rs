@@ -127,6 +127,43 @@ fn every_level_from_the_root_to_the_account_must_allow() {
     );
 }
 
+/// Deeper than AWS allows (root, five OUs, the account: 7 levels), the rule is the same: every level
+/// must allow, the ninth and tenth as much as the first (the per-level record spills past eight).
+#[test]
+fn every_level_of_a_deep_organization_counts() {
+    let mut case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        scps: vec![vec![doc(ALLOW_ALL)]; 10],
+        principal: Some(ALICE),
+        ..Case::default()
+    };
+    let d = case.decide("ec2:RunInstances", "*");
+    assert_eq!(d.verdict, Verdict::Allow);
+    let levels: Vec<usize> = d
+        .matched
+        .iter()
+        .filter_map(|h| match h.role {
+            Role::Scp { level, .. } => Some(level),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(levels, (0..10).collect::<Vec<_>>());
+    for level in [2, 8, 9] {
+        case.scps = vec![vec![doc(ALLOW_ALL)]; 10];
+        case.scps[level] = vec![allow("s3:*", "*")];
+        let d = case.decide("ec2:RunInstances", "*");
+        assert_eq!(
+            (level, d.verdict, d.blocked_by.to_vec()),
+            (level, Verdict::ImplicitDeny, vec!["scp"])
+        );
+        assert_eq!(
+            case.decide("s3:GetObject", "*").verdict,
+            Verdict::Allow,
+            "level {level}"
+        );
+    }
+}
+
 /// orgs_manage_policies_scps.html: "SCPs don't affect users or roles in the management account"
 /// and "SCPs don't affect service-linked roles".
 #[test]
