@@ -197,7 +197,7 @@ pub(crate) const fn key_of(bytes: &[u8]) -> u64 {
     let mut h = bytes.len() as u64;
     let mut rest = bytes;
     while let Some((word, more)) = rest.split_first_chunk::<8>() {
-        h = mix(h, *word);
+        h = mix(h, u64::from_le_bytes(*word));
         rest = more;
     }
     if !rest.is_empty() {
@@ -207,7 +207,7 @@ pub(crate) const fn key_of(bytes: &[u8]) -> u64 {
             tail[j] = rest[j];
             j += 1;
         }
-        h = mix(h, tail);
+        h = mix(h, u64::from_le_bytes(tail));
     }
     finish(h)
 }
@@ -219,8 +219,13 @@ const fn finish(h: u64) -> u64 {
 }
 
 /// One word into the key.
-const fn mix(h: u64, word: [u8; 8]) -> u64 {
-    (h.rotate_left(23) ^ lowercase_word(u64::from_le_bytes(word))).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+const fn mix(h: u64, word: u64) -> u64 {
+    mix_lowercase(h, lowercase_word(word))
+}
+
+/// [`mix`] of a word without ASCII capitals.
+const fn mix_lowercase(h: u64, word: u64) -> u64 {
+    (h.rotate_left(23) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Eight bytes with their ASCII capitals lowercased (other bytes kept), without a branch.
@@ -462,7 +467,8 @@ impl Lowered {
             if len - at < 8 {
                 word &= (1u64 << (8 * (len - at))) - 1;
             }
-            h = mix(h, word.to_le_bytes());
+            // The copy is lowercased already.
+            h = mix_lowercase(h, word);
             at += 8;
         }
         Some(finish(h))
