@@ -994,3 +994,39 @@ fn request_keys_are_the_pattern_keys() {
         }
     }
 }
+
+/// Policies past 64 statements (read 64 at a time, not indexed): every statement counts, the
+/// first and last of each block of 64 as much as the others.
+#[test]
+fn long_policies_read_every_statement() {
+    for n in [1usize, 63, 64, 65, 128, 130] {
+        for target in [0, n / 2, n - 1, n.saturating_sub(2)] {
+            let statements: Vec<String> = (0..n)
+                .map(|i| {
+                    format!(r#"{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b{i}/*"}}"#)
+                })
+                .collect();
+            let allow = doc(&statements.join(","));
+            let resource = format!("arn:aws:s3:::b{target}/k");
+            assert_eq!(
+                decide(&[&allow], "s3:GetObject", &resource, &[]),
+                Verdict::Allow,
+                "{n} {target}"
+            );
+            assert_eq!(
+                decide(&[&allow], "s3:GetObject", "arn:aws:s3:::elsewhere/k", &[]),
+                Verdict::ImplicitDeny
+            );
+            let mut with_deny = statements.clone();
+            with_deny[target] =
+                format!(r#"{{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b{target}/*"}}"#);
+            with_deny.push(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#.to_string());
+            let deny = doc(&with_deny.join(","));
+            assert_eq!(
+                decide(&[&deny], "s3:GetObject", &resource, &[]),
+                Verdict::ExplicitDeny,
+                "{n} {target}"
+            );
+        }
+    }
+}
