@@ -133,7 +133,7 @@ impl ValueSets {
             return true;
         }
         let hit = if self.lowercase {
-            self.exact.contains(&v.to_lowercase())
+            self.exact.contains(&lowercase(v))
         } else {
             self.exact.contains(v)
         };
@@ -147,6 +147,17 @@ impl ValueSets {
                 .iter()
                 .take_while(|&&n| n <= v.len())
                 .any(|&n| super::budget::spend(n) && v.get(v.len() - n..).is_some_and(|s| self.suffixes.contains(s)))
+    }
+}
+
+/// `v` lowercased (Unicode), borrowed when it has nothing to lowercase: lowercase ASCII, the
+/// common request value, needs no allocation. (A non-ASCII text is lowercased whole: titlecase
+/// letters change without being uppercase.)
+fn lowercase(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(v)
+    } else {
+        std::borrow::Cow::Owned(v.to_lowercase())
     }
 }
 
@@ -259,7 +270,7 @@ impl Compiled {
         let policy_date = || self.numbers[i].or_else(|| literal().and_then(|s| parse_date(&s)));
         match op {
             StringEquals => literal().is_some_and(|l| *l == *v),
-            StringEqualsIgnoreCase => literal().is_some_and(|l| l.to_lowercase() == v.to_lowercase()),
+            StringEqualsIgnoreCase => literal().is_some_and(|l| lowercase(&l) == lowercase(v)),
             StringLike => self.patterns[i].matches(v, ctx),
             NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan | NumericGreaterThanEquals => {
                 let (Some(p), Some(x)) = (policy_num(), num(v)) else {
@@ -402,6 +413,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The allocation-free lowercasing agrees with `str::to_lowercase` on ASCII, Latin, titlecase
+    /// (`ǅ` is not uppercase, yet lowercases) and Greek text.
+    #[test]
+    fn lowercase_agrees_with_to_lowercase() {
+        for v in [
+            "",
+            "bob",
+            "Bob",
+            "BOB",
+            "a-b_c.d@e",
+            "é",
+            "É",
+            "ǅemal",
+            "ǆ",
+            "ΣΑΣ",
+            "straße",
+            "İ",
+            "k\u{212a}",
+        ] {
+            assert_eq!(lowercase(v), v.to_lowercase(), "{v:?}");
+        }
+        assert!(matches!(lowercase("already-lower"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]
