@@ -106,7 +106,8 @@ fn match_ending_at(seg: &[Tok], t: &[u8], end: usize, floor: usize) -> Option<us
 /// `(start, end)`.
 fn find(seg: &[Tok], t: &[u8], from: usize) -> Option<(usize, usize)> {
     if seg.iter().all(|tok| matches!(tok, Tok::Byte(_))) {
-        let needle: Vec<u8> = seg
+        // On the stack for the usual few dozen bytes (a `*...*` segment of an ARN pattern).
+        let needle: smallvec::SmallVec<[u8; 64]> = seg
             .iter()
             .map(|tok| match tok {
                 Tok::Byte(b) => *b,
@@ -132,19 +133,20 @@ fn find(seg: &[Tok], t: &[u8], from: usize) -> Option<(usize, usize)> {
 
 /// Match `t` against tokens `p`.
 pub(crate) fn glob(p: &[Tok], t: &[u8]) -> bool {
-    let mut segments = p.split(|tok| *tok == Tok::Star);
-    let first = segments.next().unwrap_or(&[]);
+    let first = p.split(|tok| *tok == Tok::Star).next().unwrap_or(&[]);
     if !p.contains(&Tok::Star) {
         return match_at(first, t, 0) == Some(t.len());
     }
     let Some(mut pos) = match_at(first, t, 0) else {
         return false;
     };
-    let rest: Vec<&[Tok]> = segments.collect();
-    let Some((last, middle)) = rest.split_last() else {
-        return true;
-    };
-    for seg in middle {
+    // The segment after the last star must end the text; those between are found leftmost.
+    let last_star = p.iter().rposition(|tok| *tok == Tok::Star).unwrap_or(0);
+    let (middle, last) = (
+        p.get(first.len() + 1..last_star).unwrap_or(&[]),
+        p.get(last_star + 1..).unwrap_or(&[]),
+    );
+    for seg in middle.split(|tok| *tok == Tok::Star) {
         if seg.is_empty() {
             continue;
         }

@@ -176,6 +176,15 @@ impl Pattern {
         }
     }
 
+    /// Whether `t` is `p` (ASCII case-insensitively for a pattern that ignores case).
+    fn same_text(&self, t: &[u8], p: &[u8]) -> bool {
+        if self.ignore_case {
+            t.eq_ignore_ascii_case(p)
+        } else {
+            same(t, p)
+        }
+    }
+
     /// Whether `t` starts with `p` (ASCII case-insensitively for a pattern that ignores case).
     #[inline]
     fn starts(&self, t: &[u8], p: &[u8]) -> bool {
@@ -196,7 +205,34 @@ impl Pattern {
                 if !self.starts(t, lead) {
                     return false;
                 }
-                let mut p: smallvec::SmallVec<[Tok; 256]> = smallvec::SmallVec::with_capacity(text.len() + 8);
+                // The pieces before the first wildcard are literal text: compared in place, the
+                // variables' values too. Only what follows is made into glob tokens.
+                let mut rest = t;
+                let mut literal = 0;
+                for piece in pieces {
+                    let text = match piece {
+                        Piece::Glob(g) if g.contains(['*', '?']) => break,
+                        Piece::Glob(l) | Piece::Literal(l) => l.as_str(),
+                        Piece::Var { key, default } => match ctx.single(key).or(default.as_deref()) {
+                            Some(v) => v,
+                            None => return false,
+                        },
+                    };
+                    match rest.split_at_checked(text.len()) {
+                        Some((head, tail))
+                            if super::budget::spend(text.len()) && self.same_text(head, text.as_bytes()) =>
+                        {
+                            rest = tail;
+                        }
+                        _ => return false,
+                    }
+                    literal += 1;
+                }
+                let Some(pieces) = pieces.get(literal..).filter(|p| !p.is_empty()) else {
+                    return rest.is_empty();
+                };
+                let t = rest;
+                let mut p: smallvec::SmallVec<[Tok; 256]> = smallvec::SmallVec::with_capacity(t.len() + 8);
                 for piece in pieces {
                     match piece {
                         Piece::Glob(g) => tokens(g, false, &mut p, self.ignore_case),
@@ -315,6 +351,91 @@ mod tests {
                 assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    /// Variables in place: the literal start compared piece by piece, the rest globbed, decides
+    /// as the whole pattern made into tokens and globbed would (values taken literally: a `*` in
+    /// a value is not a wildcard; a missing variable matches nothing; its default stands in).
+    #[test]
+    fn variables_match_as_the_whole_expansion_would() {
+        let reference = |pattern: &str, text: &str, c: &Context| -> bool {
+            let Kind::Vars { pieces, .. } = Pattern::new(pattern, true, false).kind else {
+                unreachable!("{pattern} has variables")
+            };
+            let mut p: Vec<Tok> = Vec::new();
+            for piece in &pieces {
+                match piece {
+                    Piece::Glob(g) => tokens(g, false, &mut p, false),
+                    Piece::Literal(l) => tokens(l, true, &mut p, false),
+                    Piece::Var { key, default } => match c.single(key).or(default.as_deref()) {
+                        Some(v) => tokens(v, true, &mut p, false),
+                        None => return false,
+                    },
+                }
+            }
+            crate::wildcard::glob(&p, text.as_bytes())
+        };
+        let patterns = [
+            "arn:aws:s3:::home/${aws:username}/*",
+            "${aws:username}",
+            "${aws:username}*",
+            "a${x}b${y}",
+            "pre${x}?post",
+            "${x, 'def'}/*",
+            "${*}${x}",
+            "lit${?}x${$}",
+            "*${x}",
+            "${x}${x}${y}",
+            "a?${x}",
+        ];
+        let texts = [
+            "",
+            "ana",
+            "ana/x",
+            "arn:aws:s3:::home/ana/",
+            "arn:aws:s3:::home/ana/k",
+            "arn:aws:s3:::home/a*/k",
+            "arn:aws:s3:::home/bob/k",
+            "a1b2",
+            "a*b?",
+            "pre1Xpost",
+            "pre1post",
+            "def/x",
+            "*v",
+            "lit?x$",
+            "vvw",
+            "aéb",
+            "aXv",
+            "vv",
+        ];
+        let contexts = [
+            vec![],
+            vec![("aws:username", "ana"), ("x", "1"), ("y", "2")],
+            vec![("aws:username", "a*"), ("x", "*"), ("y", "?")],
+            vec![("x", "v"), ("y", "w")],
+            vec![("x", ""), ("y", "")],
+            vec![("x", "é"), ("aws:username", "ANA")],
+        ];
+        let mut matched = 0;
+        for pattern in patterns {
+            let compiled = Pattern::new(pattern, true, false);
+            for pairs in &contexts {
+                let c = ctx(pairs);
+                for text in texts {
+                    let expected = reference(pattern, text, &c);
+                    assert_eq!(
+                        compiled.matches(text, &c),
+                        expected,
+                        "{pattern} vs {text:?} with {pairs:?}"
+                    );
+                    matched += usize::from(expected);
+                }
+            }
+        }
+        assert!(
+            matched >= 30,
+            "the grid matches often enough to mean something: {matched}"
+        );
     }
 
     #[test]
