@@ -3,7 +3,7 @@
 //! Past either, matching stops (matches nothing) and the decision says which limit was met,
 //! so that no input can make one decision take seconds or gigabytes.
 //!
-//! The budget is per thread and per evaluation: [`start`] and [`finish`] bracket `evaluate`;
+//! The budget is per thread and per evaluation: `start` and `finish` bracket `evaluate`;
 //! outside an evaluation nothing is counted.
 
 use std::cell::Cell;
