@@ -1237,12 +1237,7 @@ impl PerLevel {
 
     /// Record `allow` as `level`'s, unless the level has one already.
     fn record(&mut self, level: usize, allow: (u32, u32)) {
-        let slot = if level < 8 {
-            self.first.get_mut(level).filter(|_| level < self.levels)
-        } else {
-            self.more.get_mut(level - 8)
-        };
-        if let Some(slot @ None) = slot {
+        if let Some(slot @ None) = self.get_mut(level) {
             *slot = Some(allow);
             self.missing -= 1;
         }
@@ -1258,6 +1253,14 @@ impl PerLevel {
             self.first.get(level).filter(|_| level < self.levels)
         } else {
             self.more.get(level - 8)
+        }
+    }
+
+    fn get_mut(&mut self, level: usize) -> Option<&mut Option<(u32, u32)>> {
+        if level < 8 {
+            self.first.get_mut(level).filter(|_| level < self.levels)
+        } else {
+            self.more.get_mut(level - 8)
         }
     }
 
