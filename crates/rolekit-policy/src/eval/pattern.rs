@@ -176,15 +176,6 @@ impl Pattern {
         }
     }
 
-    /// Whether `t` is `p` (ASCII case-insensitively for a pattern that ignores case).
-    fn same_text(&self, t: &[u8], p: &[u8]) -> bool {
-        if self.ignore_case {
-            t.eq_ignore_ascii_case(p)
-        } else {
-            same(t, p)
-        }
-    }
-
     /// Whether `t` starts with `p` (ASCII case-insensitively for a pattern that ignores case).
     #[inline]
     fn starts(&self, t: &[u8], p: &[u8]) -> bool {
@@ -218,9 +209,10 @@ impl Pattern {
                             None => return false,
                         },
                     };
+                    // `head` is as long as `text`: starting with it is being it.
                     match rest.split_at_checked(text.len()) {
                         Some((head, tail))
-                            if super::budget::spend(text.len()) && self.same_text(head, text.as_bytes()) =>
+                            if super::budget::spend(text.len()) && self.starts(head, text.as_bytes()) =>
                         {
                             rest = tail;
                         }
