@@ -62,6 +62,19 @@ pub fn check_policy(
     )
 }
 
+/// An inline policy of a role (PutRolePolicy): its name (1–128 of IAM's name characters) and its
+/// document under IAM's inline rules. Every path that writes one (`put_inline_policy`, a role
+/// spec's `inline_policies`) calls this.
+pub fn check_inline_policy(name: &str, doc: &serde_json::Value) -> Result<(), Error> {
+    names::check_name("inline policy", name, 128)?;
+    check_policy(
+        doc,
+        rolekit_policy::PolicyKind::Identity,
+        true,
+        &format!("inline policy {name}"),
+    )
+}
+
 /// [`check_policy`] with every validation option (a customer managed policy: `managed`).
 pub fn check_policy_with(
     doc: &serde_json::Value,

@@ -46,23 +46,22 @@ pub fn check_path(path: &str) -> Result<(), Error> {
 
 /// A role's maximum session duration: 3600..=43200 seconds (IAM's CreateRole/UpdateRole range).
 pub fn check_max_session_duration(seconds: i32) -> Result<(), Error> {
-    if (3600..=43_200).contains(&seconds) {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "max_session_duration must be 3600..43200 seconds, got {seconds}"
-        )))
-    }
+    whole_seconds("max_session_duration", seconds, 3600)
 }
 
 /// An AssumeRole session's duration: 900..=43200 seconds (STS's range; the role's own maximum
 /// and role chaining's one hour are AWS's to enforce).
 pub fn check_session_duration(seconds: i32) -> Result<(), Error> {
-    if (900..=43_200).contains(&seconds) {
+    whole_seconds("duration", seconds, 900)
+}
+
+/// Both durations end at twelve hours; they start at `min`.
+fn whole_seconds(what: &str, seconds: i32, min: i32) -> Result<(), Error> {
+    if (min..=43_200).contains(&seconds) {
         Ok(())
     } else {
         Err(Error::InvalidArgument(format!(
-            "duration must be between 900 and 43200 seconds, got {seconds}"
+            "{what} must be between {min} and 43200 seconds, got {seconds}"
         )))
     }
 }

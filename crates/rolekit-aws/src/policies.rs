@@ -286,13 +286,7 @@ impl Client {
 
     /// Put an inline policy on a role, validated first (IAM's inline rules): nothing invalid is sent.
     pub async fn put_inline_policy(&self, role: &str, name: &str, document: &serde_json::Value) -> Result<(), Error> {
-        super::names::check_name("inline policy", name, 128)?;
-        super::check_policy(
-            document,
-            rolekit_policy::PolicyKind::Identity,
-            true,
-            &format!("inline policy {name}"),
-        )?;
+        super::check_inline_policy(name, document)?;
         self.put_role_policy(role, name, &document.to_string()).await
     }
 

@@ -66,13 +66,7 @@ impl RoleSpec {
             "the trust policy",
         )?;
         for (name, doc) in self.inline_policies.iter().flatten() {
-            super::names::check_name("inline policy", name, 128)?;
-            super::check_policy(
-                doc,
-                rolekit_policy::PolicyKind::Identity,
-                true,
-                &format!("inline policy {name}"),
-            )?;
+            super::check_inline_policy(name, doc)?;
         }
         Ok(())
     }

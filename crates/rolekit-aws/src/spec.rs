@@ -226,22 +226,32 @@ const ROLE_KEYS: [&str; 10] = [
     "exclusive",
 ];
 
-/// The entries of a `[[key]]` array of tables (each with its span).
-fn tables<'t, 'i>(
+/// The entries of a `[[key]]` array of tables, each read by `read`; a table that is not one, or
+/// a name given twice (`what` names an entry in the message), is a problem.
+fn entries<T>(
     r: &mut Reader<'_>,
-    v: &'t Spanned<DeValue<'i>>,
+    root: &DeTable<'_>,
     key: &str,
-) -> Vec<(&'t DeTable<'i>, std::ops::Range<usize>)> {
+    what: &str,
+    read: fn(&mut Reader<'_>, &DeTable<'_>, &std::ops::Range<usize>) -> Option<T>,
+) -> Vec<T> {
+    let Some(v) = get(root, key) else {
+        return Vec::new();
+    };
     let DeValue::Array(items) = v.get_ref() else {
         r.problem(&v.span(), format!("{key} must be an array of tables ([[{key}]])"));
         return Vec::new();
     };
+    let mut seen: Vec<(String, usize)> = Vec::new();
     let mut out = Vec::new();
     for item in items {
-        match item.get_ref() {
-            DeValue::Table(t) => out.push((t, item.span())),
-            _ => r.problem(&item.span(), format!("each entry of {key} must be a table")),
-        }
+        let at = item.span();
+        let DeValue::Table(t) = item.get_ref() else {
+            r.problem(&at, format!("each entry of {key} must be a table"));
+            continue;
+        };
+        once(r, &mut seen, t, &at, what);
+        out.extend(read(r, t, &at));
     }
     out
 }
@@ -455,24 +465,8 @@ impl SpecFile {
             ..Self::default()
         };
         unknown_keys(&mut r, root.get_ref(), &["roles", "policies"], "the spec");
-        if let Some(v) = get(root.get_ref(), "policies") {
-            let mut seen: Vec<(String, usize)> = Vec::new();
-            for (t, at) in tables(&mut r, v, "policies") {
-                once(&mut r, &mut seen, t, &at, "policy");
-                if let Some(p) = read_policy(&mut r, t, &at) {
-                    spec.policies.push(p);
-                }
-            }
-        }
-        if let Some(v) = get(root.get_ref(), "roles") {
-            let mut seen: Vec<(String, usize)> = Vec::new();
-            for (t, at) in tables(&mut r, v, "roles") {
-                once(&mut r, &mut seen, t, &at, "role");
-                if let Some(role) = read_role(&mut r, t, &at) {
-                    spec.roles.push(role);
-                }
-            }
-        }
+        spec.policies = entries(&mut r, root.get_ref(), "policies", "policy", read_policy);
+        spec.roles = entries(&mut r, root.get_ref(), "roles", "role", read_role);
         if r.problems.is_empty() {
             Ok(spec)
         } else {
