@@ -7,13 +7,12 @@ sure of it.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from runcli import rolekit_cli
 
 # No test may reach real AWS or instance metadata, whatever the machine's environment says.
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
@@ -65,8 +64,7 @@ def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The rolekit kernel installed (--user) into a temporary Jupyter data folder, for the module."""
     home = tmp_path_factory.mktemp("jupyter")
     env = dict(os.environ, JUPYTER_DATA_DIR=str(home))
-    args = [sys.executable, "-m", "rolekit", "kernel", "install", "--user", "--name", KERNEL_NAME]
-    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+    done = rolekit_cli("kernel", "install", "--user", "--name", KERNEL_NAME, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     saved = os.environ.get("JUPYTER_DATA_DIR")
     os.environ["JUPYTER_DATA_DIR"] = str(home)

@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 import rolekit
 from rolekit.sandbox import Sandbox
+from runcli import rolekit_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, input=stdin, timeout=120
-    )
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return rolekit_cli(*args, stdin=stdin)
 
 
 def test_lint_reports_file_line_column_and_exits_1() -> None:
@@ -101,9 +100,7 @@ def sandbox_env(sandbox: Sandbox, tmp_path: Path, **extra: str) -> dict[str, str
 
 
 def run_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return rolekit_cli(*args, env=env)
 
 
 def caller_arn(env: dict[str, str]) -> str:
@@ -286,14 +283,7 @@ def test_demo_aws_asks_first_and_cleans_up(sandbox: Sandbox, tmp_path: Path) -> 
     """`rolekit demo --aws` against an account (the sandbox standing in for one)."""
     env = sandbox_env(sandbox, tmp_path)
     direct = sandbox.client()
-    refused = subprocess.run(
-        [sys.executable, "-m", "rolekit", "demo", "--aws"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    refused = rolekit_cli("demo", "--aws", env=env)
     assert refused.returncode == 1 and "Nothing was done" in refused.stdout
     assert "account 123456789012" in refused.stdout and "--yes" in refused.stdout
     assert not [r for r in direct.list_roles() if r[0].startswith("rolekit-demo")]
@@ -336,13 +326,7 @@ def test_a_missing_extra_is_one_line_with_the_fix(tmp_path: Path) -> None:
         "raise ModuleNotFoundError(\"No module named 'ipykernel'\", name='ipykernel')\n"
     )
     env = dict(os.environ, PYTHONPATH=str(tmp_path), JUPYTER_DATA_DIR=str(tmp_path / "jupyter"))
-    out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "kernel", "install", "--user"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    out = rolekit_cli("kernel", "install", "--user", env=env, timeout=60)
     assert out.returncode == 3 and "Traceback" not in out.stderr
     assert "pip install 'rolekit[notebook]'" in out.stderr and out.stderr.count("\n") == 1
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from typing import Any
 
 import pytest
 import rolekit as rk
+from runcli import rolekit_cli
 
 REGION = "us-east-1"
 
@@ -321,9 +321,7 @@ def test_bad_arguments_are_typed_errors_before_any_request(world: World) -> None
 def _cli(world: World, user: str, *args: str) -> subprocess.CompletedProcess[str]:
     key_id, secret = world.keys[user]
     env = dict(world.sandbox.env(), AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret)
-    return subprocess.run(
-        [sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return rolekit_cli(*args, env=env)
 
 
 def test_the_check_command_exits_by_what_it_found(world: World) -> None:

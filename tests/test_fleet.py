@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import rolekit as rk
+from runcli import rolekit_cli
 
 TRUST = (
     '{ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "sagemaker.amazonaws.com" }, '
@@ -97,9 +98,7 @@ trust = {TRUST}
     assert any(line == 11 and "defined twice (first at line 5)" in m for _, line, _, m in problems), problems
     assert f"{spec}:8:" in str(caught.value)
     # The command says the same, with no traceback, before any request (no AWS is configured).
-    done = subprocess.run(
-        [sys.executable, "-m", "rolekit", "plan", str(spec)], capture_output=True, text=True, timeout=60
-    )
+    done = rolekit_cli("plan", str(spec), timeout=60)
     assert done.returncode == 3 and f"{spec}:8:" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
@@ -241,13 +240,7 @@ def test_an_organization_of_50_accounts(
     assert [p.status for p in lost] == ["in sync", "unreachable"], str(lost)
     # The command line: exit 1 while changes are pending, json per account.
     env = dict(sandbox.env())
-    cli = subprocess.run(
-        [sys.executable, "-m", "rolekit", "plan", str(tmp_path / "roles.toml"), "--organization", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    cli = rolekit_cli("plan", str(tmp_path / "roles.toml"), "--organization", "--format", "json", env=env, timeout=300)
     assert cli.returncode == 1, cli.stderr
     statuses = {a["account"]: a["status"] for a in json.loads(cli.stdout)["accounts"]}
     assert statuses[blocked] == "changes" and len(statuses) == 50
@@ -266,12 +259,7 @@ def test_cloudformation_round_trip(client: rk.Client, sandbox: Any, tmp_path: Pa
     assert cfn.describe_stacks(StackName="rolekit-spec")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
     plan = client.plan(spec)
     assert plan.in_sync, str(plan)
-    cli = subprocess.run(
-        [sys.executable, "-m", "rolekit", "export", str(tmp_path / "roles.toml"), "--format", "cloudformation"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    cli = rolekit_cli("export", str(tmp_path / "roles.toml"), "--format", "cloudformation", timeout=60)
     assert cli.returncode == 0 and cli.stdout.strip() == template.strip()
 
 
@@ -280,14 +268,7 @@ def test_the_apply_command_asks_first_and_plan_exits_by_state(client: rk.Client,
     env = dict(sandbox.env())
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "rolekit", *args, str(spec)],
-            capture_output=True,
-            text=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
+        return rolekit_cli(*args, str(spec), env=env)
 
     pending = run("plan")
     assert pending.returncode == 1 and "create role cli-sagemaker-churn" in pending.stdout, pending.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import rolekit as rk
 from rolekit.sandbox import ADMIN_USER, Sandbox
+from runcli import rolekit_cli
 
 
 def test_whoami_sync(client: rk.Client, sandbox: Sandbox) -> None:
@@ -70,13 +71,7 @@ def test_profile_from_shared_files(sandbox: Sandbox, monkeypatch: pytest.MonkeyP
     with pytest.raises(rk.RolekitError, match=r"the config profile \(nope\) could not be found"):
         rk.Client(profile="nope", endpoint_url=sandbox.endpoint_url)
     env = {k: v for k, v in os.environ.items()} | {"AWS_ENDPOINT_URL": sandbox.endpoint_url}
-    out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "whoami", "--profile", "nope"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    out = rolekit_cli("whoami", "--profile", "nope", env=env, timeout=60)
     assert out.returncode == 3 and "config profile (nope) could not be found" in out.stderr, out.stderr
 
 
@@ -214,7 +209,7 @@ def test_rolekit_sandbox_command_prints_exports() -> None:
 
 
 def test_demo_runs(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "rolekit", "demo"], capture_output=True, text=True, timeout=300)
+    out = rolekit_cli("demo", timeout=300)
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert f"user arn:aws:iam::123456789012:user/{ADMIN_USER}" in text

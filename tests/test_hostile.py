@@ -17,6 +17,7 @@ import rolekit as rk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rolekit import profiles
+from runcli import rolekit_cli
 
 TYPED = rk.RolekitError
 KINDS = ["identity", "trust", "resource", "boundary", "scp", "session"]
@@ -178,9 +179,7 @@ def test_a_rust_panic_is_an_internal_error(path: str) -> None:
 def test_cli_lint_any_file(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     path = tmp_path_factory.mktemp("lint") / "p.json"
     path.write_bytes(data)
-    out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "lint", str(path)], capture_output=True, text=True, timeout=60
-    )
+    out = rolekit_cli("lint", str(path), timeout=60)
     assert out.returncode in (0, 1, 3) and "Traceback" not in out.stderr
     assert PANIC not in out.stderr and PANIC not in out.stdout, out.stderr
 

@@ -13,12 +13,13 @@ import nbformat
 import pytest
 from conftest import KERNEL_NAME as NAME
 from notebook_claims import capture_cell, check_claims, check_secrets
+from runcli import rolekit_cli
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rolekit", *args], capture_output=True, text=True, env=env, timeout=60)
+    return rolekit_cli(*args, env=env, timeout=60)
 
 
 def test_install_uninstall_round_trip(tmp_path: Path) -> None:

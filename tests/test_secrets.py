@@ -8,7 +8,6 @@ import logging
 import os
 import pickle
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -19,6 +18,7 @@ import pytest
 import rolekit as rk
 from rolekit import _secrets
 from rolekit.sandbox import Sandbox
+from runcli import rolekit_cli
 
 
 def shown(obj: Any) -> str:
@@ -91,24 +91,8 @@ def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Clie
         "import os, sys; open(sys.argv[1], 'w').write("
         "os.environ['AWS_SECRET_ACCESS_KEY'] + '\\n' + os.environ['AWS_SESSION_TOKEN'])"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rolekit",
-            "exec",
-            "--debug",
-            "secret-walk-cli",
-            "--",
-            sys.executable,
-            "-c",
-            write,
-            str(dump),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
+    out = rolekit_cli(
+        "exec", "--debug", "secret-walk-cli", "--", sys.executable, "-c", write, str(dump), env=env, timeout=60
     )
     assert out.returncode == 0, out.stderr
     handed = dump.read_text().split("\n")
@@ -117,13 +101,7 @@ def test_the_cli_shows_none_of_its_own_secrets(sandbox: Sandbox, client: rk.Clie
     for s in [*handed, sandbox.env()["AWS_SECRET_ACCESS_KEY"]]:
         assert s not in out.stdout + out.stderr, "rolekit exec printed a secret it obtained"
 
-    out = subprocess.run(
-        [sys.executable, "-m", "rolekit", "assume", "secret-walk-cli"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    out = rolekit_cli("assume", "secret-walk-cli", env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "assumed arn:aws:sts::" in out.stdout
     assert sandbox.env()["AWS_SECRET_ACCESS_KEY"] not in out.stdout + out.stderr
@@ -227,13 +205,7 @@ def test_an_endpoint_echoing_the_request_shows_no_secret(path: str, tmp_path: An
             AWS_SESSION_TOKEN="IQoJb3JpZ2luX2Vj" + secrets.token_urlsafe(300),
             AWS_ENDPOINT_URL=url,
         )
-        out = subprocess.run(
-            [sys.executable, "-m", "rolekit", "whoami"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        out = rolekit_cli("whoami", env=env, timeout=60)
         assert out.returncode != 0
         assert "security-token" in out.stderr.lower(), out.stderr
         assert not _runs(out.stdout + out.stderr, env["AWS_SESSION_TOKEN"]), out.stderr
