@@ -2,13 +2,42 @@
 
 use super::{item_path, path_of, push, reject, stmt_path, Finding, Options, PolicyKind, Severity};
 use crate::arn::PARTITIONS;
-use crate::json::{Node, Pos, Value};
+use crate::json::{Member, Node, Pos, Value};
 use crate::model::{Operator, Policy, VERSION_2008, VERSION_2012};
 
 pub(crate) const SYNTAX: &str = "Syntax errors in policy.";
 pub(crate) const LEGACY: &str = "The policy failed legacy parsing";
 pub(crate) const DUPLICATE_SIDS: &str = "Statement IDs (SID) in a single policy must be unique.";
 pub(crate) const NO_ACTIONS: &str = "Policy statement must contain actions.";
+
+/// A statement's `name` and `not_name` (Action and NotAction...): IAM refuses a statement with both.
+fn exclusive_pair<'a>(
+    policy: &Policy,
+    i: usize,
+    node: &'a Node,
+    name: &str,
+    not_name: &str,
+    out: &mut Vec<Finding>,
+) -> (Option<&'a Member>, Option<&'a Member>) {
+    let (element, not_element) = (node.get(name), node.get(not_name));
+    if let (Some(_), Some(not)) = (element, not_element) {
+        reject(
+            out,
+            "CONFLICTING_ELEMENTS",
+            format!("a statement has {name} or {not_name}, not both"),
+            SYNTAX,
+            stmt_path(policy, i, not_name),
+            not.key_pos,
+        );
+    }
+    (element, not_element)
+}
+
+/// A value of the wrong JSON type: always IAM's plain syntax error.
+fn wrong_type(out: &mut Vec<Finding>, message: String, path: Vec<super::PathElem>, pos: Pos) {
+    reject(out, "INVALID_TYPE", message, SYNTAX, path, pos);
+}
+
 const TOP_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS: &[&str] = &[
     "Sid",
@@ -44,11 +73,9 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
         duplicate_keys(root, &mut Vec::new(), out);
     }
     let Value::Object(members) = &root.value else {
-        reject(
+        wrong_type(
             out,
-            "INVALID_TYPE",
             format!("a policy is a JSON object, not {}", root.value.type_name()),
-            SYNTAX,
             vec![],
             root.pos,
         );
@@ -76,14 +103,7 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     version(policy, options.managed, out);
     if let Some(m) = root.get("Id") {
         if m.value.as_str().is_none() {
-            reject(
-                out,
-                "INVALID_TYPE",
-                "Id must be a string".into(),
-                SYNTAX,
-                path_of!["Id"],
-                m.value.pos,
-            );
+            wrong_type(out, "Id must be a string".into(), path_of!["Id"], m.value.pos);
         }
     }
     statements(policy, options, out);
@@ -269,14 +289,12 @@ fn statements(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
         Value::Array(items) => items.iter().collect(),
         Value::Object(_) => vec![&m.value],
         other => {
-            reject(
+            wrong_type(
                 out,
-                "INVALID_TYPE",
                 format!(
                     "Statement must be a list of statements (or one statement object), not {}",
                     other.type_name()
                 ),
-                SYNTAX,
                 path_of!["Statement"],
                 m.value.pos,
             );
@@ -286,11 +304,9 @@ fn statements(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
     let mut sids: Vec<(&str, Pos)> = Vec::new();
     for (i, node) in list.iter().enumerate() {
         let Value::Object(members) = &node.value else {
-            reject(
+            wrong_type(
                 out,
-                "INVALID_TYPE",
                 format!("each statement must be an object, not {}", node.value.type_name()),
-                SYNTAX,
                 stmt_path(policy, i, ""),
                 node.pos,
             );
@@ -340,11 +356,9 @@ fn statements(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
                         );
                     }
                 }
-                None => reject(
+                None => wrong_type(
                     out,
-                    "INVALID_TYPE",
                     "Sid must be a string".into(),
-                    SYNTAX,
                     stmt_path(policy, i, "Sid"),
                     sm.value.pos,
                 ),
@@ -403,18 +417,7 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
         },
     }
     // Action / NotAction
-    let action = node.get("Action");
-    let not_action = node.get("NotAction");
-    if action.is_some() && not_action.is_some() {
-        reject(
-            out,
-            "CONFLICTING_ELEMENTS",
-            "a statement has Action or NotAction, not both".into(),
-            SYNTAX,
-            stmt_path(policy, i, "NotAction"),
-            not_action.map_or(node.pos, |m| m.key_pos),
-        );
-    }
+    let (action, not_action) = exclusive_pair(policy, i, node, "Action", "NotAction", out);
     if action.is_none() && not_action.is_none() {
         reject(
             out,
@@ -435,18 +438,7 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
         }
     }
     // Resource / NotResource
-    let resource = node.get("Resource");
-    let not_resource = node.get("NotResource");
-    if resource.is_some() && not_resource.is_some() {
-        reject(
-            out,
-            "CONFLICTING_ELEMENTS",
-            "a statement has Resource or NotResource, not both".into(),
-            SYNTAX,
-            stmt_path(policy, i, "NotResource"),
-            not_resource.map_or(node.pos, |m| m.key_pos),
-        );
-    }
+    let (resource, not_resource) = exclusive_pair(policy, i, node, "Resource", "NotResource", out);
     match kind {
         PolicyKind::Trust => {
             if let Some(m) = resource.or(not_resource) {
@@ -510,16 +502,7 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
                 node.pos,
             );
         }
-        if principal.is_some() && not_principal.is_some() {
-            reject(
-                out,
-                "CONFLICTING_ELEMENTS",
-                "a statement has Principal or NotPrincipal, not both".into(),
-                SYNTAX,
-                stmt_path(policy, i, "NotPrincipal"),
-                not_principal.map_or(node.pos, |m| m.key_pos),
-            );
-        }
+        exclusive_pair(policy, i, node, "Principal", "NotPrincipal", out);
         for m in [principal, not_principal].into_iter().flatten() {
             principal_syntax(policy, i, &m.key, &m.value, out);
         }
@@ -561,11 +544,9 @@ fn string_list(policy: &Policy, i: usize, name: &str, node: &Node, out: &mut Vec
             for (j, n) in items.iter().enumerate() {
                 if n.as_str().is_none() {
                     ok = false;
-                    reject(
+                    wrong_type(
                         out,
-                        "INVALID_TYPE",
                         format!("each {name} entry must be a string, not {}", n.value.type_name()),
-                        SYNTAX,
                         item_path(policy, i, name, Some(j)),
                         n.pos,
                     );
@@ -574,14 +555,12 @@ fn string_list(policy: &Policy, i: usize, name: &str, node: &Node, out: &mut Vec
             ok
         }
         other => {
-            reject(
+            wrong_type(
                 out,
-                "INVALID_TYPE",
                 format!(
                     "{name} must be a string or a list of strings, not {}",
                     other.type_name()
                 ),
-                SYNTAX,
                 stmt_path(policy, i, name),
                 node.pos,
             );
@@ -875,14 +854,7 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
                         p.push(super::PathElem::Index(j));
                     }
                     let Some(v) = n.as_str() else {
-                        reject(
-                            out,
-                            "INVALID_TYPE",
-                            "a principal must be a string".into(),
-                            SYNTAX,
-                            p,
-                            n.pos,
-                        );
+                        wrong_type(out, "a principal must be a string".into(), p, n.pos);
                         continue;
                     };
                     let problem = match m.key.as_str() {
@@ -971,11 +943,9 @@ fn service_principal_problem(v: &str) -> Option<String> {
 
 fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Finding>) {
     let Value::Object(ops) = &node.value else {
-        reject(
+        wrong_type(
             out,
-            "INVALID_TYPE",
             format!("Condition must be an object, not {}", node.value.type_name()),
-            SYNTAX,
             stmt_path(policy, i, "Condition"),
             node.pos,
         );
@@ -986,11 +956,9 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
         op_path.push(super::PathElem::Key(op.key.to_string()));
         let operator = Operator::parse(&op.key);
         let Value::Object(keys) = &op.value.value else {
-            reject(
+            wrong_type(
                 out,
-                "INVALID_TYPE",
                 format!("the {} block must be an object of condition keys", op.key),
-                SYNTAX,
                 op_path,
                 op.value.pos,
             );
@@ -1026,14 +994,12 @@ fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Findin
                 _ => scalar(&k.value),
             };
             if !ok {
-                reject(
+                wrong_type(
                     out,
-                    "INVALID_TYPE",
                     format!(
                         "the values of {} must be strings, numbers or booleans (or a list of them)",
                         k.key
                     ),
-                    SYNTAX,
                     kp.clone(),
                     k.value.pos,
                 );

@@ -172,6 +172,30 @@ fn action_rules() {
         PolicyKind::Identity
     )
     .contains(&"CONFLICTING_ELEMENTS"));
+    // Each element and its Not twin: the finding names both and points at the Not element's key.
+    for (kind, statement, not_name) in [
+        (
+            PolicyKind::Identity,
+            r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "NotResource": "x"}"#,
+            "NotResource",
+        ),
+        (
+            PolicyKind::Resource,
+            r#"{"Effect": "Allow", "Principal": "*", "NotPrincipal": "*", "Action": "s3:GetObject", "Resource": "*"}"#,
+            "NotPrincipal",
+        ),
+    ] {
+        let text = identity(statement);
+        let found = run(&text, kind);
+        let conflict: Vec<_> = found.iter().filter(|f| f.code == "CONFLICTING_ELEMENTS").collect();
+        assert_eq!(conflict.len(), 1, "{found:?}");
+        let name = not_name.trim_start_matches("Not");
+        assert_eq!(conflict[0].message, format!("a statement has {name} or {not_name}, not both"));
+        assert_eq!(conflict[0].path_string(), format!("Statement.0.{not_name}"));
+        let key_at = text.find(&format!("\"{not_name}\"")).expect("in the text") + 1;
+        let pos = conflict[0].pos.expect("a position");
+        assert_eq!((pos.line as usize, pos.column as usize), (1, key_at));
+    }
     let dup = identity(r#"{"Effect": "Allow", "Action": ["s3:GetObject", "S3:GETOBJECT"], "Resource": "*"}"#);
     assert_eq!(codes(&dup, PolicyKind::Identity), vec!["DUPLICATE_ACTION"]);
     let many = identity(
