@@ -190,7 +190,10 @@ fn action_rules() {
         let conflict: Vec<_> = found.iter().filter(|f| f.code == "CONFLICTING_ELEMENTS").collect();
         assert_eq!(conflict.len(), 1, "{found:?}");
         let name = not_name.trim_start_matches("Not");
-        assert_eq!(conflict[0].message, format!("a statement has {name} or {not_name}, not both"));
+        assert_eq!(
+            conflict[0].message,
+            format!("a statement has {name} or {not_name}, not both")
+        );
         assert_eq!(conflict[0].path_string(), format!("Statement.0.{not_name}"));
         let key_at = text.find(&format!("\"{not_name}\"")).expect("in the text") + 1;
         let pos = conflict[0].pos.expect("a position");
