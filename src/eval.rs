@@ -20,6 +20,8 @@ struct Inputs {
     org: Organization,
     /// The policies' patterns and condition values, all told (`CompiledPolicy::weight`).
     weight: usize,
+    /// Whether any of them reads a context key AWS derives from the caller.
+    reads_principal: bool,
 }
 
 /// The organization a request is decided in (`scps=`, `rcps=`, `endpoint_policy=`, ...).
@@ -114,14 +116,16 @@ impl Inputs {
         org: Organization,
     ) -> Self {
         let org_policies = org.scps.iter().chain(&org.rcps).flatten().chain(&org.endpoint);
-        let weight = identity
-            .iter()
-            .chain(&resource_policy)
-            .chain(&boundary)
-            .chain(&session)
-            .chain(org_policies)
-            .map(|p| p.weight)
-            .sum();
+        let all = || {
+            identity
+                .iter()
+                .chain(&resource_policy)
+                .chain(&boundary)
+                .chain(&session)
+                .chain(org_policies.clone())
+        };
+        let weight = all().map(|p| p.weight).sum();
+        let reads_principal = all().any(|p| p.reads_principal);
         Self {
             identity,
             resource_policy,
@@ -129,6 +133,7 @@ impl Inputs {
             session,
             org,
             weight,
+            reads_principal,
         }
     }
 
@@ -203,12 +208,17 @@ struct LastContext {
 
 thread_local! {
     static LAST_CONTEXT: RefCell<Option<LastContext>> = const { RefCell::new(None) };
+    static EMPTY_CONTEXT: Arc<Context> = Arc::new(Context::default());
 }
 
 /// [`context`], converted once for a dict passed again unchanged.
 fn shared_context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Context>> {
     const CACHED_KEYS: usize = 64;
     let Some(dict) = obj.and_then(|o| o.cast::<PyDict>().ok()) else {
+        if obj.is_none_or(pyo3::types::PyAnyMethods::is_none) {
+            // One empty context per thread: a principal's keys are then derived once for it.
+            return Ok(EMPTY_CONTEXT.with(Arc::clone));
+        }
         return Ok(Arc::new(context(obj)?));
     };
     let known = LAST_CONTEXT.with_borrow(|last| {
@@ -229,6 +239,39 @@ fn shared_context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Context>> {
         drop(previous);
     }
     Ok(ctx)
+}
+
+/// The last context completed with a principal's keys on this thread: the context it came from
+/// and the principal, and the result (a loop asks for the same one call after call).
+struct LastDerived {
+    from: Arc<Context>,
+    principal: String,
+    derived: Arc<Context>,
+}
+
+thread_local! {
+    static LAST_DERIVED: RefCell<Option<LastDerived>> = const { RefCell::new(None) };
+}
+
+/// `ctx` with the keys AWS derives from `principal` that it lacks (`Context::with_principal`).
+fn with_principal(ctx: Arc<Context>, principal: &str) -> Arc<Context> {
+    let known = LAST_DERIVED.with_borrow(|last| {
+        let last = last.as_ref()?;
+        (Arc::ptr_eq(&last.from, &ctx) && last.principal == principal).then(|| last.derived.clone())
+    });
+    if let Some(derived) = known {
+        return derived;
+    }
+    let Some(derived) = ctx.with_principal(principal).map(Arc::new) else {
+        return ctx;
+    };
+    let previous = LAST_DERIVED.replace(Some(LastDerived {
+        from: ctx,
+        principal: principal.to_owned(),
+        derived: derived.clone(),
+    }));
+    drop(previous);
+    derived
 }
 
 /// A context mapping: condition key → string, or list of strings.
@@ -433,6 +476,10 @@ fn decide(
     principal: Option<String>,
     ctx: Arc<Context>,
 ) -> PyResult<PyDecision> {
+    let ctx = match principal.as_deref() {
+        Some(p) if inputs.reads_principal => with_principal(ctx, p),
+        _ => ctx,
+    };
     let req = Request {
         action: &action,
         resource: &resource,
@@ -463,6 +510,9 @@ fn decide(
 /// VPC endpoint policy the request passes through (it must allow; it never grants).
 /// ``resource_account``: the account owning the resource when its ARN does not say (S3).
 /// ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
+/// The context keys AWS derives from the caller (``aws:username``, ``aws:PrincipalArn``,
+/// ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal`` where
+/// ``context`` does not set them.
 #[pyfunction]
 #[pyo3(
     signature = (action, resource=None, *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=false),

@@ -235,3 +235,77 @@ def test_arguments_of_the_wrong_type_are_named() -> None:
     with pytest.raises(rk.InvalidArgumentType, match="each key of context must be a str"):
         rk.simulate("s3:GetObject", context={1: "x"})  # type: ignore[dict-item]
     assert rk.simulate("s3:GetObject", None, identity=[LIST_ALL]).resource == "*"  # type: ignore[arg-type]
+
+
+def test_the_keys_aws_derives_from_the_caller() -> None:
+    """A real request carries aws:username, aws:PrincipalArn, aws:PrincipalAccount... of its caller
+    (reference_policies_variables.html): given the principal, simulate decides as AWS would."""
+    home = rk.Policy([rk.Statement.allow("s3:*", "arn:aws:s3:::home/${aws:username}/*")])
+    ana = "arn:aws:iam::111122223333:user/team/ana"
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::home/ana/notes", identity=home, principal=ana).allowed
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::home/bo/notes", identity=home, principal=ana).allowed
+    # A role session has no aws:username: the variable matches nothing.
+    session = "arn:aws:sts::111122223333:assumed-role/ds/ana"
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::home/ana/notes", identity=home, principal=session).allowed
+    # The session's account and role, as conditions read them.
+    own_account = rk.Policy(
+        [
+            rk.Statement.allow(
+                "s3:GetObject",
+                "*",
+                conditions={
+                    "StringEquals": {"aws:PrincipalAccount": "111122223333", "aws:PrincipalType": "AssumedRole"},
+                    "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ds"},
+                },
+            )
+        ]
+    )
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=own_account, principal=session).allowed
+    other = "arn:aws:sts::444455556666:assumed-role/ds/ana"
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=own_account, principal=other).allowed
+    # What the context says wins: a role with a path, which a session ARN does not show.
+    with_path = {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/teams/ds"}
+    assert not rk.simulate(
+        "s3:GetObject", "arn:aws:s3:::b/k", identity=own_account, principal=session, context=with_path
+    ).allowed
+    # Without a principal nothing is derived.
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=own_account).allowed
+
+
+def test_derived_keys_follow_each_request_of_a_batch() -> None:
+    """simulate_many: each request's own principal, called again and again in any order."""
+    home = rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")])
+    users = [f"arn:aws:iam::111122223333:user/u{i}" for i in range(4)]
+    requests = [
+        {"action": "s3:GetObject", "resource": f"arn:aws:s3:::home/u{j}/x", "principal": users[i]}
+        for i in range(4)
+        for j in range(4)
+    ]
+    for _ in range(2):
+        got = [d.allowed for d in rk.simulate_many(requests, identity=home)]
+        assert got == [i == j for i in range(4) for j in range(4)]
+    # One call after another, alternating callers on the same context.
+    ctx = {"aws:SourceIp": "10.0.0.1"}
+    for i in [0, 1, 0, 2, 2, 1]:
+        for j in range(3):
+            d = rk.simulate("s3:GetObject", f"arn:aws:s3:::home/u{j}/x", identity=home, principal=users[i], context=ctx)
+            assert d.allowed == (i == j), (i, j)
+
+
+def test_a_service_principal_is_an_aws_service() -> None:
+    """A bucket policy's common guard: only AWS services, or only callers in the organization."""
+    bucket = rk.Policy(
+        [
+            rk.Statement.allow(
+                "s3:PutObject",
+                "arn:aws:s3:::logs/*",
+                principal="*",
+                conditions={"Bool": {"aws:PrincipalIsAWSService": "true"}},
+            )
+        ]
+    )
+    common = {"resource_policy": bucket, "resource_account": "111122223333"}
+    service = rk.simulate("s3:PutObject", "arn:aws:s3:::logs/x", principal="logging.s3.amazonaws.com", **common)
+    assert service.allowed
+    user = rk.simulate("s3:PutObject", "arn:aws:s3:::logs/x", principal="arn:aws:iam::111122223333:user/u", **common)
+    assert not user.allowed

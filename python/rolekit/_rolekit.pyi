@@ -673,6 +673,9 @@ def simulate(
     VPC endpoint policy the request passes through (it must allow; it never grants).
     ``resource_account``: the account owning the resource when its ARN does not say (S3).
     ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
+    The context keys AWS derives from the caller (``aws:username``, ``aws:PrincipalArn``,
+    ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal`` where
+    ``context`` does not set them.
     """
 
 def simulate_many(

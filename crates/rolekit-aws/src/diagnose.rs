@@ -274,26 +274,15 @@ impl Subject {
     }
 }
 
-/// The request context keys IAM sets from the principal.
+/// The request context keys IAM sets from the principal that its ARN does not say: the role's ARN
+/// with its path, the unique id, the session's tags. The evaluator derives the rest (account, type,
+/// user name) from the request's principal: `rolekit_policy::eval::principal::principal_keys`.
 fn principal_context(me: &Identity, named_as: &str, tags: &[(String, String)]) -> Vec<(String, Vec<String>)> {
-    let kind = match me.kind {
-        IdentityKind::User => "User",
-        IdentityKind::AssumedRole => "AssumedRole",
-        IdentityKind::Root => "Account",
-        IdentityKind::FederatedUser => "FederatedUser",
-    };
     let mut out = vec![
         ("aws:PrincipalArn".to_string(), vec![named_as.to_string()]),
-        ("aws:PrincipalAccount".to_string(), vec![me.account.clone()]),
-        ("aws:PrincipalType".to_string(), vec![kind.to_string()]),
         ("aws:userid".to_string(), vec![me.user_id.clone()]),
         ("aws:SecureTransport".to_string(), vec!["true".to_string()]),
     ];
-    if me.kind == IdentityKind::User {
-        if let Some(name) = &me.name {
-            out.push(("aws:username".to_string(), vec![name.clone()]));
-        }
-    }
     for (k, v) in tags {
         out.push((format!("aws:PrincipalTag/{k}"), vec![v.clone()]));
     }
@@ -917,6 +906,8 @@ impl Client {
         for (k, v) in subject.context.iter().chain(extra) {
             context.insert(k, v.clone());
         }
+        // What the caller's ARN says (account, type, user name) is AWS's in every request.
+        let context = context.with_principal(&subject.arn).unwrap_or(context);
         let mut check = Check {
             party,
             principal: subject.arn.clone(),

@@ -17,6 +17,7 @@ pub mod condition;
 #[cfg(test)]
 mod org_tests;
 pub mod pattern;
+pub mod principal;
 #[cfg(test)]
 mod tests;
 
@@ -88,6 +89,9 @@ pub struct Request<'a> {
     pub action: &'a str,
     pub resource: &'a str,
     /// The caller: a user / role / assumed-role ARN, an account id, or a service principal.
+    /// The context keys AWS derives from it (`aws:PrincipalArn`, `aws:username`, ...) are read from
+    /// `context` only: [`Context::with_principal`] adds them, for policies that
+    /// [read them](CompiledPolicy::reads_principal).
     pub principal: Option<&'a str>,
     pub context: &'a Context,
 }
@@ -691,6 +695,8 @@ pub struct CompiledPolicy {
     /// condition (`FullAWSAccess`, `RCPFullAWSAccess`, the default endpoint policy), and whether
     /// it names every principal (`"*"`): it is then known to apply without being read.
     allows_all: Option<(usize, bool)>,
+    /// Whether it reads a key AWS derives from the caller ([`principal::principal_keys`]).
+    pub reads_principal: bool,
 }
 
 /// For a policy of 4 to 64 statements: the statements (bit `i` for statement `i`) each action
@@ -820,6 +826,7 @@ impl CompiledPolicy {
             has_deny,
             index,
             allows_all,
+            reads_principal: principal::reads_principal_keys(policy),
         }
     }
 }
