@@ -667,9 +667,11 @@ def simulate(
 
     ``scps``: the service control policies in force, one list per level of the organization from
     the root down to the account (every level must allow; they never grant; they do not apply to
-    the management account, ``management_account=True``, nor to service-linked roles).
-    ``rcps``: resource control policies, same shape; AWS attaches ``RCPFullAWSAccess`` at every
-    level, so only their Deny statements matter (pass your own RCPs only). ``endpoint_policy``: a
+    the management account, ``management_account=True``, nor to service-linked roles or a service
+    principal acting on its own). ``rcps``: resource control policies, same shape; AWS attaches
+    ``RCPFullAWSAccess`` at every level, so only their Deny statements matter (pass your own RCPs
+    only); they apply to the services AWS lists (S3, STS, KMS, SQS, Secrets Manager, ECR, DynamoDB,
+    CloudWatch Logs, ...; not EC2, IAM, Lambda or SageMaker). ``endpoint_policy``: a
     VPC endpoint policy the request passes through (it must allow; it never grants).
     ``resource_account``: the account owning the resource when its ARN does not say (S3).
     ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.

@@ -919,11 +919,8 @@ impl Client {
             identity: subject.identity.clone(),
             resource_policy,
             boundary: subject.boundary.clone(),
-            scps: if party == Party::Service {
-                Arc::from(Vec::new())
-            } else {
-                org.0.clone()
-            },
+            // The evaluator leaves a service principal out of the SCPs' reach itself.
+            scps: org.0.clone(),
             management_account: org.1,
             decision: Decision {
                 verdict: Verdict::ImplicitDeny,

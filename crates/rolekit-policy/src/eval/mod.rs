@@ -1421,6 +1421,106 @@ impl Found {
     }
 }
 
+/// Whether RCPs restrict the request's action: they apply to the actions of a list of services
+/// (orgs_manage_policies_rcps.html, "List of AWS services that support RCPs"), and never to
+/// `kms:RetireGrant` ("Resources and entities not restricted by RCPs").
+fn rcps_govern(prep: &Prepared<'_>) -> bool {
+    let Ok(at) = RCP_KEYS.binary_search_by_key(&prep.keys.service, |&(key, _)| key) else {
+        return false;
+    };
+    // The key found: make sure of the name (a made-up service could share a key).
+    let listed = RCP_KEYS.get(at).and_then(|&(_, i)| RCP_SERVICES.get(i));
+    let service = prep.action_lower.get().and_then(|a| a.split(|&b| b == b':').next());
+    listed.is_some() && listed.copied() == service && prep.keys.action != KMS_RETIRE_GRANT
+}
+
+const KMS_RETIRE_GRANT: u64 = key_of(b"kms:retiregrant");
+
+/// [`RCP_SERVICES`]' keys ([`key_of`]) with their index there, sorted by key: a request's service
+/// key is looked up among integers.
+const RCP_KEYS: [(u64, usize); RCP_SERVICES.len()] = {
+    let mut out = [(0u64, 0usize); RCP_SERVICES.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = (key_of(RCP_SERVICES[i]), i);
+        let mut j = i;
+        while j > 0 && out[j - 1].0 > out[j].0 {
+            let moved = out[j - 1];
+            out[j - 1] = out[j];
+            out[j] = moved;
+            j -= 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// The service prefixes RCPs apply to (orgs_manage_policies_rcps.html#rcp-supported-services).
+const RCP_SERVICES: [&[u8]; 62] = [
+    b"aoss",
+    b"appconfig",
+    b"appstream",
+    b"autoscaling",
+    b"autoscaling-plans",
+    b"budgets",
+    b"clouddirectory",
+    b"cloudfront",
+    b"cloudsearch",
+    b"cloudtrail-data",
+    b"codeartifact",
+    b"codebuild",
+    b"codecommit",
+    b"codepipeline",
+    b"cognito-identity",
+    b"cognito-idp",
+    b"comprehend",
+    b"comprehendmedical",
+    b"compute-optimizer",
+    b"cost-optimization-hub",
+    b"dax",
+    b"dsql",
+    b"dynamodb",
+    b"ecr",
+    b"ecr-public",
+    b"events",
+    b"firehose",
+    b"fis",
+    b"fms",
+    b"gamelift",
+    b"health",
+    b"inspector-scan",
+    b"kendra",
+    b"kinesisvideo",
+    b"kms",
+    b"logs",
+    b"memorydb",
+    b"networkmonitor",
+    b"notifications",
+    b"opensearch",
+    b"pca-connector-ad",
+    b"personalize",
+    b"polly",
+    b"pricing",
+    b"resource-groups",
+    b"rolesanywhere",
+    b"s3",
+    b"secretsmanager",
+    b"servicediscovery",
+    b"signin",
+    b"sqs",
+    b"sts",
+    b"support",
+    b"swf",
+    b"textract",
+    b"timestream-influxdb",
+    b"transcribe",
+    b"transfer",
+    b"translate",
+    b"wafv2",
+    b"workspaces",
+    b"xray",
+];
+
 /// [`gather`] for a service-linked caller (rare: kept out of the common path).
 #[cold]
 #[inline(never)]
@@ -1437,7 +1537,14 @@ fn gather(found: &mut Found, policies: &Policies<'_>, req: &Request<'_>, prep: &
     let anonymous = req.principal == Some("*");
     let bounded = policies.boundary.is_some() && !anonymous;
     found.anonymous = anonymous;
-    found.scps_apply = !policies.scps.is_empty() && !policies.management_account && !linked && !anonymous;
+    // SCPs limit the IAM users and roles of member accounts; a service principal acting on its
+    // own is neither (orgs_manage_policies_scps.html, "SCPs affect only IAM users and roles that
+    // are managed by accounts that are part of the organization").
+    found.scps_apply = !policies.scps.is_empty()
+        && !policies.management_account
+        && !linked
+        && !anonymous
+        && !req.principal.is_some_and(principal::is_service_principal);
     found.scp_allows = PerLevel::new(policies.scps.len());
     if !anonymous {
         for (i, p) in policies.identity.iter().enumerate() {
@@ -1462,7 +1569,7 @@ fn gather(found: &mut Found, policies: &Policies<'_>, req: &Request<'_>, prep: &
             }
         }
     }
-    if !linked {
+    if !linked && !policies.rcps.is_empty() && rcps_govern(prep) {
         for (level, list) in policies.rcps.iter().enumerate() {
             for (index, p) in list.iter().enumerate() {
                 found.scan(Role::Rcp { level, index }, p, req, prep, bounded);

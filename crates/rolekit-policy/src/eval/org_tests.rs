@@ -592,3 +592,74 @@ fn service_rules_refuse_what_no_policy_can_grant() {
         "{lines:?}"
     );
 }
+
+/// orgs_manage_policies_rcps.html, "List of AWS services that support RCPs": an RCP restricts the
+/// actions of those services only, and never kms:RetireGrant.
+#[test]
+fn rcps_restrict_the_services_they_support_only() {
+    let deny_all = doc(r#"{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}"#);
+    let case = Case {
+        identity: vec![doc(ALLOW_ALL)],
+        rcps: vec![vec![deny_all]],
+        resource_account: Some("111111111111"),
+        ..Case::default()
+    };
+    for (action, resource) in [
+        ("s3:GetObject", "arn:aws:s3:::b/k"),
+        ("S3:GetObject", "arn:aws:s3:::b/k"),
+        ("sts:AssumeRole", "arn:aws:iam::111111111111:role/r"),
+        ("kms:Decrypt", "arn:aws:kms:us-east-1:111111111111:alias/a"),
+        ("sqs:SendMessage", "arn:aws:sqs:us-east-1:111111111111:q"),
+        ("secretsmanager:GetSecretValue", "*"),
+        ("ecr-public:GetAuthorizationToken", "*"),
+        ("xray:PutTraceSegments", "*"),
+        ("aoss:APIAccessAll", "*"),
+    ] {
+        let d = case.decide(action, resource);
+        assert_eq!(
+            (d.verdict, d.blocked_by.to_vec()),
+            (Verdict::ExplicitDeny, vec!["rcp"]),
+            "{action}"
+        );
+    }
+    for (action, resource) in [
+        ("ec2:RunInstances", "arn:aws:ec2:us-east-1:111111111111:instance/i-1"),
+        ("iam:GetRole", "arn:aws:iam::111111111111:role/r"),
+        ("sagemaker:CreateTrainingJob", "*"),
+        ("lambda:InvokeFunction", "*"),
+        ("kms:RetireGrant", "arn:aws:kms:us-east-1:111111111111:alias/a"),
+        ("ecrx:GetAuthorizationToken", "*"),
+        ("s:GetObject", "*"),
+    ] {
+        assert_eq!(case.decide(action, resource).verdict, Verdict::Allow, "{action}");
+    }
+    assert!(
+        RCP_SERVICES.windows(2).all(|w| w[0] < w[1]),
+        "sorted, each once: binary_search relies on it"
+    );
+}
+
+/// orgs_manage_policies_scps.html: "SCPs affect only IAM users and roles that are managed by
+/// accounts that are part of the organization": a service principal acting on its own is not one,
+/// while the role it then acts as is.
+#[test]
+fn scps_do_not_restrict_a_service_principal() {
+    let trust =
+        doc(r#"{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}"#);
+    let mut case = Case {
+        resource: Some(trust),
+        scps: vec![vec![deny("*", "*")]],
+        principal: Some("sagemaker.amazonaws.com"),
+        ..Case::default()
+    };
+    let assume = case.decide("sts:AssumeRole", "arn:aws:iam::111111111111:role/ds");
+    assert_eq!(assume.verdict, Verdict::Allow);
+    case.principal = Some("arn:aws:sts::111111111111:assumed-role/ds/SageMaker");
+    case.identity = vec![doc(ALLOW_ALL)];
+    case.resource = None;
+    let then = case.decide("s3:GetObject", "arn:aws:s3:::b/k");
+    assert_eq!(
+        (then.verdict, then.blocked_by.to_vec()),
+        (Verdict::ExplicitDeny, vec!["scp"])
+    );
+}

@@ -91,7 +91,7 @@ pub fn principal_keys(principal: &str) -> Vec<(&'static str, String)> {
 }
 
 /// `sagemaker.amazonaws.com`, `states.us-east-1.amazonaws.com`, `ec2.amazonaws.com.cn`.
-fn is_service_principal(p: &str) -> bool {
+pub(crate) fn is_service_principal(p: &str) -> bool {
     let host = p
         .strip_suffix(".amazonaws.com")
         .or_else(|| p.strip_suffix(".amazonaws.com.cn"));
