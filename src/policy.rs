@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyIterator, PyList, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyIterator, PyList, PyMapping, PyString, PyTuple};
 
 use crate::errors::policy_error;
 use crate::html::{self, pyrepr};
@@ -347,6 +347,19 @@ impl PyPolicy {
     #[new]
     #[pyo3(signature = (statements, version="2012-10-17", id=None))]
     fn new(statements: &Bound<'_, PyAny>, version: &str, id: Option<&str>) -> PyResult<Self> {
+        // Text, bytes and dicts iterate too (characters, keys): a whole document given here by
+        // mistake would become a policy of nonsense statements.
+        if statements.is_instance_of::<PyString>()
+            || statements.is_instance_of::<PyBytes>()
+            || statements.is_instance_of::<PyByteArray>()
+            || statements.cast::<PyMapping>().is_ok()
+        {
+            return Err(crate::errors::invalid_type(format!(
+                "Policy(statements) takes a list of Statement or dict, not {}; for a whole policy \
+                 document (JSON text, bytes or a dict) use Policy.from_json(...)",
+                statements.get_type().name()?
+            )));
+        }
         let mut list = Vec::new();
         let iter = statements
             .try_iter()

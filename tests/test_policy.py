@@ -197,3 +197,14 @@ def test_rich_display_summarises_and_folds_long_policies() -> None:
 
     stopped = Sandbox()._repr_html_()
     assert "Sandbox (moto)" in stopped and "stopped" in stopped
+
+
+def test_a_whole_document_given_as_statements_is_refused_with_the_way_out() -> None:
+    """Text, bytes and dicts iterate (characters, keys): Policy() must not make statements of them."""
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    for wrong in (json.dumps(document), json.dumps(document).encode(), document):
+        with pytest.raises(rk.InvalidArgument, match=r"Policy\.from_json") as caught:
+            rk.Policy(wrong)  # type: ignore[arg-type]
+        assert isinstance(caught.value, ValueError) and type(wrong).__name__ in str(caught.value)
+        assert rk.Policy.from_json(wrong).validate().ok
+    assert rk.Policy(document["Statement"]).validate().ok
