@@ -796,7 +796,8 @@ fn iam_path_known(resource_id: &str) -> bool {
 }
 
 fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mut Vec<Finding>) {
-    let invalid = |ty: &str, v: &str| format!("Invalid principal in policy: \"{ty}\":\"{v}\"");
+    // IAM names the type in capitals: `Invalid principal in policy: "SERVICE":"tagging.amazonaws.com"`.
+    let invalid = |ty: &str, v: &str| format!("Invalid principal in policy: \"{}\":\"{v}\"", ty.to_ascii_uppercase());
     match &node.value {
         Value::String(s) if s == "*" => {}
         Value::Object(members) => {
@@ -874,6 +875,8 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
                             p,
                             n.pos,
                         );
+                    } else if m.key.as_str() == "Service" {
+                        unfamiliar_service(v, p, n.pos, out);
                     }
                 }
             }
@@ -893,6 +896,15 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
 fn aws_principal_problem(v: &str) -> Option<String> {
     if v == "*" || crate::arn::is_account_id(v) {
         return None;
+    }
+    // reference_policies_elements_principal.html: "You cannot use a wildcard to match part of a
+    // principal name or ARN."
+    if v.contains(['*', '?']) {
+        return Some(
+            "has a wildcard: only \"*\" alone stands for every principal (match ARNs with an ArnLike \
+             condition on aws:PrincipalArn instead)"
+                .into(),
+        );
     }
     let Some(arn) = crate::arn::Arn::parse(v) else {
         return Some("is not \"*\", a 12-digit account id or an IAM ARN".into());
@@ -938,7 +950,34 @@ fn service_principal_problem(v: &str) -> Option<String> {
             "is not a service principal such as sagemaker.amazonaws.com{hint}"
         ));
     }
+    if SERVICE_DOMAINS.iter().any(|d| v == d.trim_start_matches('.')) {
+        return Some("names no service: it is only the domain service principals end in".into());
+    }
     None
+}
+
+/// The domains AWS service principals end in (the commercial, China, GovCloud and ISO partitions).
+const SERVICE_DOMAINS: [&str; 4] = [".amazonaws.com", ".amazonaws.com.cn", ".c2s.ic.gov", ".sc2s.sgov.gov"];
+
+/// A `Service` principal outside AWS's domains: IAM refuses a service it does not know
+/// (`Invalid principal in policy: "SERVICE":...`), and rolekit has no list of them all, so this is
+/// a warning, with the likely service named.
+fn unfamiliar_service(v: &str, path: Vec<super::PathElem>, pos: Pos, out: &mut Vec<Finding>) {
+    if SERVICE_DOMAINS.iter().any(|d| v.ends_with(d)) {
+        return;
+    }
+    let f = push(
+        out,
+        Severity::Warning,
+        "UNKNOWN_SERVICE_PRINCIPAL",
+        format!(
+            "service principal {v:?} is not in an AWS domain (.amazonaws.com): IAM refuses a service it does not know"
+        ),
+        path,
+        pos,
+    );
+    let host = v.split('.').next().unwrap_or(v);
+    f.suggestion = Some(format!("{host}.amazonaws.com"));
 }
 
 fn condition_syntax(policy: &Policy, i: usize, node: &Node, out: &mut Vec<Finding>) {

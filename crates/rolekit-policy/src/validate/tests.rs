@@ -361,6 +361,51 @@ fn principal_rules() {
         f[0].iam_message.as_deref(),
         Some(r#"Invalid principal in policy: "AWS":"bob""#)
     );
+    // "You cannot use a wildcard to match part of a principal name or ARN."
+    for partial in [
+        "arn:aws:iam::123456789012:user/*",
+        "arn:aws:iam::*:root",
+        "arn:aws:iam::123456789012:role/ds-?",
+    ] {
+        assert_eq!(
+            p(&format!(r#"{{"AWS": "{partial}"}}"#))[0],
+            "INVALID_PRINCIPAL",
+            "{partial}"
+        );
+    }
+    assert!(!p(r#"{"AWS": "*"}"#).contains(&"INVALID_PRINCIPAL"));
+    // IAM's own words name the type in capitals; the bare domain names no service.
+    let bare = run(
+        &trust(r#"{"Effect": "Allow", "Principal": {"Service": "amazonaws.com"}, "Action": "sts:AssumeRole"}"#),
+        PolicyKind::Trust,
+    );
+    assert_eq!(bare[0].code, "INVALID_PRINCIPAL");
+    assert_eq!(
+        bare[0].iam_message.as_deref(),
+        Some(r#"Invalid principal in policy: "SERVICE":"amazonaws.com""#)
+    );
+    // A service outside AWS's domains: a warning naming the likely one.
+    let typo = run(
+        &trust(
+            r#"{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.con"}, "Action": "sts:AssumeRole"}"#,
+        ),
+        PolicyKind::Trust,
+    );
+    assert_eq!(typo.len(), 1, "{typo:?}");
+    assert_eq!(
+        (typo[0].code, typo[0].severity),
+        ("UNKNOWN_SERVICE_PRINCIPAL", Severity::Warning)
+    );
+    assert_eq!(typo[0].suggestion.as_deref(), Some("sagemaker.amazonaws.com"));
+    assert_eq!(typo[0].path_string(), "Statement.0.Principal.Service");
+    for known in [
+        "states.us-east-1.amazonaws.com",
+        "ec2.amazonaws.com.cn",
+        "ec2.c2s.ic.gov",
+        "delivery.logs.amazonaws.com",
+    ] {
+        assert!(p(&format!(r#"{{"Service": "{known}"}}"#)).is_empty(), "{known}");
+    }
 }
 
 #[test]
