@@ -143,14 +143,15 @@ impl PyCredentials {
         self.0.assumed_role_arn.as_deref()
     }
     /// The variables a process needs: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
-    fn to_env<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn to_env<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let d = PyDict::new(py);
         d.set_item("AWS_ACCESS_KEY_ID", &self.0.access_key_id)?;
         d.set_item("AWS_SECRET_ACCESS_KEY", self.0.secret_access_key.expose())?;
         if let Some(t) = &self.0.session_token {
             d.set_item("AWS_SESSION_TOKEN", t.expose())?;
         }
-        Ok(d)
+        // A dict whose repr masks its values (rolekit._secrets.SecretEnv).
+        py.import("rolekit._secrets")?.getattr("SecretEnv")?.call1((d,))
     }
     /// Whether `refresh()` can renew these credentials (they came from assume_role).
     #[getter]

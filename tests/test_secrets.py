@@ -8,6 +8,7 @@ import logging
 import os
 import pickle
 import secrets
+import subprocess
 import sys
 import threading
 import time
@@ -211,3 +212,34 @@ def test_an_endpoint_echoing_the_request_shows_no_secret(path: str, tmp_path: An
         assert not _runs(out.stdout + out.stderr, env["AWS_SESSION_TOKEN"]), out.stderr
     finally:
         server.shutdown()
+
+
+def test_the_environment_handed_out_shows_no_secret(
+    client: rk.Client, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """to_env() is the one place the secret leaves as plain values: printed, logged, pretty-printed
+    or left as a cell's value it shows none; handed to a process it is the real thing."""
+    from IPython.lib.pretty import pretty
+
+    me = client.whoami()
+    client.ensure_role("secret-env", rk.Policy.trust(aws=me.arn))
+    creds = client.assume_role("secret-env", wait=10)
+    env = creds.to_env()
+    assert isinstance(env, dict) and set(env) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+    assert env["AWS_SECRET_ACCESS_KEY"] == creds.secret_access_key and env["AWS_SESSION_TOKEN"] == creds.session_token
+    caplog.set_level(logging.INFO)
+    logging.getLogger("user-code").info("env: %s / %r", env, env)
+    seen = [repr(env), str(env), f"{env}", pretty(env), caplog.text]
+    for text in seen:
+        assert creds.secret_access_key not in text and str(creds.session_token) not in text, text
+        assert "AWS_SECRET_ACCESS_KEY" in text and "****" in text
+    assert f"'****{creds.access_key_id[-4:]}'" in repr(env)
+    # A child process gets the values themselves.
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.environ['AWS_SECRET_ACCESS_KEY'] == os.environ['EXPECTED'])"],
+        env={**os.environ, **env, "EXPECTED": creds.secret_access_key},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.stdout.strip() == "True", child.stderr

@@ -104,7 +104,8 @@ class Credentials:
     @property
     def assumed_role_arn(self) -> Optional[str]: ...
     def to_env(self) -> dict[str, str]:
-        """AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and (when present) AWS_SESSION_TOKEN."""
+        """AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and (when present) AWS_SESSION_TOKEN, in a dict
+        whose repr and str mask the values (rolekit's ``SecretEnv``)."""
     @property
     def refreshable(self) -> bool:
         """Whether refresh() can renew these credentials (they came from assume_role)."""

@@ -104,6 +104,22 @@ def _replace(m: re.Match[str]) -> str:
     return _tail(m.group(0))
 
 
+class SecretEnv(dict[str, str]):
+    """What ``Credentials.to_env()`` returns: a plain dict to hand on (``subprocess.run(env=...)``,
+    ``os.environ.update(...)``) that shows no secret when printed, logged or left as a notebook
+    cell's value: every value masked, the access key id to its last four characters."""
+
+    def __repr__(self) -> str:
+        shown = {k: _tail(v) if k == "AWS_ACCESS_KEY_ID" else _MASK for k, v in self.items()}
+        return f"SecretEnv({shown!r})"
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer would otherwise print the items of a dict subclass."""
+        printer.text(repr(self))
+
+
 def mask(text: str) -> str:
     """``text`` with every run of a known secret, every session-token-shaped string and every
     named secret value masked. Text without secrets comes back unchanged (the same object)."""
