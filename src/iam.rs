@@ -434,23 +434,24 @@ pub fn assume_options(
     })
 }
 
-/// `wait=`'s progress on Python's `sys.stderr`: a line per retry on a terminal; in a notebook
-/// (not a terminal) one live line, rewritten in place, ended when the wait ends.
+/// `wait=`'s progress on Python's `sys.stderr`: in a notebook (ipykernel's stream) one live line,
+/// rewritten in place and ended when the wait ends; elsewhere (a terminal, a log file, a pipe) a
+/// line per update, so a log reads as one.
 pub(crate) fn progress_on_stderr() -> aws::assume::Progress {
     aws::assume::Progress(std::sync::Arc::new(|line: Option<&str>| {
         Python::attach(|py| {
             let Ok(stderr) = py.import("sys").and_then(|sys| sys.getattr("stderr")) else {
                 return;
             };
-            let terminal = stderr
-                .call_method0("isatty")
-                .and_then(|v| v.extract::<bool>())
-                .unwrap_or(false);
-            let text = match (line, terminal) {
-                (Some(l), true) => format!("rolekit: {l}\n"),
-                (Some(l), false) => format!("\rrolekit: {l}"),
-                (None, true) => return,
-                (None, false) => "\n".to_string(),
+            let notebook = stderr
+                .get_type()
+                .module()
+                .is_ok_and(|m| m.to_string().starts_with("ipykernel"));
+            let text = match (line, notebook) {
+                (Some(l), false) => format!("rolekit: {l}\n"),
+                (Some(l), true) => format!("\rrolekit: {l}"),
+                (None, false) => return,
+                (None, true) => "\n".to_string(),
             };
             // Progress is a courtesy: a closed or odd stderr must not fail the call.
             let _ = stderr.call_method1("write", (text,));

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 import json
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -157,9 +159,11 @@ def test_wait_gives_not_assumable_with_causes(client: rk.Client, capsys: pytest.
     d = info.value.diagnosis
     assert d is not None and [p.action for p in d.problems] == ["sts:AssumeRole"]
     assert isinstance(d.problems[0].fix, rk.Policy) and me in d.problems[0].fix.to_json()
-    # wait= said what it was doing: a live line per retry (stderr is not a terminal here), ended once.
+    # wait= said what it was doing: a line per retry (stderr is a capture here, as a log file is).
     progress = capsys.readouterr().err
-    assert progress.count("\rrolekit: AssumeRole arn:aws:iam::123456789012:role/service-only: AccessDenied") >= 2
+    lines = [line for line in progress.splitlines() if line]
+    retry = "rolekit: AssumeRole arn:aws:iam::123456789012:role/service-only: AccessDenied"
+    assert sum(line.startswith(retry) for line in lines) >= 2 and "\r" not in progress, progress
     assert progress.endswith("\n") and "trying again in" in progress
     with pytest.raises(rk.AccessDenied) as refused:
         client.assume_role("service-only")
@@ -171,6 +175,25 @@ def test_wait_gives_not_assumable_with_causes(client: rk.Client, capsys: pytest.
     assert "rolekit" not in refused.value.response["Error"]["Message"]
     with pytest.raises(rk.NotAssumable, match="does not exist"):
         client.assume_role("no-such-role", wait=0.5)
+
+
+class _NotebookStream(io.StringIO):
+    """Stands where ipykernel's OutStream stands in a notebook: known by its module."""
+
+
+_NotebookStream.__module__ = "ipykernel.iostream"
+
+
+def test_wait_progress_in_a_notebook_is_one_live_line(client: rk.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a notebook the retries rewrite one line in place (\\r) and the wait ends it once."""
+    client.ensure_role("service-only-nb", rk.Policy.trust(aws="arn:aws:iam::123456789012:user/someone-else"))
+    stream = _NotebookStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    with pytest.raises(rk.NotAssumable):
+        client.assume_role("service-only-nb", wait=1.5)
+    progress = stream.getvalue()
+    retry = "\rrolekit: AssumeRole arn:aws:iam::123456789012:role/service-only-nb: AccessDenied"
+    assert progress.count(retry) >= 2 and progress.endswith("\n") and progress.count("\n") == 1, progress
 
 
 def test_the_sandbox_decides_assume_role_as_aws_does(client: rk.Client, sandbox: Sandbox) -> None:
