@@ -229,6 +229,11 @@ fn arn_like(pattern: &str, arn: &str) -> bool {
 }
 
 impl Compiled {
+    /// The policy values compiled (their variables, for explanations).
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+
     /// Compile a model condition (`variables`: the policy is 2012-10-17).
     pub fn new(c: &Condition, variables: bool) -> Option<Self> {
         let op = c.operator.base?;

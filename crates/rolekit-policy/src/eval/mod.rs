@@ -1701,7 +1701,11 @@ fn describe_statement(s: &CStatement) -> String {
 fn describe_miss(s: &CStatement, miss: Miss, req: &Request<'_>) -> String {
     match miss {
         Miss::Action => format!("its actions do not include {}", req.action),
-        Miss::Resource => format!("its resources do not include {}", req.resource),
+        Miss::Resource => format!(
+            "its resources do not include {}{}",
+            req.resource,
+            variables_note(s.resources.iter().flat_map(|m| &m.patterns), req.context)
+        ),
         Miss::Principal => match req.principal {
             Some(p) => format!("its Principal does not name {p}"),
             None => "its Principal names specific callers and no principal was given".into(),
@@ -1712,8 +1716,43 @@ fn describe_miss(s: &CStatement, miss: Miss, req: &Request<'_>) -> String {
                 || "the key is absent from the request".to_string(),
                 |v| format!("the request has {v:?}"),
             );
-            format!("its condition {} {} {:?} is false: {got}", c.operator, c.key, c.values)
+            let vars = variables_note(c.patterns(), req.context);
+            format!(
+                "its condition {} {} {:?} is false: {got}{vars}",
+                c.operator, c.key, c.values
+            )
         }
+    }
+}
+
+/// What the policy variables of `patterns` stood for in the request (` (${aws:username} is
+/// "ana")`), or nothing when they have none: a pattern with a variable the request lacks matches
+/// nothing (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+fn variables_note<'a>(patterns: impl IntoIterator<Item = &'a Pattern>, ctx: &Context) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut parts = Vec::new();
+    for (key, default) in patterns.into_iter().flat_map(Pattern::variables) {
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let why = match ctx.get(key) {
+            Some([one]) => {
+                parts.push(format!("${{{key}}} is {one:?}"));
+                continue;
+            }
+            Some(many) if !many.is_empty() => format!("has {} values", many.len()),
+            _ => "is not in the request".to_string(),
+        };
+        parts.push(match default {
+            Some(d) => format!("${{{key}}} {why}, so its default {d:?} stands"),
+            None => format!("${{{key}}} {why}, so the pattern matches nothing"),
+        });
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
     }
 }
 

@@ -101,6 +101,18 @@ fn split_vars(text: &str) -> Option<Vec<Piece>> {
 }
 
 impl Pattern {
+    /// The policy variables in the pattern, in order: each key (lowercased) with its default.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        let pieces = match &self.kind {
+            Kind::Vars { pieces, .. } => pieces.as_slice(),
+            _ => &[],
+        };
+        pieces.iter().filter_map(|p| match p {
+            Piece::Var { key, default } => Some((key.as_str(), default.as_deref())),
+            _ => None,
+        })
+    }
+
     /// Compile `text`; `variables` enables `${...}` substitution (Resource and condition values
     /// in 2012-10-17 policies); `ignore_case` lowercases (actions).
     pub fn new(text: &str, variables: bool, ignore_case: bool) -> Self {

@@ -583,6 +583,60 @@ fn explanations_say_why() {
     );
 }
 
+/// A statement that missed because of a policy variable says what the variable stood for.
+#[test]
+fn explanations_say_what_a_variable_stood_for() {
+    let home = compile(&doc(
+        r#"{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::team/${aws:PrincipalTag/team, 'none'}/*"]},
+           {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::home", "Condition": {"StringLike": {"s3:prefix": "${aws:username}/*"}}}"#,
+    ));
+    let refs = [&home];
+    let pol = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let why = |action: &str, resource: &str, pairs: &[(&str, &[&str])]| {
+        let mut ctx = Context::default();
+        for (k, v) in pairs {
+            ctx.insert(k, v.iter().map(|s| (*s).to_string()).collect());
+        }
+        let req = Request {
+            action,
+            resource,
+            principal: None,
+            context: &ctx,
+        };
+        explain(&pol, &req, &evaluate(&pol, &req)).join("\n")
+    };
+    let bo = why("s3:GetObject", "arn:aws:s3:::home/bo/x", &[("aws:username", &["ana"])]);
+    assert!(
+        bo.contains(r#"(${aws:username} is "ana"; ${aws:principaltag/team} is not in the request, so its default "none" stands)"#),
+        "{bo}"
+    );
+    let session = why(
+        "s3:GetObject",
+        "arn:aws:s3:::home/ana/x",
+        &[("aws:principaltag/team", &["a", "b"])],
+    );
+    assert!(
+        session.contains("${aws:username} is not in the request, so the pattern matches nothing")
+            && session.contains(r#"${aws:principaltag/team} has 2 values, so its default "none" stands"#),
+        "{session}"
+    );
+    let listing = why(
+        "s3:ListBucket",
+        "arn:aws:s3:::home",
+        &[("aws:username", &["ana"]), ("s3:prefix", &["bo/"])],
+    );
+    assert!(
+        listing.contains(r#"the request has ["bo/"] (${aws:username} is "ana")"#),
+        "{listing}"
+    );
+    // A statement that missed on its action: nothing to say of its variables.
+    let plain = why("ec2:RunInstances", "*", &[]);
+    assert!(!plain.contains("} is ") && !plain.contains("stands"), "{plain}");
+}
+
 mod properties {
     use super::*;
 
