@@ -249,8 +249,8 @@ def test_the_keys_aws_derives_from_the_caller() -> None:
     no_name = rk.simulate("s3:GetObject", "arn:aws:s3:::home/ana/notes", identity=home, principal=session)
     assert not no_name.allowed
     assert "${aws:username} is not in the request, so the pattern matches nothing" in no_name.explain()
-    other = rk.simulate("s3:GetObject", "arn:aws:s3:::home/bo/notes", identity=home, principal=ana)
-    assert '(${aws:username} is "ana")' in other.explain()
+    not_hers = rk.simulate("s3:GetObject", "arn:aws:s3:::home/bo/notes", identity=home, principal=ana)
+    assert '(${aws:username} is "ana")' in not_hers.explain()
     # The session's account and role, as conditions read them.
     own_account = rk.Policy(
         [
