@@ -1429,9 +1429,15 @@ fn rcps_govern(prep: &Prepared<'_>) -> bool {
         return false;
     };
     // The key found: make sure of the name (a made-up service could share a key).
-    let listed = RCP_KEYS.get(at).and_then(|&(_, i)| RCP_SERVICES.get(i));
-    let service = prep.action_lower.get().and_then(|a| a.split(|&b| b == b':').next());
-    listed.is_some() && listed.copied() == service && prep.keys.action != KMS_RETIRE_GRANT
+    let (Some(listed), Some(action)) = (
+        RCP_KEYS.get(at).and_then(|&(_, i)| RCP_SERVICES.get(i)),
+        prep.action_lower.get(),
+    ) else {
+        return false;
+    };
+    action.get(..listed.len()) == Some(*listed)
+        && action.get(listed.len()) == Some(&b':')
+        && prep.keys.action != KMS_RETIRE_GRANT
 }
 
 const KMS_RETIRE_GRANT: u64 = key_of(b"kms:retiregrant");

@@ -92,6 +92,10 @@ pub fn principal_keys(principal: &str) -> Vec<(&'static str, String)> {
 
 /// `sagemaker.amazonaws.com`, `states.us-east-1.amazonaws.com`, `ec2.amazonaws.com.cn`.
 pub(crate) fn is_service_principal(p: &str) -> bool {
+    // Most callers are ARNs: one compare says so.
+    if p.starts_with("arn:") {
+        return false;
+    }
     let host = p
         .strip_suffix(".amazonaws.com")
         .or_else(|| p.strip_suffix(".amazonaws.com.cn"));
