@@ -34,6 +34,22 @@ fn not_elements(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
         );
         f.suggestion = Some("list the allowed actions in Action instead".into());
     }
+    if let Some(np) = &s.not_principal {
+        // reference_policies_elements_notprincipal.html: "NotPrincipal must be used with
+        // "Effect":"Deny". Using it with "Effect":"Allow" is not supported."
+        let f = push(
+            out,
+            Severity::SecurityWarning,
+            "ALLOW_WITH_NOT_PRINCIPAL",
+            "Allow with NotPrincipal is not supported by AWS and would grant every principal not listed, anonymous callers included".into(),
+            stmt_path(policy, s.index, "NotPrincipal"),
+            match np {
+                Principal::Star(pos) => *pos,
+                Principal::Map(m) => m.first().map_or(s.pos, |(_, items)| items.pos),
+            },
+        );
+        f.suggestion = Some("name the principals in Principal, or use Deny with NotPrincipal".into());
+    }
     if let Some(nr) = &s.not_resource {
         let f = push(
             out,

@@ -503,6 +503,19 @@ fn statement(policy: &Policy, options: Options, i: usize, node: &Node, out: &mut
             );
         }
         exclusive_pair(policy, i, node, "Principal", "NotPrincipal", out);
+        // reference_policies_elements_notprincipal.html: "You cannot use the NotPrincipal element
+        // ... in an IAM role trust policy." IAM's own words for it are not recorded here.
+        if let (PolicyKind::Trust, Some(m)) = (kind, not_principal) {
+            let f = push(
+                out,
+                Severity::Error,
+                "NOT_PRINCIPAL_IN_TRUST_POLICY",
+                "a role trust policy cannot use NotPrincipal: name who may assume the role in Principal".into(),
+                stmt_path(policy, i, "NotPrincipal"),
+                m.key_pos,
+            );
+            f.iam_rejects = true;
+        }
         for m in [principal, not_principal].into_iter().flatten() {
             principal_syntax(policy, i, &m.key, &m.value, out);
         }

@@ -430,6 +430,22 @@ fn trust_rules() {
         r#"{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:GetCallerIdentity"}"#,
     );
     assert_eq!(codes(&gci, PolicyKind::Trust), vec!["TRUST_POLICY_ACTION"]);
+    // NotPrincipal: never in a trust policy; with Allow, not supported anywhere.
+    let not = trust(
+        r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}"#,
+    );
+    let f = run(&not, PolicyKind::Trust);
+    assert_eq!(codes(&not, PolicyKind::Trust), vec!["NOT_PRINCIPAL_IN_TRUST_POLICY"]);
+    assert!(f[0].iam_rejects && f[0].severity == Severity::Error);
+    assert_eq!(f[0].path_string(), "Statement.0.NotPrincipal");
+    let open = identity(
+        r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#,
+    );
+    assert_eq!(codes(&open, PolicyKind::Resource), vec!["ALLOW_WITH_NOT_PRINCIPAL"]);
+    let deny = identity(
+        r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}"#,
+    );
+    assert!(codes(&deny, PolicyKind::Resource).is_empty());
 }
 
 #[test]
