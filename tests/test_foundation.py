@@ -75,6 +75,20 @@ def test_profile_from_shared_files(sandbox: Sandbox, monkeypatch: pytest.MonkeyP
     assert out.returncode == 3 and "config profile (nope) could not be found" in out.stderr, out.stderr
 
 
+def test_a_shared_file_that_does_not_parse_is_named_with_its_line(sandbox: Sandbox, isolated_aws_env: Path) -> None:
+    """A hand-edited credentials file with a broken line: the error says which file and line, and
+    never the secret written on it."""
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
+    (isolated_aws_env / "credentials").write_text(
+        f"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key {secret}\n"
+    )
+    with pytest.raises(rk.InvalidCredentials) as info:
+        rk.Client(endpoint_url=sandbox.endpoint_url, retries=0).whoami()
+    text = str(info.value)
+    where = f"{isolated_aws_env / 'credentials'} on line 3: Expected an '=' sign defining a property"
+    assert where in text and secret not in text, text
+
+
 def test_dead_endpoint_is_an_endpoint_error_within_seconds() -> None:
     start = time.monotonic()
     with pytest.raises(rk.EndpointError) as info:

@@ -4,6 +4,7 @@
 //! message, request id and HTTP status (read from the body when the SDK could not, as with moto's
 //! EC2-style `<Errors>` envelopes); connection failures and timeouts become `Endpoint` errors.
 
+use std::error::Error as _;
 use std::fmt;
 
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -393,6 +394,32 @@ fn unrecognised_answer(endpoint: &str, status: Option<u16>, content_type: &str, 
         format!("{text:?}")
     };
     format!("{endpoint} did not answer like AWS ({status}, {content_type}): {shown}")
+}
+
+/// `err`, and when it is missing credentials because a shared config or credentials file does
+/// not parse (the SDK says only "could not parse profile file"), which file, which line and why:
+/// the files are read again to ask. The parser's messages never quote the line.
+pub(crate) async fn with_profile_detail(err: Error) -> Error {
+    match err {
+        Error::NoCredentials { operation, cause } if cause.ends_with("could not parse profile file") => {
+            let fs = aws_types::os_shim_internal::Fs::real();
+            let env = aws_types::os_shim_internal::Env::real();
+            let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+            let cause = match aws_config::profile::load(&fs, &env, &files, None).await {
+                // "could not parse profile file: error parsing PATH on line N:\n  WHY"
+                Err(e) => match e.source() {
+                    Some(parse) => format!(
+                        "a shared AWS file does not parse: {}",
+                        parse.to_string().replace(":\n  ", ": ")
+                    ),
+                    None => format!("{cause}: {e}"),
+                },
+                Ok(_) => cause,
+            };
+            Error::NoCredentials { operation, cause }
+        }
+        other => other,
+    }
 }
 
 /// The informative part of an error and its sources, on one line (for transport failures).

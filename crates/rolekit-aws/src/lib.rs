@@ -209,9 +209,10 @@ impl Client {
     where
         E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        request
-            .await
-            .map_err(|e| Error::from_sdk(operation, self.endpoint(), e))
+        match request.await {
+            Ok(out) => Ok(out),
+            Err(e) => Err(error::with_profile_detail(Error::from_sdk(operation, self.endpoint(), e)).await),
+        }
     }
 
     /// The CA bundle this client trusts, when one replaces the system's store.
@@ -255,12 +256,13 @@ impl Client {
 
     /// GetCallerIdentity alone (no role read), remembered for `identity()`.
     pub(crate) async fn caller_identity(&self) -> Result<Identity, Error> {
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetCallerIdentity", &self.endpoint, e))?;
+        let out = self.sts.get_caller_identity().send().await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                return Err(error::with_profile_detail(Error::from_sdk("GetCallerIdentity", &self.endpoint, e)).await)
+            }
+        };
         let identity = Identity::from_parts(
             out.account().unwrap_or_default(),
             out.arn().unwrap_or_default(),

@@ -57,14 +57,16 @@ impl CredentialsCache {
                 return Ok(creds.clone());
             }
         }
-        let creds = self
-            .provider
-            .provide_credentials()
-            .await
-            .map_err(|e| Error::NoCredentials {
-                operation: operation.into(),
-                cause: crate::error::describe(&e),
-            })?;
+        let creds = match self.provider.provide_credentials().await {
+            Ok(creds) => creds,
+            Err(e) => {
+                let missing = Error::NoCredentials {
+                    operation: operation.into(),
+                    cause: crate::error::describe(&e),
+                };
+                return Err(crate::error::with_profile_detail(missing).await);
+            }
+        };
         let until = match creds.expiry() {
             Some(expiry) => expiry
                 .checked_sub(Duration::from_secs(60))
