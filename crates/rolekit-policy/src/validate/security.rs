@@ -23,43 +23,48 @@ pub(super) fn check(policy: &Policy, options: Options, out: &mut Vec<Finding>) {
 }
 
 fn not_elements(policy: &Policy, s: &Statement, out: &mut Vec<Finding>) {
-    if let Some(na) = &s.not_action {
-        let f = push(
-            out,
-            Severity::SecurityWarning,
+    let not_principal = s.not_principal.as_ref().map(|np| match np {
+        Principal::Star(pos) => *pos,
+        Principal::Map(m) => m.first().map_or(s.pos, |(_, items)| items.pos),
+    });
+    let warnings = [
+        (
+            s.not_action.as_ref().map(|n| n.pos),
+            "NotAction",
             "ALLOW_WITH_NOT_ACTION",
-            "Allow with NotAction allows every action not listed, including ones AWS adds later".into(),
-            stmt_path(policy, s.index, "NotAction"),
-            na.pos,
-        );
-        f.suggestion = Some("list the allowed actions in Action instead".into());
-    }
-    if let Some(np) = &s.not_principal {
+            "Allow with NotAction allows every action not listed, including ones AWS adds later",
+            "list the allowed actions in Action instead",
+        ),
         // reference_policies_elements_notprincipal.html: "NotPrincipal must be used with
         // "Effect":"Deny". Using it with "Effect":"Allow" is not supported."
-        let f = push(
-            out,
-            Severity::SecurityWarning,
+        (
+            not_principal,
+            "NotPrincipal",
             "ALLOW_WITH_NOT_PRINCIPAL",
-            "Allow with NotPrincipal is not supported by AWS and would grant every principal not listed, anonymous callers included".into(),
-            stmt_path(policy, s.index, "NotPrincipal"),
-            match np {
-                Principal::Star(pos) => *pos,
-                Principal::Map(m) => m.first().map_or(s.pos, |(_, items)| items.pos),
-            },
-        );
-        f.suggestion = Some("name the principals in Principal, or use Deny with NotPrincipal".into());
-    }
-    if let Some(nr) = &s.not_resource {
-        let f = push(
-            out,
-            Severity::SecurityWarning,
+            "Allow with NotPrincipal is not supported by AWS and would grant every principal not listed, \
+             anonymous callers included",
+            "name the principals in Principal, or use Deny with NotPrincipal",
+        ),
+        (
+            s.not_resource.as_ref().map(|n| n.pos),
+            "NotResource",
             "ALLOW_WITH_NOT_RESOURCE",
-            "Allow with NotResource allows every resource not listed, in every account and service".into(),
-            stmt_path(policy, s.index, "NotResource"),
-            nr.pos,
-        );
-        f.suggestion = Some("list the allowed resources in Resource instead".into());
+            "Allow with NotResource allows every resource not listed, in every account and service",
+            "list the allowed resources in Resource instead",
+        ),
+    ];
+    for (pos, element, code, message, suggestion) in warnings {
+        if let Some(pos) = pos {
+            let f = push(
+                out,
+                Severity::SecurityWarning,
+                code,
+                message.into(),
+                stmt_path(policy, s.index, element),
+                pos,
+            );
+            f.suggestion = Some(suggestion.into());
+        }
     }
 }
 
