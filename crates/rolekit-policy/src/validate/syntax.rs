@@ -969,8 +969,15 @@ fn service_principal_problem(v: &str) -> Option<String> {
     None
 }
 
-/// The domains AWS service principals end in (the commercial, China, GovCloud and ISO partitions).
-const SERVICE_DOMAINS: [&str; 4] = [".amazonaws.com", ".amazonaws.com.cn", ".c2s.ic.gov", ".sc2s.sgov.gov"];
+/// The domains AWS service principals end in (the commercial, China and ISO partitions; a few
+/// services, Alexa's, are under amazon.com).
+const SERVICE_DOMAINS: [&str; 5] = [
+    ".amazonaws.com",
+    ".amazonaws.com.cn",
+    ".c2s.ic.gov",
+    ".sc2s.sgov.gov",
+    ".amazon.com",
+];
 
 /// A `Service` principal outside AWS's domains: IAM refuses a service it does not know
 /// (`Invalid principal in policy: "SERVICE":...`), and rolekit has no list of them all, so this is

@@ -403,6 +403,7 @@ fn principal_rules() {
         "ec2.amazonaws.com.cn",
         "ec2.c2s.ic.gov",
         "delivery.logs.amazonaws.com",
+        "alexa-appkit.amazon.com",
     ] {
         assert!(p(&format!(r#"{{"Service": "{known}"}}"#)).is_empty(), "{known}");
     }
