@@ -86,6 +86,11 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_string()).collect()
 }
 
+/// An Allow statement of the execution policy: its Sid, actions, resources and condition.
+fn allow(sid: &str, actions: &[&str], resources: &[String], condition: Option<Value>) -> Value {
+    statement("Allow", &strings(actions), resources, Some(sid), None, condition)
+}
+
 /// The execution policy document for `opts`; an unusable input is an error that names it.
 pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
     if opts.s3.is_empty() {
@@ -130,71 +135,59 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
             }
             json!({ "StringLike": { "s3:prefix": values } })
         });
-        statements.push(statement(
-            "Allow",
-            &strings(&["s3:ListBucket"]),
+        statements.push(allow(
+            &format!("ListDataPrefixes{}", i + 1),
+            &["s3:ListBucket"],
             &[format!("arn:{partition}:s3:::{bucket}")],
-            Some(&format!("ListDataPrefixes{}", i + 1)),
-            None,
             condition,
         ));
     }
-    statements.push(statement(
-        "Allow",
-        &strings(&["s3:GetBucketLocation"]),
+    statements.push(allow(
+        "LocateDataBuckets",
+        &["s3:GetBucketLocation"],
         &buckets
             .iter()
             .map(|b| format!("arn:{partition}:s3:::{b}"))
             .collect::<Vec<_>>(),
-        Some("LocateDataBuckets"),
-        None,
         None,
     ));
-    statements.push(statement(
-        "Allow",
-        &strings(&[
+    statements.push(allow(
+        "ReadWriteData",
+        &[
             "s3:GetObject",
             "s3:PutObject",
             "s3:DeleteObject",
             "s3:AbortMultipartUpload",
             "s3:ListMultipartUploadParts",
-        ]),
+        ],
         &locations.iter().map(|l| l.objects_arn(partition)).collect::<Vec<_>>(),
-        Some("ReadWriteData"),
-        None,
         None,
     ));
-    statements.push(statement(
-        "Allow",
-        &strings(&[
+    statements.push(allow(
+        "JobLogs",
+        &[
             "logs:CreateLogGroup",
             "logs:CreateLogStream",
             "logs:PutLogEvents",
             "logs:DescribeLogStreams",
-        ]),
+        ],
         &[
             format!("arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/*"),
             format!("arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/*:log-stream:*"),
         ],
-        Some("JobLogs"),
-        None,
         None,
     ));
-    statements.push(statement(
-        "Allow",
-        &strings(&["cloudwatch:PutMetricData"]),
+    statements.push(allow(
+        "JobMetrics",
+        &["cloudwatch:PutMetricData"],
         &strings(&["*"]),
-        Some("JobMetrics"),
-        None,
         Some(json!({ "StringLike": { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } })),
     ));
     if !opts.ecr_repositories.is_empty() {
-        statements.push(statement(
-            "Allow",
-            &strings(&["ecr:GetAuthorizationToken"]),
+        statements.push(allow(
+            "EcrLogin",
+            &["ecr:GetAuthorizationToken"],
             &strings(&["*"]),
-            Some("EcrLogin"),
-            None,
             None,
         ));
         let repos = opts
@@ -213,14 +206,7 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
                 }
             })
             .collect::<Result<Vec<_>, String>>()?;
-        statements.push(statement(
-            "Allow",
-            &strings(&crate::jobs::IMAGE_PULL_ACTIONS),
-            &repos,
-            Some("PullJobImage"),
-            None,
-            None,
-        ));
+        statements.push(allow("PullJobImage", &crate::jobs::IMAGE_PULL_ACTIONS, &repos, None));
     }
     if !opts.kms_keys.is_empty() {
         let keys = opts
@@ -238,28 +224,24 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
                 }
             })
             .collect::<Result<Vec<_>, String>>()?;
-        statements.push(statement(
-            "Allow",
-            &strings(&[
+        statements.push(allow(
+            "UseDataKeys",
+            &[
                 "kms:Decrypt",
                 "kms:Encrypt",
                 "kms:GenerateDataKey",
                 "kms:DescribeKey",
                 "kms:CreateGrant",
-            ]),
+            ],
             &keys,
-            Some("UseDataKeys"),
-            None,
             None,
         ));
     }
     if opts.vpc {
-        statements.push(statement(
-            "Allow",
-            &strings(&crate::jobs::VPC_ACTIONS),
+        statements.push(allow(
+            "JobNetworkInterfaces",
+            &crate::jobs::VPC_ACTIONS,
             &strings(&["*"]),
-            Some("JobNetworkInterfaces"),
-            None,
             None,
         ));
     }

@@ -319,30 +319,17 @@ fn policy_variables() {
     let tag = doc(
         r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "${aws:PrincipalTag/team}"}}}"#,
     );
-    assert_eq!(
-        decide(
-            &[&tag],
-            "s3:GetObject",
-            "x",
-            &[
-                ("s3:ExistingObjectTag/team", &["ml"]),
-                ("aws:PrincipalTag/team", &["ml"])
-            ]
-        ),
-        Verdict::Allow
-    );
-    assert_eq!(
-        decide(
-            &[&tag],
-            "s3:GetObject",
-            "x",
-            &[
-                ("s3:ExistingObjectTag/team", &["ml"]),
-                ("aws:PrincipalTag/team", &["bi"])
-            ]
-        ),
-        Verdict::ImplicitDeny
-    );
+    for (caller, verdict) in [("ml", Verdict::Allow), ("bi", Verdict::ImplicitDeny)] {
+        let context: &[(&str, &[&str])] = &[
+            ("s3:ExistingObjectTag/team", &["ml"]),
+            ("aws:PrincipalTag/team", &[caller]),
+        ];
+        assert_eq!(
+            decide(&[&tag], "s3:GetObject", "x", context),
+            verdict,
+            "caller's team {caller}"
+        );
+    }
 }
 
 fn full(
