@@ -86,6 +86,20 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_string()).collect()
 }
 
+/// Each item as an ARN: one that starts with `arn:` as written, any other made one by `from_name`.
+fn arns(items: &[String], from_name: impl Fn(&str) -> Result<String, String>) -> Result<Vec<String>, String> {
+    items
+        .iter()
+        .map(|i| {
+            if i.starts_with("arn:") {
+                Ok(i.clone())
+            } else {
+                from_name(i)
+            }
+        })
+        .collect()
+}
+
 /// An Allow statement of the execution policy: its Sid, actions, resources and condition.
 fn allow(sid: &str, actions: &[&str], resources: &[String], condition: Option<Value>) -> Value {
     statement("Allow", &strings(actions), resources, Some(sid), None, condition)
@@ -190,40 +204,28 @@ pub fn execution_policy(opts: &ExecutionOptions) -> Result<Value, String> {
             &strings(&["*"]),
             None,
         ));
-        let repos = opts
-            .ecr_repositories
-            .iter()
-            .map(|r| {
-                if r.starts_with("arn:") {
-                    Ok(r.clone())
-                } else if !r.is_empty()
-                    && r.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b))
-                {
-                    Ok(format!("arn:{partition}:ecr:{region}:{account}:repository/{r}"))
-                } else {
-                    Err(format!("{r:?} is not an ECR repository name or ARN"))
-                }
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        let repos = arns(&opts.ecr_repositories, |r| {
+            if !r.is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b))
+            {
+                Ok(format!("arn:{partition}:ecr:{region}:{account}:repository/{r}"))
+            } else {
+                Err(format!("{r:?} is not an ECR repository name or ARN"))
+            }
+        })?;
         statements.push(allow("PullJobImage", &crate::jobs::IMAGE_PULL_ACTIONS, &repos, None));
     }
     if !opts.kms_keys.is_empty() {
-        let keys = opts
-            .kms_keys
-            .iter()
-            .map(|k| {
-                if k.starts_with("arn:") {
-                    Ok(k.clone())
-                } else if opts.region.is_some() && opts.account.is_some() {
-                    Ok(format!("arn:{partition}:kms:{region}:{account}:key/{k}"))
-                } else {
-                    Err(format!(
-                        "KMS key {k:?}: give its ARN, or region and account with the key id"
-                    ))
-                }
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        let keys = arns(&opts.kms_keys, |k| {
+            if opts.region.is_some() && opts.account.is_some() {
+                Ok(format!("arn:{partition}:kms:{region}:{account}:key/{k}"))
+            } else {
+                Err(format!(
+                    "KMS key {k:?}: give its ARN, or region and account with the key id"
+                ))
+            }
+        })?;
         statements.push(allow(
             "UseDataKeys",
             &[
