@@ -6,6 +6,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
+use crate::args::{arg, text};
 use crate::errors::Error;
 use crate::iam::{self, PolicyRef, PyManagedPolicy, PyRole, PyRoleChange, Refresher, RoleArgs};
 use crate::runtime::{awaitable, block_on};
@@ -70,14 +71,14 @@ macro_rules! client_class {
             #[pyo3(signature = (profile=None, region=None, endpoint_url=None, credentials=None, timeout=None, retries=None, retry_mode="standard", ca_bundle=None))]
             fn new(
                 py: Python<'_>,
-                profile: Option<String>,
-                region: Option<String>,
-                endpoint_url: Option<String>,
+                #[pyo3(from_py_with = arg)] profile: Option<String>,
+                #[pyo3(from_py_with = arg)] region: Option<String>,
+                #[pyo3(from_py_with = arg)] endpoint_url: Option<String>,
                 credentials: Option<&Bound<'_, PyAny>>,
-                timeout: Option<f64>,
-                retries: Option<u32>,
-                retry_mode: &str,
-                ca_bundle: Option<std::path::PathBuf>,
+                #[pyo3(from_py_with = arg)] timeout: Option<f64>,
+                #[pyo3(from_py_with = arg)] retries: Option<u32>,
+                #[pyo3(from_py_with = text)] retry_mode: &str,
+                #[pyo3(from_py_with = arg)] ca_bundle: Option<std::path::PathBuf>,
             ) -> PyResult<Self> {
                 let opts = options(profile, region, endpoint_url, credentials, timeout, retries, retry_mode, ca_bundle)?;
                 Ok(Self { inner: connect(py, opts)? })
@@ -103,14 +104,14 @@ macro_rules! client_class {
             }
 
             /// A role with its policies and tags.
-            fn get_role<'py>(&self, py: Python<'py>, name: String) -> PyResult<Bound<'py, PyAny>> {
+            fn get_role<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] name: String) -> PyResult<Bound<'py, PyAny>> {
                 let inner = self.inner.clone();
                 $run(py, async move { Ok(PyRole(inner.get_role(&name).await?)) })
             }
 
             /// Role names, ARNs and paths, all pages.
             #[pyo3(signature = (path_prefix=None))]
-            fn list_roles<'py>(&self, py: Python<'py>, path_prefix: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+            fn list_roles<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] path_prefix: Option<String>) -> PyResult<Bound<'py, PyAny>> {
                 let inner = self.inner.clone();
                 $run(py, async move { Ok(inner.list_roles(path_prefix.as_deref()).await?) })
             }
@@ -120,16 +121,16 @@ macro_rules! client_class {
             fn plan_role<'py>(
                 &self,
                 py: Python<'py>,
-                name: String,
+                #[pyo3(from_py_with = arg)] name: String,
                 trust: &Bound<'_, PyAny>,
-                description: Option<String>,
-                path: &str,
-                max_session_duration: Option<i32>,
+                #[pyo3(from_py_with = arg)] description: Option<String>,
+                #[pyo3(from_py_with = text)] path: &str,
+                #[pyo3(from_py_with = arg)] max_session_duration: Option<i32>,
                 permissions_boundary: Option<&Bound<'_, PyAny>>,
                 tags: Option<&Bound<'_, PyAny>>,
                 managed_policies: Option<&Bound<'_, PyAny>>,
                 inline_policies: Option<&Bound<'_, PyAny>>,
-                exclusive: bool,
+                #[pyo3(from_py_with = arg)] exclusive: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let args = RoleArgs::new(py, name, trust, description, path.to_string(), max_session_duration, permissions_boundary, tags, managed_policies, inline_policies, exclusive)?;
                 let inner = self.inner.clone();
@@ -144,16 +145,16 @@ macro_rules! client_class {
             fn ensure_role<'py>(
                 &self,
                 py: Python<'py>,
-                name: String,
+                #[pyo3(from_py_with = arg)] name: String,
                 trust: &Bound<'_, PyAny>,
-                description: Option<String>,
-                path: &str,
-                max_session_duration: Option<i32>,
+                #[pyo3(from_py_with = arg)] description: Option<String>,
+                #[pyo3(from_py_with = text)] path: &str,
+                #[pyo3(from_py_with = arg)] max_session_duration: Option<i32>,
                 permissions_boundary: Option<&Bound<'_, PyAny>>,
                 tags: Option<&Bound<'_, PyAny>>,
                 managed_policies: Option<&Bound<'_, PyAny>>,
                 inline_policies: Option<&Bound<'_, PyAny>>,
-                exclusive: bool,
+                #[pyo3(from_py_with = arg)] exclusive: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let args = RoleArgs::new(py, name, trust, description, path.to_string(), max_session_duration, permissions_boundary, tags, managed_policies, inline_policies, exclusive)?;
                 let inner = self.inner.clone();
@@ -165,7 +166,7 @@ macro_rules! client_class {
 
             /// Empty and delete a role; refuses a recently used or protected role without force.
             #[pyo3(signature = (name, *, force=false))]
-            fn delete_role<'py>(&self, py: Python<'py>, name: String, force: bool) -> PyResult<Bound<'py, PyAny>> {
+            fn delete_role<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] name: String, #[pyo3(from_py_with = arg)] force: bool) -> PyResult<Bound<'py, PyAny>> {
                 let inner = self.inner.clone();
                 $run(py, async move { Ok(inner.delete_role(&name, force).await?) })
             }
@@ -175,12 +176,12 @@ macro_rules! client_class {
             fn put_policy<'py>(
                 &self,
                 py: Python<'py>,
-                name: String,
+                #[pyo3(from_py_with = arg)] name: String,
                 policy: &Bound<'_, PyAny>,
-                description: Option<String>,
-                path: &str,
+                #[pyo3(from_py_with = arg)] description: Option<String>,
+                #[pyo3(from_py_with = text)] path: &str,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let doc = iam::document(py, policy)?;
+                let doc = iam::document(py, policy, "policy")?;
                 let path = path.to_string();
                 let inner = self.inner.clone();
                 $run(py, async move {
@@ -199,7 +200,7 @@ macro_rules! client_class {
             }
 
             /// Attach a managed policy (ManagedPolicy, ARN, name, or aws_managed(name)) to a role.
-            fn attach_policy<'py>(&self, py: Python<'py>, role: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+            fn attach_policy<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] role: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 let r = PolicyRef::extract(policy)?;
                 let inner = self.inner.clone();
                 $run(py, async move {
@@ -210,7 +211,7 @@ macro_rules! client_class {
             }
 
             /// Detach a managed policy from a role.
-            fn detach_policy<'py>(&self, py: Python<'py>, role: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+            fn detach_policy<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] role: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 let r = PolicyRef::extract(policy)?;
                 let inner = self.inner.clone();
                 $run(py, async move {
@@ -221,8 +222,8 @@ macro_rules! client_class {
             }
 
             /// Put an inline policy on a role (validated first).
-            fn put_inline_policy<'py>(&self, py: Python<'py>, role: String, name: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let doc = iam::document(py, policy)?;
+            fn put_inline_policy<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] role: String, #[pyo3(from_py_with = arg)] name: String, policy: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let doc = iam::document(py, policy, "policy")?;
                 let inner = self.inner.clone();
                 $run(py, async move {
                     inner.put_inline_policy(&role, &name, &doc).await?;
@@ -231,7 +232,7 @@ macro_rules! client_class {
             }
 
             /// Delete an inline policy from a role.
-            fn delete_inline_policy<'py>(&self, py: Python<'py>, role: String, name: String) -> PyResult<Bound<'py, PyAny>> {
+            fn delete_inline_policy<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] role: String, #[pyo3(from_py_with = arg)] name: String) -> PyResult<Bound<'py, PyAny>> {
                 let inner = self.inner.clone();
                 $run(py, async move {
                     inner.delete_role_policy(&role, &name).await?;
@@ -244,20 +245,20 @@ macro_rules! client_class {
             fn assume_role<'py>(
                 &self,
                 py: Python<'py>,
-                role: String,
-                session_name: Option<String>,
-                duration: i32,
-                external_id: Option<String>,
-                mfa_serial: Option<String>,
+                #[pyo3(from_py_with = arg)] role: String,
+                #[pyo3(from_py_with = arg)] session_name: Option<String>,
+                #[pyo3(from_py_with = arg)] duration: i32,
+                #[pyo3(from_py_with = arg)] external_id: Option<String>,
+                #[pyo3(from_py_with = arg)] mfa_serial: Option<String>,
                 mfa_token: Option<Py<PyAny>>,
                 policy: Option<&Bound<'_, PyAny>>,
-                policy_arns: Option<Vec<String>>,
+                #[pyo3(from_py_with = arg)] policy_arns: Option<Vec<String>>,
                 tags: Option<&Bound<'_, PyAny>>,
-                transitive_tag_keys: Option<Vec<String>>,
-                source_identity: Option<String>,
-                wait: Option<f64>,
+                #[pyo3(from_py_with = arg)] transitive_tag_keys: Option<Vec<String>>,
+                #[pyo3(from_py_with = arg)] source_identity: Option<String>,
+                #[pyo3(from_py_with = arg)] wait: Option<f64>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let policy = policy.filter(|p| !p.is_none()).map(|p| iam::document(py, p)).transpose()?;
+                let policy = policy.filter(|p| !p.is_none()).map(|p| iam::document(py, p, "policy")).transpose()?;
                 let opts = iam::assume_options(session_name, duration, external_id, mfa_serial, policy, policy_arns, tags, transitive_tag_keys, source_identity, wait)?;
                 let refresher = Arc::new(Refresher { client: self.inner.clone(), role, opts, mfa_token: mfa_token.filter(|m| !m.is_none(py)) });
                 let opts = refresher.options(py)?;
@@ -269,7 +270,7 @@ macro_rules! client_class {
 
             /// Wait until the role can be assumed (absorbs IAM propagation); NotAssumable after timeout.
             #[pyo3(signature = (role, timeout=60.0))]
-            fn wait_until_assumable<'py>(&self, py: Python<'py>, role: String, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
+            fn wait_until_assumable<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] role: String, #[pyo3(from_py_with = arg)] timeout: f64) -> PyResult<Bound<'py, PyAny>> {
                 let opts = iam::assume_options(None, 900, None, None, None, None, None, None, None, Some(timeout))?;
                 let inner = self.inner.clone();
                 $run(py, async move {
@@ -285,10 +286,10 @@ macro_rules! client_class {
             fn diagnose_assume<'py>(
                 &self,
                 py: Python<'py>,
-                role: String,
-                session_name: Option<String>,
-                external_id: Option<String>,
-                source_identity: Option<String>,
+                #[pyo3(from_py_with = arg)] role: String,
+                #[pyo3(from_py_with = arg)] session_name: Option<String>,
+                #[pyo3(from_py_with = arg)] external_id: Option<String>,
+                #[pyo3(from_py_with = arg)] source_identity: Option<String>,
                 tags: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let opts = iam::assume_options(session_name, 3600, external_id, None, None, None, tags, None, source_identity, None)?;
@@ -307,7 +308,7 @@ macro_rules! client_class {
 
             /// Why one request (`action` on `resource`) by this caller is or is not allowed: its own
             /// policies, and the bucket's or key's policy for S3 and KMS, as far as it may read them.
-            fn diagnose_request<'py>(&self, py: Python<'py>, action: String, resource: String) -> PyResult<Bound<'py, PyAny>> {
+            fn diagnose_request<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] action: String, #[pyo3(from_py_with = arg)] resource: String) -> PyResult<Bound<'py, PyAny>> {
                 let inner = self.inner.clone();
                 $run(py, async move {
                     let d = inner.diagnose_request(&action, &resource).await?;
@@ -317,14 +318,14 @@ macro_rules! client_class {
 
             /// What applying `spec` (a RoleSpec) would write in this account, and what drifted
             /// since the last apply; nothing is written. Returns a `Plan`.
-            fn plan<'py>(&self, py: Python<'py>, spec: &crate::spec::PyRoleSpec) -> PyResult<Bound<'py, PyAny>> {
+            fn plan<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] spec: PyRef<'_, crate::spec::PyRoleSpec>) -> PyResult<Bound<'py, PyAny>> {
                 let (inner, spec) = (self.inner.clone(), spec.inner.clone());
                 $run(py, async move { Ok(crate::spec::PyPlan(Box::pin(inner.plan_spec(&spec)).await?)) })
             }
 
             /// Apply `spec` in this account: its policies, then each role with changes (and each
             /// exclusive role that drifted). Re-applying changes nothing. Returns the `Plan` applied.
-            fn apply<'py>(&self, py: Python<'py>, spec: &crate::spec::PyRoleSpec) -> PyResult<Bound<'py, PyAny>> {
+            fn apply<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] spec: PyRef<'_, crate::spec::PyRoleSpec>) -> PyResult<Bound<'py, PyAny>> {
                 let (inner, spec) = (self.inner.clone(), spec.inner.clone());
                 $run(py, async move { Ok(crate::spec::PyPlan(Box::pin(inner.apply_spec(&spec)).await?)) })
             }
@@ -339,16 +340,16 @@ macro_rules! client_class {
             fn sagemaker_check<'py>(
                 &self,
                 py: Python<'py>,
-                role: String,
+                #[pyo3(from_py_with = arg)] role: String,
                 inputs: Option<&Bound<'_, PyAny>>,
-                output: Option<String>,
-                image: Option<String>,
+                #[pyo3(from_py_with = arg)] output: Option<String>,
+                #[pyo3(from_py_with = arg)] image: Option<String>,
                 kms_keys: Option<&Bound<'_, PyAny>>,
                 vpc: Option<&Bound<'_, PyAny>>,
-                job: &str,
-                job_name: Option<String>,
+                #[pyo3(from_py_with = text)] job: &str,
+                #[pyo3(from_py_with = arg)] job_name: Option<String>,
                 scps: Option<&Bound<'_, PyAny>>,
-                management_account: bool,
+                #[pyo3(from_py_with = arg)] management_account: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let spec = crate::diagnose::job_check(py, inputs, output, image, kms_keys, vpc, job, job_name, scps, management_account)?;
                 let inner = self.inner.clone();
@@ -364,17 +365,17 @@ macro_rules! client_class {
             fn sagemaker_execution_role<'py>(
                 &self,
                 py: Python<'py>,
-                name: &str,
+                #[pyo3(from_py_with = text)] name: &str,
                 s3: &Bound<'_, PyAny>,
                 ecr_repositories: Option<&Bound<'_, PyAny>>,
                 kms_keys: Option<&Bound<'_, PyAny>>,
-                vpc: bool,
+                #[pyo3(from_py_with = arg)] vpc: bool,
                 allow: Option<&Bound<'_, PyAny>>,
-                region: Option<String>,
-                account: Option<String>,
-                description: Option<String>,
-                path: &str,
-                max_session_duration: Option<i32>,
+                #[pyo3(from_py_with = arg)] region: Option<String>,
+                #[pyo3(from_py_with = arg)] account: Option<String>,
+                #[pyo3(from_py_with = arg)] description: Option<String>,
+                #[pyo3(from_py_with = text)] path: &str,
+                #[pyo3(from_py_with = arg)] max_session_duration: Option<i32>,
                 permissions_boundary: Option<&Bound<'_, PyAny>>,
                 tags: Option<&Bound<'_, PyAny>>,
                 managed_policies: Option<&Bound<'_, PyAny>>,
@@ -394,7 +395,7 @@ macro_rules! client_class {
             /// The role ARN to give a SageMaker job: the notebook instance's or Studio user's role
             /// when running in SageMaker, else the caller's role; a clear error otherwise.
             #[pyo3(signature = (*, metadata_path=None))]
-            fn execution_role<'py>(&self, py: Python<'py>, metadata_path: Option<std::path::PathBuf>) -> PyResult<Bound<'py, PyAny>> {
+            fn execution_role<'py>(&self, py: Python<'py>, #[pyo3(from_py_with = arg)] metadata_path: Option<std::path::PathBuf>) -> PyResult<Bound<'py, PyAny>> {
                 let path = metadata_path.unwrap_or_else(|| aws::sagemaker::METADATA_PATH.into());
                 let inner = self.inner.clone();
                 $run(py, async move { Ok(inner.execution_role(&path).await?) })

@@ -380,10 +380,10 @@ pub fn job_check(
     let levels = match scps.filter(|s| !s.is_none()) {
         Some(obj) => {
             let mut out = Vec::new();
-            for level in obj.try_iter()? {
+            for level in crate::args::iterate(obj, "scps")? {
                 let mut docs = Vec::new();
-                for p in level?.try_iter()? {
-                    docs.push(crate::iam::document(py, &p?)?.to_string());
+                for p in crate::args::iterate(&level?, "each level of scps")? {
+                    docs.push(crate::iam::document(py, &p?, "scps")?.to_string());
                 }
                 out.push(docs);
             }

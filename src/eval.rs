@@ -6,6 +6,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 
+use crate::args::{arg, named};
 use crate::borrowed;
 use crate::html::{self, pyrepr};
 use crate::policy::PyPolicy;
@@ -54,7 +55,7 @@ impl Organization {
         Ok(Self {
             scps: levels(py, scps, "scps")?,
             rcps: levels(py, rcps, "rcps")?,
-            endpoint: optional(py, endpoint_policy)?,
+            endpoint: optional(py, endpoint_policy).map_err(named(py, "endpoint_policy"))?,
             management_account,
             resource_account,
         })
@@ -80,7 +81,7 @@ fn levels(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResul
         if level.cast::<PyList>().is_err() && level.cast::<PyTuple>().is_err() {
             return Err(shape());
         }
-        out.push(identity_list(py, Some(&level))?);
+        out.push(identity_list(py, Some(&level)).map_err(named(py, name))?);
     }
     Ok(out)
 }
@@ -100,10 +101,10 @@ impl Inputs {
         org: Organization,
     ) -> PyResult<Arc<Self>> {
         Ok(Arc::new(Self::from_parts(
-            identity_list(py, identity)?,
-            optional(py, resource_policy)?,
-            optional(py, boundary)?,
-            optional(py, session)?,
+            identity_list(py, identity).map_err(named(py, "identity"))?,
+            optional(py, resource_policy).map_err(named(py, "resource_policy"))?,
+            optional(py, boundary).map_err(named(py, "boundary"))?,
+            optional(py, session).map_err(named(py, "session"))?,
             org,
         )))
     }
@@ -533,8 +534,8 @@ pub fn simulate(
     scps: Option<&Bound<'_, PyAny>>,
     rcps: Option<&Bound<'_, PyAny>>,
     endpoint_policy: Option<&Bound<'_, PyAny>>,
-    resource_account: Option<String>,
-    management_account: bool,
+    #[pyo3(from_py_with = arg)] resource_account: Option<String>,
+    #[pyo3(from_py_with = arg)] management_account: bool,
 ) -> PyResult<PyDecision> {
     let others = [resource_policy, boundary, session, scps, rcps, endpoint_policy];
     let inputs = match identity {
@@ -625,19 +626,19 @@ pub fn simulate_many(
     resource_policy: Option<&Bound<'_, PyAny>>,
     boundary: Option<&Bound<'_, PyAny>>,
     session: Option<&Bound<'_, PyAny>>,
-    principal: Option<String>,
+    #[pyo3(from_py_with = arg)] principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
     scps: Option<&Bound<'_, PyAny>>,
     rcps: Option<&Bound<'_, PyAny>>,
     endpoint_policy: Option<&Bound<'_, PyAny>>,
-    resource_account: Option<String>,
-    management_account: bool,
+    #[pyo3(from_py_with = arg)] resource_account: Option<String>,
+    #[pyo3(from_py_with = arg)] management_account: bool,
 ) -> PyResult<Vec<PyDecision>> {
     let org = Organization::new(py, scps, rcps, endpoint_policy, management_account, resource_account)?;
     let inputs = Inputs::new(py, identity, resource_policy, boundary, session, org)?;
     let shared_ctx = shared_context(context)?;
     let mut parsed = Vec::new();
-    for item in requests.try_iter()? {
+    for item in crate::args::iterate(requests, "requests")? {
         let item = item?;
         if let Ok(d) = item.cast::<PyDict>() {
             let get = |k: &str| d.get_item(k);

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyString};
 
+use crate::args::arg;
 use crate::html::{pyrepr, pyrepr_list, table};
 use crate::policy::PyPolicy;
 use rolekit_aws::{
@@ -235,7 +236,7 @@ impl PyAwsManaged {
 
 /// `rolekit.aws_managed("AmazonSageMakerFullAccess")`.
 #[pyfunction]
-pub fn aws_managed(name: String) -> Result<PyAwsManaged, crate::errors::Error> {
+pub fn aws_managed(#[pyo3(from_py_with = arg)] name: String) -> Result<PyAwsManaged, crate::errors::Error> {
     aws::names::check_aws_managed_name(&name)?;
     Ok(PyAwsManaged { name })
 }
@@ -277,8 +278,10 @@ impl PolicyRef {
 }
 
 /// A policy document argument (Policy, JSON text, dict) as a JSON value.
-pub fn document(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
-    Ok(PyPolicy::from_any(py, obj)?.inner.root.to_serde())
+/// Argument `what`, a policy in any form `Policy.from_json` takes, as JSON.
+pub fn document(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
+    let policy = PyPolicy::from_any(py, obj).map_err(crate::args::named(py, what))?;
+    Ok(policy.inner.root.to_serde())
 }
 
 fn string_pairs(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Vec<(String, String)>>> {
@@ -327,9 +330,10 @@ impl RoleArgs {
         };
         let managed = match managed_policies.filter(|m| !m.is_none()) {
             Some(m) => Some(
-                m.try_iter()?
+                crate::args::iterate(m, "managed_policies")?
                     .map(|p| PolicyRef::extract(&p?))
-                    .collect::<PyResult<Vec<_>>>()?,
+                    .collect::<PyResult<Vec<_>>>()
+                    .map_err(crate::args::named(py, "managed_policies"))?,
             ),
             None => None,
         };
@@ -340,8 +344,10 @@ impl RoleArgs {
                     .map_err(|_| crate::errors::invalid_type("inline_policies must be a dict of name to policy"))?;
                 let mut out = Vec::new();
                 for item in map.items()?.iter() {
-                    let (k, v): (String, Bound<'_, PyAny>) = item.extract()?;
-                    out.push((k, document(py, &v)?));
+                    let (k, v): (String, Bound<'_, PyAny>) = item.extract().map_err(|_| {
+                        crate::errors::invalid_type("inline_policies must be a dict of name (a str) to policy")
+                    })?;
+                    out.push((k, document(py, &v, "inline_policies")?));
                 }
                 Some(out)
             }
@@ -350,7 +356,7 @@ impl RoleArgs {
         Ok(Self {
             spec: RoleSpec {
                 name,
-                trust: document(py, trust)?,
+                trust: document(py, trust, "trust")?,
                 description,
                 path,
                 max_session_duration,
@@ -392,11 +398,10 @@ impl Refresher {
         let mut opts = self.opts.clone();
         if let Some(cb) = &self.mfa_token {
             let cb = cb.bind(py);
-            opts.mfa_token = Some(if cb.is_callable() {
-                cb.call0()?.extract()?
-            } else {
-                cb.extract()?
-            });
+            let code = if cb.is_callable() { cb.call0()? } else { cb.clone() };
+            opts.mfa_token = Some(code.extract().map_err(|_| {
+                crate::errors::invalid_type("mfa_token must be the MFA code (a str), or a callable that returns it")
+            })?);
         }
         Ok(opts)
     }

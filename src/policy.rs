@@ -6,6 +6,7 @@ use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyIterator, PyList, PyMapping, PyString, PyTuple};
 
+use crate::args::{arg, opt_text, text};
 use crate::errors::policy_error;
 use crate::html::{self, pyrepr};
 use rolekit_policy::eval::CompiledPolicy;
@@ -113,7 +114,7 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut Vec<PathElem>) -> PyResult<serde_j
         return Ok(Value::Array(items));
     }
     Err(crate::errors::invalid_type(format!(
-        "a policy is made of dicts, lists, strings, numbers and booleans; {} is a {}",
+        "a policy is made of dicts, lists, strings, numbers and booleans; {} is of type {}",
         place(path),
         obj.get_type().name()?
     )))
@@ -170,13 +171,16 @@ impl PyStatement {
         conditions: Option<&Bound<'_, PyAny>>,
         principal: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let py = actions.py();
         let actions = strings(actions, "actions")?;
         let resources = match resources {
             Some(r) if !r.is_none() => strings(r, "resources")?,
             _ => Vec::new(),
         };
-        let conditions = conditions.filter(|c| !c.is_none()).map(|c| to_serde(c)).transpose()?;
-        let principal = principal.filter(|p| !p.is_none()).map(|p| to_serde(p)).transpose()?;
+        let conditions = conditions.filter(|c| !c.is_none()).map(|c| to_serde(c)).transpose();
+        let conditions = conditions.map_err(crate::args::named(py, "conditions"))?;
+        let principal = principal.filter(|p| !p.is_none()).map(|p| to_serde(p)).transpose();
+        let principal = principal.map_err(crate::args::named(py, "principal"))?;
         Ok(Self {
             value: build::statement(effect, &actions, &resources, sid, principal, conditions),
         })
@@ -191,7 +195,7 @@ impl PyStatement {
     fn allow(
         actions: &Bound<'_, PyAny>,
         resources: Option<&Bound<'_, PyAny>>,
-        sid: Option<&str>,
+        #[pyo3(from_py_with = opt_text)] sid: Option<&str>,
         conditions: Option<&Bound<'_, PyAny>>,
         principal: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -204,7 +208,7 @@ impl PyStatement {
     fn deny(
         actions: &Bound<'_, PyAny>,
         resources: Option<&Bound<'_, PyAny>>,
-        sid: Option<&str>,
+        #[pyo3(from_py_with = opt_text)] sid: Option<&str>,
         conditions: Option<&Bound<'_, PyAny>>,
         principal: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -346,7 +350,11 @@ fn parse_kind(kind: &str) -> PyResult<PolicyKind> {
 impl PyPolicy {
     #[new]
     #[pyo3(signature = (statements, version="2012-10-17", id=None))]
-    fn new(statements: &Bound<'_, PyAny>, version: &str, id: Option<&str>) -> PyResult<Self> {
+    fn new(
+        statements: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = text)] version: &str,
+        #[pyo3(from_py_with = opt_text)] id: Option<&str>,
+    ) -> PyResult<Self> {
         // Text, bytes and dicts iterate too (characters, keys): a whole document given here by
         // mistake would become a policy of nonsense statements.
         if statements.is_instance_of::<PyString>()
@@ -379,17 +387,18 @@ impl PyPolicy {
     /// finding that says where); everything else is for `validate()`.
     #[staticmethod]
     fn from_json(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::from_any(py, source)
+        Self::from_any(py, source).map_err(crate::args::named(py, "source"))
     }
 
     /// A role trust policy for AWS services, AWS principals and federated providers.
     #[staticmethod]
     #[pyo3(signature = (services=None, aws=None, federated=None, external_id=None, conditions=None))]
     fn trust(
+        py: Python<'_>,
         services: Option<&Bound<'_, PyAny>>,
         aws: Option<&Bound<'_, PyAny>>,
         federated: Option<&Bound<'_, PyAny>>,
-        external_id: Option<&str>,
+        #[pyo3(from_py_with = opt_text)] external_id: Option<&str>,
         conditions: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let list = |o: Option<&Bound<'_, PyAny>>, w: &str| -> PyResult<Vec<String>> {
@@ -403,12 +412,13 @@ impl PyPolicy {
             list(aws, "aws")?,
             list(federated, "federated")?,
         );
+        let conditions = conditions.filter(|c| !c.is_none()).map(|c| to_serde(c)).transpose();
+        let conditions = conditions.map_err(crate::args::named(py, "conditions"))?;
         if services.is_empty() && aws.is_empty() && federated.is_empty() {
             return Err(crate::errors::invalid(
                 "a trust policy needs at least one of services, aws or federated",
             ));
         }
-        let conditions = conditions.filter(|c| !c.is_none()).map(|c| to_serde(c)).transpose()?;
         Ok(Self::from_value(&build::trust_policy(
             &services,
             &aws,
@@ -441,7 +451,13 @@ impl PyPolicy {
     /// ``inline``: an inline policy on a role (10,240 characters); ``managed``: a customer managed
     /// policy as CreatePolicy takes it (6,144 characters, Version 2012-10-17 required).
     #[pyo3(signature = (kind="identity", *, inline=false, managed=false))]
-    fn validate(&self, py: Python<'_>, kind: &str, inline: bool, managed: bool) -> PyResult<PyReport> {
+    fn validate(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = text)] kind: &str,
+        #[pyo3(from_py_with = arg)] inline: bool,
+        #[pyo3(from_py_with = arg)] managed: bool,
+    ) -> PyResult<PyReport> {
         let kind = parse_kind(kind)?;
         if inline && managed {
             return Err(crate::errors::invalid("a policy is inline or managed, not both"));
@@ -462,7 +478,7 @@ impl PyPolicy {
 
     /// The document as JSON text: compact, or indented by `indent` spaces.
     #[pyo3(signature = (indent=None))]
-    fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
+    fn to_json(&self, #[pyo3(from_py_with = arg)] indent: Option<usize>) -> PyResult<String> {
         let v = self.inner.root.to_serde();
         match indent {
             None => Ok(v.to_string()),
@@ -482,8 +498,8 @@ impl PyPolicy {
     fn allows(
         &self,
         py: Python<'_>,
-        action: &str,
-        resource: &str,
+        #[pyo3(from_py_with = text)] action: &str,
+        #[pyo3(from_py_with = text)] resource: &str,
         context: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         crate::eval::allows(py, self, action, resource, context)
@@ -704,7 +720,7 @@ impl PyReport {
 /// side's own objects, so that every table has the same look).
 #[pyfunction]
 #[pyo3(name = "_html_table")]
-pub fn html_table(caption: &str, rows: Vec<(String, String)>) -> String {
+pub fn html_table(#[pyo3(from_py_with = text)] caption: &str, rows: Vec<(String, String)>) -> String {
     let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     html::table(caption, &rows)
 }
@@ -717,13 +733,16 @@ pub fn catalog_date() -> &'static str {
 
 /// Every `service:Action` that `pattern` (e.g. `s3:Get*`) names.
 #[pyfunction]
-pub fn catalog_actions(py: Python<'_>, pattern: &str) -> Vec<String> {
+pub fn catalog_actions(py: Python<'_>, #[pyo3(from_py_with = text)] pattern: &str) -> Vec<String> {
     py.detach(|| catalog::catalog().expand(pattern))
 }
 
 /// One action's access level and resource types, or None.
 #[pyfunction]
-pub fn catalog_action<'py>(py: Python<'py>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+pub fn catalog_action<'py>(
+    py: Python<'py>,
+    #[pyo3(from_py_with = text)] name: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some((service, action)) = catalog::catalog().action(name) else {
         return Ok(None);
     };

@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+use crate::args::text;
 use crate::errors::Error;
 use rolekit_aws::names;
 
@@ -12,7 +13,7 @@ use rolekit_aws::names;
 /// Rules: `profile_name`, `role_arn`, `role` (a name, path/name or ARN), `session_name`,
 /// `external_id`, `mfa_serial`, `region`, `session_duration`, `max_session_duration`.
 #[pyfunction]
-pub fn check_value(rule: &str, value: &Bound<'_, PyAny>) -> Result<(), Error> {
+pub fn check_value(#[pyo3(from_py_with = text)] rule: &str, value: &Bound<'_, PyAny>) -> Result<(), Error> {
     let int = || -> Result<i32, Error> {
         if value.is_instance_of::<pyo3::types::PyBool>() {
             return Err(crate::errors::invalid_type(format!("{rule} must be an integer, got bool")).into());

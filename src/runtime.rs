@@ -9,6 +9,7 @@ use std::panic::AssertUnwindSafe;
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
+use crate::args::text;
 use crate::errors::{internal_error, Error};
 
 thread_local! {
@@ -94,7 +95,7 @@ impl<T, F: Future<Output = Result<T, Error>>> Future for CatchUnwind<F> {
 /// Panic on purpose inside each guarded path, so that the tests can check that a Rust panic
 /// reaches Python as `RolekitError("internal error …")` ("compute", "blocking" or "async").
 #[pyfunction]
-pub fn _panic_selftest<'py>(py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyAny>> {
+pub fn _panic_selftest<'py>(py: Python<'py>, #[pyo3(from_py_with = text)] path: &str) -> PyResult<Bound<'py, PyAny>> {
     fn boom() -> Result<u8, Error> {
         panic!("deliberate panic (rolekit self-test)")
     }

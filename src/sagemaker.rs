@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+use crate::args::arg;
 use crate::policy::{strings, PyPolicy};
 use rolekit_policy::sagemaker::{execution_policy, ExecutionOptions};
 
@@ -44,9 +45,9 @@ pub fn sagemaker_execution_policy(
     s3: &Bound<'_, PyAny>,
     ecr_repositories: Option<&Bound<'_, PyAny>>,
     kms_keys: Option<&Bound<'_, PyAny>>,
-    vpc: bool,
-    region: Option<String>,
-    account: Option<String>,
+    #[pyo3(from_py_with = arg)] vpc: bool,
+    #[pyo3(from_py_with = arg)] region: Option<String>,
+    #[pyo3(from_py_with = arg)] account: Option<String>,
 ) -> PyResult<PyPolicy> {
     let opts = options(s3, ecr_repositories, kms_keys, vpc, region, account)?;
     let doc = execution_policy(&opts).map_err(crate::errors::invalid)?;

@@ -7,10 +7,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use pyo3::prelude::*;
 use rolekit_aws::secrets;
 
+use crate::args::{arg, text};
+
 /// `text` with every run of a known secret masked.
 #[pyfunction]
 #[pyo3(name = "_mask_secrets")]
-pub fn mask_secrets(py: Python<'_>, text: &str) -> String {
+pub fn mask_secrets(py: Python<'_>, #[pyo3(from_py_with = text)] text: &str) -> String {
     if text.len() > 64 * 1024 {
         py.detach(|| secrets::mask(text).into_owned())
     } else {
@@ -22,7 +24,11 @@ pub fn mask_secrets(py: Python<'_>, text: &str) -> String {
 /// for good. True when it was new to the registry.
 #[pyfunction]
 #[pyo3(name = "_register_secret", signature = (value, expires=None, pin=false))]
-pub fn register_secret(value: &str, expires: Option<f64>, pin: bool) -> bool {
+pub fn register_secret(
+    #[pyo3(from_py_with = text)] value: &str,
+    #[pyo3(from_py_with = arg)] expires: Option<f64>,
+    #[pyo3(from_py_with = arg)] pin: bool,
+) -> bool {
     let expires = expires
         .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e12)
         .map(|t| UNIX_EPOCH + Duration::from_secs_f64(t));
@@ -56,7 +62,7 @@ impl PySecretStream {
     }
 
     /// The chunk as it may be shown.
-    fn push(&self, chunk: &str) -> String {
+    fn push(&self, #[pyo3(from_py_with = text)] chunk: &str) -> String {
         let mut stream = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         stream.push(chunk)
     }

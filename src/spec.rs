@@ -7,6 +7,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use crate::args::{arg, text};
 use crate::html::{self, escape, CELL};
 use crate::policy::PyPolicy;
 use rolekit_aws::fleet::FleetOptions;
@@ -25,7 +26,7 @@ impl PyRoleSpec {
     /// Read and check the spec file at `path`; every problem at once, each with its
     /// file:line:column, in one SpecError.
     #[staticmethod]
-    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    fn load(py: Python<'_>, #[pyo3(from_py_with = arg)] path: PathBuf) -> PyResult<Self> {
         let spec = crate::runtime::compute(py, || SpecFile::load(&path))?.map_err(crate::errors::Error::from)?;
         Ok(Self { inner: Arc::new(spec) })
     }
@@ -34,7 +35,11 @@ impl PyRoleSpec {
     /// or a folder), else the current folder.
     #[staticmethod]
     #[pyo3(signature = (text, base=None))]
-    fn from_toml(py: Python<'_>, text: &str, base: Option<PathBuf>) -> PyResult<Self> {
+    fn from_toml(
+        py: Python<'_>,
+        #[pyo3(from_py_with = text)] text: &str,
+        #[pyo3(from_py_with = arg)] base: Option<PathBuf>,
+    ) -> PyResult<Self> {
         let (source, folder) = match &base {
             Some(b) if b.is_file() => (
                 b.display().to_string(),
@@ -323,13 +328,13 @@ impl PyFleet {
     #[pyo3(signature = (*, accounts=None, organization=false, ou=None, role="OrganizationAccountAccessRole", external_id=None, concurrency=16, client=None))]
     fn new(
         py: Python<'_>,
-        accounts: Option<Vec<String>>,
-        organization: bool,
-        ou: Option<String>,
-        role: &str,
-        external_id: Option<String>,
-        concurrency: usize,
-        client: Option<&Bound<'_, crate::client::PyClient>>,
+        #[pyo3(from_py_with = arg)] accounts: Option<Vec<String>>,
+        #[pyo3(from_py_with = arg)] organization: bool,
+        #[pyo3(from_py_with = arg)] ou: Option<String>,
+        #[pyo3(from_py_with = text)] role: &str,
+        #[pyo3(from_py_with = arg)] external_id: Option<String>,
+        #[pyo3(from_py_with = arg)] concurrency: usize,
+        #[pyo3(from_py_with = arg)] client: Option<Bound<'_, crate::client::PyClient>>,
     ) -> PyResult<Self> {
         if organization == accounts.is_some() {
             return Err(crate::errors::invalid(
@@ -368,7 +373,7 @@ impl PyFleet {
     }
 
     /// What applying `spec` would do in each account, and what drifted; nothing is written.
-    fn plan(&self, py: Python<'_>, spec: &PyRoleSpec) -> PyResult<PyFleetPlan> {
+    fn plan(&self, py: Python<'_>, #[pyo3(from_py_with = arg)] spec: PyRef<'_, PyRoleSpec>) -> PyResult<PyFleetPlan> {
         let (client, options, spec) = (self.client.clone(), self.options.clone(), spec.inner.clone());
         crate::runtime::block_on(py, async move {
             Ok(PyFleetPlan(
@@ -381,7 +386,12 @@ impl PyFleet {
     /// account starts once more than `max_failures` have failed. A failed account says what was
     /// applied there; a re-run converges.
     #[pyo3(signature = (spec, max_failures=0))]
-    fn apply(&self, py: Python<'_>, spec: &PyRoleSpec, max_failures: usize) -> PyResult<PyFleetPlan> {
+    fn apply(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg)] spec: PyRef<'_, PyRoleSpec>,
+        #[pyo3(from_py_with = arg)] max_failures: usize,
+    ) -> PyResult<PyFleetPlan> {
         let (client, options, spec) = (self.client.clone(), self.options.clone(), spec.inner.clone());
         crate::runtime::block_on(py, async move {
             Ok(PyFleetPlan(

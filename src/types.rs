@@ -8,6 +8,7 @@ use pyo3::types::{PyDict, PyMapping};
 
 use std::sync::Arc;
 
+use crate::args::{arg, text};
 use crate::html::{pyrepr, table};
 use crate::iam::Refresher;
 use crate::runtime::block_on;
@@ -103,10 +104,10 @@ impl PyCredentials {
     #[new]
     #[pyo3(signature = (access_key_id, secret_access_key, session_token=None, expiration=None))]
     fn new(
-        access_key_id: String,
-        secret_access_key: String,
-        session_token: Option<String>,
-        expiration: Option<DateTime<Utc>>,
+        #[pyo3(from_py_with = arg)] access_key_id: String,
+        #[pyo3(from_py_with = arg)] secret_access_key: String,
+        #[pyo3(from_py_with = arg)] session_token: Option<String>,
+        #[pyo3(from_py_with = arg)] expiration: Option<DateTime<Utc>>,
     ) -> PyResult<Self> {
         if access_key_id.trim().is_empty() || secret_access_key.trim().is_empty() {
             return Err(crate::errors::invalid(
@@ -196,11 +197,11 @@ impl PyCredentials {
     fn client(
         &self,
         py: Python<'_>,
-        region: Option<String>,
-        endpoint_url: Option<String>,
-        timeout: Option<f64>,
-        retries: Option<u32>,
-        retry_mode: &str,
+        #[pyo3(from_py_with = arg)] region: Option<String>,
+        #[pyo3(from_py_with = arg)] endpoint_url: Option<String>,
+        #[pyo3(from_py_with = arg)] timeout: Option<f64>,
+        #[pyo3(from_py_with = arg)] retries: Option<u32>,
+        #[pyo3(from_py_with = text)] retry_mode: &str,
     ) -> PyResult<crate::client::PyClient> {
         let mut opts = crate::client::options(None, region, endpoint_url, None, timeout, retries, retry_mode, None)?;
         opts.credentials = Some(self.0.clone());
@@ -238,7 +239,10 @@ impl PyCredentials {
 
     /// A boto3 Session using these credentials; refreshed through rolekit before they expire.
     #[pyo3(signature = (region=None))]
-    fn boto3_session<'py>(slf: &Bound<'py, Self>, region: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+    fn boto3_session<'py>(
+        slf: &Bound<'py, Self>,
+        #[pyo3(from_py_with = arg)] region: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         py.import("rolekit._boto3")?.call_method1("session", (slf, region))
     }

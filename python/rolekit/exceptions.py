@@ -45,6 +45,17 @@ class RolekitError(Exception):
 
     retry_safe: bool = False
 
+    def __str__(self) -> str:
+        # An argument that could not be read is named in a note ("while processing 'name'"), by
+        # PyO3 for the arguments it reads and by rolekit for policies; the message says it first.
+        message = super().__str__()
+        for note in getattr(self, "__notes__", ()):
+            if isinstance(note, str) and note.startswith("while processing '") and note.endswith("'"):
+                name = note[len("while processing '") : -1]
+                if not message.startswith((name, f"argument {name!r}")):
+                    return f"argument {name!r}: {message}"
+        return message
+
 
 class PolicyError(RolekitError, ValueError):
     """A policy document could not be read or has errors; ``findings`` says what and where."""
@@ -62,7 +73,12 @@ class InvalidArgument(RolekitError, ValueError):
 
 
 class InvalidArgumentType(InvalidArgument, TypeError):
-    """An argument of the wrong type (a dict where a list was expected, ...). Also a ``TypeError``."""
+    """An argument of the wrong type (a dict where a list was expected, ...). Also a ``TypeError``.
+
+    Every parameter of rolekit's functions and methods raises it for a wrong type, never a bare
+    ``TypeError``; on Python 3.11 and later the message starts with the argument's name
+    (``argument 'name': 'int' object is not an instance of 'str'``).
+    """
 
 
 class SpecError(InvalidArgument):
