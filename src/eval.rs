@@ -477,6 +477,7 @@ fn decide(
     principal: Option<String>,
     ctx: Arc<Context>,
 ) -> PyResult<PyDecision> {
+    request_action(&action)?;
     let ctx = match principal.as_deref() {
         Some(p) if inputs.reads_principal => with_principal(ctx, p),
         _ => ctx,
@@ -513,6 +514,7 @@ fn decide(
 /// VPC endpoint policy the request passes through (it must allow; it never grants).
 /// ``resource_account``: the account owning the resource when its ARN does not say (S3).
 /// ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
+/// An action that is not ``service:Action`` (``"s3"``, ``"s3:"``) raises InvalidArgument.
 /// The context keys AWS derives from the caller (``aws:username``, ``aws:PrincipalArn``,
 /// ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal`` where
 /// ``context`` does not set them.
@@ -678,6 +680,14 @@ pub fn simulate_many(
 }
 
 /// `Policy.allows(...)`: the policy as the only identity policy.
+/// A request's action must be `service:Action` (`rolekit_policy::eval::request_action_problem`).
+fn request_action(action: &str) -> PyResult<()> {
+    match eval::request_action_problem(action) {
+        Some(problem) => Err(crate::errors::invalid(problem)),
+        None => Ok(()),
+    }
+}
+
 pub fn allows(
     py: Python<'_>,
     policy: &PyPolicy,
@@ -685,6 +695,7 @@ pub fn allows(
     resource: &str,
     ctx: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<bool> {
+    request_action(action)?;
     let ctx = context(ctx)?;
     let compiled = crate::runtime::compute(py, || policy.compiled())?;
     let refs = [compiled.as_ref()];

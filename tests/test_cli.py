@@ -374,6 +374,9 @@ def test_simulate_checks_what_it_is_asked_and_given(tmp_path: Path) -> None:
     assert f"{policy}:1:71: error INVALID_ACTION" in out.stderr, out.stderr
     clean = run("simulate", "s3:ListAllMyBuckets")
     assert clean.stderr == ""
+    typo = run("simulate", "s3GetObject", "--policy", str(policy))
+    assert typo.returncode == 3 and typo.stdout == ""  # refused, not decided
+    assert typo.stderr.count("has no service prefix") == 1, typo.stderr
 
 
 def test_errors_give_shell_advice(tmp_path: Path) -> None:

@@ -237,6 +237,20 @@ def test_arguments_of_the_wrong_type_are_named() -> None:
     assert rk.simulate("s3:GetObject", None, identity=[LIST_ALL]).resource == "*"  # type: ignore[arg-type]
 
 
+def test_an_action_that_is_not_service_colon_action_is_refused() -> None:
+    """No AWS request has the action "s3" or "": a typo must not be decided (an allow of "*"
+    would allow it, an allow of s3:* would deny it, and neither says why)."""
+    everything = rk.Policy([rk.Statement.allow("*", "*")])
+    for bad, says in [("", "no service prefix"), ("s3GetObject", "no service prefix"), ("s3:", "both parts")]:
+        with pytest.raises(rk.InvalidArgument, match=says):
+            rk.simulate(bad, identity=everything)
+        with pytest.raises(rk.InvalidArgument, match=says):
+            rk.simulate_many([(bad, "*")], identity=everything)
+        with pytest.raises(rk.InvalidArgument, match=says):
+            everything.allows(bad)
+    assert rk.simulate("s3:GetObject", identity=everything).allowed
+
+
 def test_the_keys_aws_derives_from_the_caller() -> None:
     """A real request carries aws:username, aws:PrincipalArn, aws:PrincipalAccount... of its caller
     (reference_policies_variables.html): given the principal, simulate decides as AWS would."""

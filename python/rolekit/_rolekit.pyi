@@ -676,6 +676,7 @@ def simulate(
     VPC endpoint policy the request passes through (it must allow; it never grants).
     ``resource_account``: the account owning the resource when its ARN does not say (S3).
     ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
+    An action that is not ``service:Action`` (``"s3"``, ``"s3:"``) raises InvalidArgument.
     The context keys AWS derives from the caller (``aws:username``, ``aws:PrincipalArn``,
     ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal`` where
     ``context`` does not set them.

@@ -265,12 +265,13 @@ class _Leveled(argparse.Action):
 def _check_request(action: str, resource: str) -> None:
     """What simulate is asked about, checked by the validator before the decision: an action that
     does not exist (with the nearest real one) or a malformed ARN is said on stderr, since IAM
-    would never see such a request."""
+    would never see such a request. (A malformed action is refused by simulate itself.)"""
     from ._rolekit import Policy
 
     probe = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
     for f in Policy.from_json(probe).validate():
-        if f.severity in ("error", "warning") and f.path[-1:] in (("Action",), ("Resource",)):
+        said_by_simulate = f.code in ("INVALID_ACTION_FORMAT", "INVALID_VENDOR")
+        if f.severity in ("error", "warning") and f.path[-1:] in (("Action",), ("Resource",)) and not said_by_simulate:
             what = "the action" if f.path[-1] == "Action" else "the resource"
             print(_shown(f"rolekit: {what} asked about: {f.code}: {f.message}"), file=sys.stderr)
 

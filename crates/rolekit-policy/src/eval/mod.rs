@@ -1134,6 +1134,21 @@ fn cross_account(prep: &Prepared<'_>, policies: &Policies<'_>) -> bool {
         .is_some_and(|caller| caller != resource)
 }
 
+/// Why `action` cannot be the action of a request (`service:Action`, as IAM's simulator and every
+/// AWS request name it): the validator's rule for a policy's actions, and neither part may be
+/// empty. None when it can; `*` and wildcards are let through (they match as patterns do).
+pub fn request_action_problem(action: &str) -> Option<String> {
+    if let Some((_, message, _)) = crate::validate::action_format_problem(action) {
+        return Some(message);
+    }
+    match action.split_once(':') {
+        Some((service, name)) if service.is_empty() || name.is_empty() => Some(format!(
+            "action {action:?} needs both parts of service:Action, e.g. s3:GetObject"
+        )),
+        _ => None,
+    }
+}
+
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
 /// `resource` with `context`: the question a policy answers about itself (`Policy.allows`).
 pub fn identity_allows(identity: &[&CompiledPolicy], action: &str, resource: &str, context: &Context) -> bool {

@@ -1071,3 +1071,29 @@ fn long_policies_read_every_statement() {
         }
     }
 }
+
+#[test]
+fn a_request_action_is_service_colon_action() {
+    for ok in [
+        "s3:GetObject",
+        "S3:getobject",
+        "*",
+        "s3:*",
+        "execute-api:Invoke",
+        "a.b:c",
+    ] {
+        assert_eq!(request_action_problem(ok), None, "{ok}");
+    }
+    for (bad, says) in [
+        ("", "no service prefix"),
+        ("s3", "no service prefix"),
+        ("s3GetObject", "no service prefix"),
+        ("s3:Get:Object", "more than one colon"),
+        ("s 3:GetObject", "contains characters"),
+        ("s3:", "both parts"),
+        (":GetObject", "both parts"),
+    ] {
+        let message = request_action_problem(bad).unwrap_or_default();
+        assert!(message.contains(says), "{bad:?}: {message}");
+    }
+}

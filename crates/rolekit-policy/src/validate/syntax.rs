@@ -591,43 +591,51 @@ fn list_items(node: &Node) -> impl Iterator<Item = (Option<usize>, &Node)> {
     many.into_iter().flatten().chain(one)
 }
 
-fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: &Node, out: &mut Vec<Finding>) {
-    let Some(action) = node.as_str() else { return };
+/// What is wrong with the shape of `action` (`service:Action`, wildcards allowed; `*` alone is
+/// fine): the finding's code, rolekit's message and IAM's own. The one place this rule lives: the
+/// validator reports it for a policy's actions, and `simulate` refuses a request's action with it.
+pub(crate) fn action_format_problem(action: &str) -> Option<(&'static str, String, String)> {
     if action == "*" {
-        return;
+        return None;
     }
-    let p = || item_path(policy, i, name, j);
     let colons = action.bytes().filter(|&b| b == b':').count();
     let vendor = action.split_once(':').map_or(action, |(v, _)| v);
     if colons == 0 {
-        reject(
-            out,
+        Some((
             "INVALID_ACTION_FORMAT",
             format!("action {action:?} has no service prefix: write it as service:Action, e.g. s3:GetObject"),
-            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-            p(),
-            node.pos,
-        );
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.".into(),
+        ))
     } else if colons > 1 {
-        reject(
-            out,
+        Some((
             "INVALID_ACTION_FORMAT",
             format!("action {action:?} has more than one colon"),
-            "Actions/Condition can contain only one colon.",
-            p(),
-            node.pos,
-        );
+            "Actions/Condition can contain only one colon.".into(),
+        ))
     } else if vendor != "*"
         && !vendor
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
     {
-        reject(
-            out,
+        Some((
             "INVALID_VENDOR",
             format!("service prefix {vendor:?} contains characters a prefix cannot have"),
-            &format!("Vendor {vendor} is not valid"),
-            p(),
+            format!("Vendor {vendor} is not valid"),
+        ))
+    } else {
+        None
+    }
+}
+
+fn action_format(policy: &Policy, i: usize, name: &str, j: Option<usize>, node: &Node, out: &mut Vec<Finding>) {
+    let Some(action) = node.as_str() else { return };
+    if let Some((code, message, iam_message)) = action_format_problem(action) {
+        reject(
+            out,
+            code,
+            message,
+            &iam_message,
+            item_path(policy, i, name, j),
             node.pos,
         );
     }
