@@ -113,11 +113,15 @@ fn convert(obj: &Bound<'_, PyAny>, path: &mut Vec<PathElem>) -> PyResult<serde_j
         }
         return Ok(Value::Array(items));
     }
-    Err(crate::errors::invalid_type(format!(
-        "a policy is made of dicts, lists, strings, numbers and booleans; {} is of type {}",
-        place(path),
-        obj.get_type().name()?
-    )))
+    let kind = obj.get_type().name()?;
+    Err(crate::errors::invalid_type(if path.is_empty() {
+        format!("a policy is JSON text, bytes, a dict or a Policy, not {kind}")
+    } else {
+        format!(
+            "a policy is made of dicts, lists, strings, numbers and booleans; {} is of type {kind}",
+            place(path)
+        )
+    }))
 }
 
 /// serde_json value → Python objects via `json.loads`.
@@ -387,7 +391,7 @@ impl PyPolicy {
     /// finding that says where); everything else is for `validate()`.
     #[staticmethod]
     fn from_json(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::from_any(py, source).map_err(crate::args::named(py, "source"))
+        Self::from_any(py, source)
     }
 
     /// A role trust policy for AWS services, AWS principals and federated providers.
