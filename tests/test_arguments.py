@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 import rolekit as rk
-from rolekit import catalog, profiles, sagemaker
+from rolekit import catalog, notebook, profiles, sagemaker
+from rolekit.sandbox import Sandbox
 
 WRONG = object()  # of no type any parameter accepts
 TRUST = rk.Policy.trust(services=["sagemaker.amazonaws.com"])
@@ -36,6 +37,7 @@ GOOD: dict[str, object] = {
     "access_key_id": "AKIAIOSFODNN7EXAMPLE",
     "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "role_arn": "arn:aws:iam::123456789012:role/r",
+    "iam": rk.Client(endpoint_url="http://127.0.0.1:9", region="us-east-1"),
 }
 # Parameters that take any object on purpose: `vpc` is a truth value (any object, as `if vpc:`).
 ANY_OBJECT = {"vpc"}
@@ -78,6 +80,7 @@ def _callables() -> list[tuple[str, Callable[..., Any]]]:
                 out.append((label, fn))
         elif inspect.isbuiltin(obj) or inspect.isfunction(obj):
             out.append((name, obj))
+    out += [("Sandbox()", Sandbox), ("notebook.Tutorial()", notebook.Tutorial), ("notebook.connect", notebook.connect)]
     for module in (sagemaker, profiles, catalog):
         for name in module.__all__:
             fn = getattr(module, name)
@@ -197,6 +200,8 @@ def test_the_sweep_covers_the_api() -> None:
         "aws_managed",
         "rolekit.profiles.add",
         "rolekit.sagemaker.execution_policy",
+        "Sandbox()",
+        "notebook.Tutorial()",
         "RoleSpec.load",
         "Fleet()",
     ):

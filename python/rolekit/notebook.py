@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Optional
 
+from ._args import typed
 from ._rolekit import Client, ManagedPolicy, RoleChange
 from .exceptions import EndpointError, InvalidCredentials, NoSuchEntity, UnsafeOperation
 
@@ -76,6 +77,8 @@ class Tutorial:
     """
 
     def __init__(self, iam: Client, prefix: Optional[str] = None) -> None:
+        typed(iam, Client, "iam")
+        typed(prefix, (str, type(None)), "prefix")
         self.iam = iam
         self.on_sandbox = sandbox() is not None
         if self.on_sandbox:

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
+from ._args import typed
 from ._rolekit import check_value
-from .exceptions import InvalidArgument, InvalidArgumentType, ProfileError
+from .exceptions import InvalidArgument, ProfileError
 
 __all__ = ["ProfileChange", "add", "config_path", "get", "names", "remove"]
 
@@ -85,17 +86,9 @@ class ProfileChange:
         return _html_table("ProfileChange", rows)
 
 
-def _typed(value: object, kinds: Union[type, tuple[type, ...]], what: str) -> None:
-    """A wrong type is :class:`~rolekit.exceptions.InvalidArgumentType` naming the argument."""
-    if not isinstance(value, kinds):
-        names = [("None" if k is type(None) else k.__name__) for k in (kinds if isinstance(kinds, tuple) else (kinds,))]
-        wanted = " or ".join(names)
-        raise InvalidArgumentType(f"{what} must be a {wanted}, not {type(value).__name__}")
-
-
 def config_path(path: Union[str, os.PathLike[str], None] = None) -> Path:
     """The shared config file: ``path``, else ``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
-    _typed(path, (str, os.PathLike, type(None)), "path")
+    typed(path, (str, os.PathLike, type(None)), "path")
     chosen = path if path is not None else os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
     return Path(os.path.expanduser(os.fspath(chosen)))
 
@@ -193,7 +186,7 @@ def names(path: Union[str, os.PathLike[str], None] = None) -> list[str]:
 
 def get(name: str, path: Union[str, os.PathLike[str], None] = None) -> Optional[dict[str, str]]:
     """A profile's settings (keys lower-cased), or None when the file does not define it."""
-    _typed(name, str, "name")
+    typed(name, str, "name")
     target = config_path(path)
     lines, _ = _read(target)
     sec = _find(lines, target, name)
@@ -402,8 +395,8 @@ def add(
     refused with :class:`~rolekit.exceptions.ProfileError` unless ``force=True``, which rewrites its
     keys in place (comments inside it stay). Raises ``ProfileError`` on a bad value, naming it.
     """
-    _typed(name, str, "name")
-    _typed(role_arn, str, "role_arn")
+    typed(name, str, "name")
+    typed(role_arn, str, "role_arn")
     optional_text = {
         "source_profile": source_profile,
         "credential_source": credential_source,
@@ -413,10 +406,10 @@ def add(
         "region": region,
     }
     for what, value in optional_text.items():
-        _typed(value, (str, type(None)), what)
-    _typed(duration_seconds, (int, type(None)), "duration_seconds")
-    _typed(force, bool, "force")
-    _typed(lock_timeout, (int, float), "lock_timeout")
+        typed(value, (str, type(None)), what)
+    typed(duration_seconds, (int, type(None)), "duration_seconds")
+    typed(force, bool, "force")
+    typed(lock_timeout, (int, float), "lock_timeout")
     _check_name(name)
     settings = _role_settings(
         role_arn,
@@ -485,9 +478,9 @@ def remove(
     trailing newline and wrote ``[profile NAME`` and ``]`` on two lines (botocore then fails on
     every profile); ``remove("NAME\n")`` removes that broken section.
     """
-    _typed(name, str, "name")
-    _typed(force, bool, "force")
-    _typed(lock_timeout, (int, float), "lock_timeout")
+    typed(name, str, "name")
+    typed(force, bool, "force")
+    typed(lock_timeout, (int, float), "lock_timeout")
     legacy = name.endswith("\n") and not name[:-1].endswith(("\n", "\r"))
     _check_name(name[:-1] if legacy else name)
     target = Path(os.path.realpath(config_path(path)))

@@ -22,6 +22,7 @@ import tempfile
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional
 
+from ._args import typed
 from .exceptions import SandboxError
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ class Sandbox:
     """
 
     def __init__(self, *, enforce_iam: bool = True, region: str = "us-east-1", port: int = 0) -> None:
+        typed(enforce_iam, bool, "enforce_iam")
+        typed(region, str, "region")
+        typed(port, int, "port")
         self.enforce_iam = enforce_iam
         self.region = region
         self._port = port
