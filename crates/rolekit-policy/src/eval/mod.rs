@@ -1839,7 +1839,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
             lines.push(format!("ALLOWED: {what}."));
             for h in &decision.matched {
                 if let Some(s) = stmt(h) {
-                    lines.push(format!("Allowed by {} {}.", h.role.label(), describe_statement(s)));
+                    lines.push(format!("Allowed by {}, {}.", h.role.label(), describe_statement(s)));
                 }
             }
         }
@@ -1847,7 +1847,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
             lines.push(format!("DENIED (explicit deny): {what}."));
             for h in &decision.matched {
                 if let Some(s) = stmt(h) {
-                    lines.push(format!("Denied by {} {}.", h.role.label(), describe_statement(s)));
+                    lines.push(format!("Denied by {}, {}.", h.role.label(), describe_statement(s)));
                 }
             }
             lines.push("An explicit Deny overrides every Allow.".into());
@@ -1892,7 +1892,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
                     let mut l = String::new();
                     let _ = write!(
                         l,
-                        "Closest: {} {}; it does not apply because {}.",
+                        "Closest: {}, {}; it does not apply because {}.",
                         role.label(),
                         describe_statement(s),
                         describe_miss(s, miss, req)

@@ -548,7 +548,7 @@ fn explanations_say_why() {
     );
     assert!(explain(&pol, &ok, &d)
         .join("\n")
-        .contains("Allowed by identity policy #0 statement \"ListAll\""));
+        .contains("Allowed by identity policy #0, statement \"ListAll\""));
     let cond = compile(&doc(
         r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}"#,
     ));
