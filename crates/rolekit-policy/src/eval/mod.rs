@@ -1731,19 +1731,33 @@ fn describe_miss(s: &CStatement, miss: Miss, req: &Request<'_>) -> String {
             Some(p) => format!("its Principal does not name {p}"),
             None => "its Principal names specific callers and no principal was given".into(),
         },
-        Miss::Condition(i) => {
-            let c = &s.conditions[i];
-            let got = req.context.get(&c.key_lower).map_or_else(
-                || "the key is absent from the request".to_string(),
-                |v| format!("the request has {v:?}"),
-            );
-            let vars = variables_note(c.patterns(), req.context);
-            format!(
-                "its condition {} {} {:?} is false: {got}{vars}",
-                c.operator, c.key, c.values
-            )
-        }
+        Miss::Condition(i) => condition_against(&s.conditions[i], req, "is false"),
     }
+}
+
+/// `its condition OP KEY VALUES <verdict>: the request has ...`, with what the variables stood for.
+fn condition_against(c: &CCondition, req: &Request<'_>, verdict: &str) -> String {
+    let got = req.context.get(&c.key_lower).map_or_else(
+        || "the key is absent from the request".to_string(),
+        |v| format!("the request has {v:?}"),
+    );
+    let vars = variables_note(c.patterns(), req.context);
+    format!(
+        "its condition {} {} {:?} {verdict}: {got}{vars}",
+        c.operator, c.key, c.values
+    )
+}
+
+/// `Allowed by` / `Denied by` the policy in `role` and its statement `s`, with each of the
+/// statement's conditions and what the request had: why it applied.
+fn decided_by(verb: &str, role: Role, s: &CStatement, req: &Request<'_>) -> String {
+    let mut line = format!("{verb} by {}, {}", role.label(), describe_statement(s));
+    for c in &s.conditions {
+        line.push_str("; ");
+        line.push_str(&condition_against(c, req, "holds"));
+    }
+    line.push('.');
+    line
 }
 
 /// What the policy variables of `patterns` stood for in the request (` (${aws:username} is
@@ -1839,7 +1853,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
             lines.push(format!("ALLOWED: {what}."));
             for h in &decision.matched {
                 if let Some(s) = stmt(h) {
-                    lines.push(format!("Allowed by {}, {}.", h.role.label(), describe_statement(s)));
+                    lines.push(decided_by("Allowed", h.role, s, req));
                 }
             }
         }
@@ -1847,7 +1861,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
             lines.push(format!("DENIED (explicit deny): {what}."));
             for h in &decision.matched {
                 if let Some(s) = stmt(h) {
-                    lines.push(format!("Denied by {}, {}.", h.role.label(), describe_statement(s)));
+                    lines.push(decided_by("Denied", h.role, s, req));
                 }
             }
             lines.push("An explicit Deny overrides every Allow.".into());

@@ -568,6 +568,28 @@ fn explanations_say_why() {
         text.contains("aws:SecureTransport") && text.contains("absent"),
         "{text}"
     );
+    // A statement that applied says why its conditions held; one without conditions says nothing more.
+    let mut secure = Context::default();
+    secure.insert("aws:SecureTransport", vec!["true".into()]);
+    let req = Request {
+        context: &secure,
+        ..req
+    };
+    let text = explain(&pol, &req, &evaluate(&pol, &req)).join("\n");
+    assert!(
+        text.contains(r#"Allow s3:GetObject on *; its condition Bool aws:SecureTransport ["true"] holds: the request has ["true"]."#),
+        "{text}"
+    );
+    let list_all = [&c];
+    let list_all = Policies {
+        identity: &list_all,
+        ..Policies::default()
+    };
+    let plain = explain(&list_all, &ok, &d).join("\n");
+    assert!(
+        plain.contains("Allow s3:ListAllMyBuckets on *.") && !plain.contains("holds"),
+        "{plain}"
+    );
 }
 
 /// A statement that missed because of a policy variable says what the variable stood for.
