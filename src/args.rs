@@ -3,7 +3,7 @@
 //! (an `InvalidArgument`, and still a `TypeError`) and a value out of range or text that is not
 //! Unicode `rolekit.InvalidArgument`: never PyO3's bare TypeError, OverflowError or
 //! UnicodeEncodeError. PyO3 adds the argument's name to the exception as a note ("while
-//! processing 'name'"), which `InvalidArgument` puts in front of its message.
+//! processing 'name'"), which `RolekitError` puts in front of its message.
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -16,10 +16,8 @@ pub fn arg<'a, 'py, T: FromPyObject<'a, 'py>>(obj: &'a Bound<'py, PyAny>) -> PyR
 
 /// Read a str argument without a copy (see `borrowed`).
 pub fn text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
-    match obj.cast::<PyString>() {
-        Ok(s) => crate::borrowed::utf8(s).map_err(|e| rolekit_error(obj.py(), e)),
-        Err(_) => arg::<String>(obj).map(|_| ""),
-    }
+    let s = obj.cast::<PyString>().map_err(|e| rolekit_error(obj.py(), e.into()))?;
+    crate::borrowed::utf8(s).map_err(|e| rolekit_error(obj.py(), e))
 }
 
 /// Read an optional str argument (None is None) without a copy.
@@ -31,8 +29,12 @@ pub fn opt_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Option<&'a str>> {
     }
 }
 
-/// PyO3's error for a value it could not read, as rolekit's exception with the same message.
+/// PyO3's error for a value it could not read, as rolekit's exception with the same message (one
+/// of rolekit's own, raised by a conversion of rolekit's, stays as it is).
 fn rolekit_error(py: Python<'_>, e: PyErr) -> PyErr {
+    if e.is_instance_of::<crate::errors::RolekitError>(py) {
+        return e;
+    }
     let message = e.value(py).to_string();
     if e.is_instance_of::<PyTypeError>(py) {
         crate::errors::invalid_type(message)
