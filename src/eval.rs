@@ -21,8 +21,9 @@ struct Inputs {
     org: Organization,
     /// The policies' patterns and condition values, all told (`CompiledPolicy::weight`).
     weight: usize,
-    /// Whether any of them reads a context key AWS derives from the caller.
+    /// Whether any of them reads a context key AWS derives from the caller, or from the resource.
     reads_principal: bool,
+    reads_resource: bool,
 }
 
 /// The organization a request is decided in (`scps=`, `rcps=`, `endpoint_policy=`, ...).
@@ -127,6 +128,7 @@ impl Inputs {
         };
         let weight = all().map(|p| p.weight).sum();
         let reads_principal = all().any(|p| p.reads_principal);
+        let reads_resource = all().any(|p| p.reads_resource);
         Self {
             identity,
             resource_policy,
@@ -135,6 +137,7 @@ impl Inputs {
             org,
             weight,
             reads_principal,
+            reads_resource,
         }
     }
 
@@ -242,11 +245,13 @@ fn shared_context(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Context>> {
     Ok(ctx)
 }
 
-/// The last context completed with a principal's keys on this thread: the context it came from
-/// and the principal, and the result (a loop asks for the same one call after call).
+/// The last context completed with the keys AWS derives on this thread: the context it came
+/// from, the principal and resource it was completed for, and the result (a loop asks for the
+/// same one call after call).
 struct LastDerived {
     from: Arc<Context>,
-    principal: String,
+    principal: Option<String>,
+    resource: Option<(String, Option<String>)>,
     derived: Arc<Context>,
 }
 
@@ -254,21 +259,25 @@ thread_local! {
     static LAST_DERIVED: RefCell<Option<LastDerived>> = const { RefCell::new(None) };
 }
 
-/// `ctx` with the keys AWS derives from `principal` that it lacks (`Context::with_principal`).
-fn with_principal(ctx: Arc<Context>, principal: &str) -> Arc<Context> {
+/// `ctx` with the keys AWS derives from the principal and from the resource (with the account
+/// owning it), each when given, that it lacks (`Context::with_derived`).
+fn with_derived(ctx: Arc<Context>, principal: Option<&str>, resource: Option<(&str, Option<&str>)>) -> Arc<Context> {
     let known = LAST_DERIVED.with_borrow(|last| {
         let last = last.as_ref()?;
-        (Arc::ptr_eq(&last.from, &ctx) && last.principal == principal).then(|| last.derived.clone())
+        let last_resource = last.resource.as_ref().map(|(r, a)| (r.as_str(), a.as_deref()));
+        let same = Arc::ptr_eq(&last.from, &ctx) && last.principal.as_deref() == principal && last_resource == resource;
+        same.then(|| last.derived.clone())
     });
     if let Some(derived) = known {
         return derived;
     }
-    let Some(derived) = ctx.with_principal(principal).map(Arc::new) else {
+    let Some(derived) = ctx.with_derived(principal, resource).map(Arc::new) else {
         return ctx;
     };
     let previous = LAST_DERIVED.replace(Some(LastDerived {
         from: ctx,
-        principal: principal.to_owned(),
+        principal: principal.map(str::to_owned),
+        resource: resource.map(|(r, a)| (r.to_owned(), a.map(str::to_owned))),
         derived: derived.clone(),
     }));
     drop(previous);
@@ -478,9 +487,14 @@ fn decide(
     ctx: Arc<Context>,
 ) -> PyResult<PyDecision> {
     request_action(&action)?;
-    let ctx = match principal.as_deref() {
-        Some(p) if inputs.reads_principal => with_principal(ctx, p),
-        _ => ctx,
+    let from_principal = principal.as_deref().filter(|_| inputs.reads_principal);
+    let from_resource = inputs
+        .reads_resource
+        .then(|| (resource.as_str(), inputs.org.resource_account.as_deref()));
+    let ctx = if from_principal.is_some() || from_resource.is_some() {
+        with_derived(ctx, from_principal, from_resource)
+    } else {
+        ctx
     };
     let req = Request {
         action: &action,
@@ -516,8 +530,9 @@ fn decide(
 /// ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
 /// An action that is not ``service:Action`` (``"s3"``, ``"s3:"``) raises InvalidArgument.
 /// The context keys AWS derives from the caller (``aws:username``, ``aws:PrincipalArn``,
-/// ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal`` where
-/// ``context`` does not set them.
+/// ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal``, and
+/// ``aws:ResourceAccount`` from the resource's ARN (or ``resource_account``), where ``context``
+/// does not set them.
 #[pyfunction]
 #[pyo3(
     signature = (action, resource=None, *, identity=None, resource_policy=None, boundary=None, session=None, principal=None, context=None, scps=None, rcps=None, endpoint_policy=None, resource_account=None, management_account=false),

@@ -251,6 +251,22 @@ def test_an_action_that_is_not_service_colon_action_is_refused() -> None:
     assert rk.simulate("s3:GetObject", identity=everything).allowed
 
 
+def test_the_resource_account_comes_from_the_resource() -> None:
+    """aws:ResourceAccount is in every request (reference_policies_condition-keys.html): from the
+    resource's ARN, else resource_account= (an S3 ARN names no account); context= overrides it."""
+    mine = rk.Policy(
+        [rk.Statement.allow("*", "*", conditions={"StringEquals": {"aws:ResourceAccount": "111122223333"}})]
+    )
+    role = "arn:aws:iam::111122223333:role/x"
+    assert rk.simulate("iam:GetRole", role, identity=mine).allowed
+    assert not rk.simulate("iam:GetRole", "arn:aws:iam::444455556666:role/x", identity=mine).allowed
+    assert not rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=mine).allowed
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=mine, resource_account="111122223333").allowed
+    assert not rk.simulate("iam:GetRole", role, identity=mine, context={"aws:ResourceAccount": "444455556666"}).allowed
+    many = rk.simulate_many([("iam:GetRole", role), ("iam:GetRole", "arn:aws:iam::444455556666:role/x")], identity=mine)
+    assert [d.allowed for d in many] == [True, False]
+
+
 def test_the_keys_aws_derives_from_the_caller() -> None:
     """A real request carries aws:username, aws:PrincipalArn, aws:PrincipalAccount... of its caller
     (reference_policies_variables.html): given the principal, simulate decides as AWS would."""

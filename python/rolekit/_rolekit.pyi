@@ -678,8 +678,9 @@ def simulate(
     ``principal="*"``: an anonymous caller. ``sts:GetCallerIdentity`` is always allowed.
     An action that is not ``service:Action`` (``"s3"``, ``"s3:"``) raises InvalidArgument.
     The context keys AWS derives from the caller (``aws:username``, ``aws:PrincipalArn``,
-    ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal`` where
-    ``context`` does not set them.
+    ``aws:PrincipalAccount``, ``aws:PrincipalType``, ...) come from ``principal``, and
+    ``aws:ResourceAccount`` from the resource's ARN (or ``resource_account``), where ``context``
+    does not set them.
     """
 
 def simulate_many(

@@ -906,8 +906,11 @@ impl Client {
         for (k, v) in subject.context.iter().chain(extra) {
             context.insert(k, v.clone());
         }
-        // What the caller's ARN says (account, type, user name) is AWS's in every request.
-        let context = context.with_principal(&subject.arn).unwrap_or(context);
+        // What the caller's ARN says (account, type, user name) and the resource's account are
+        // AWS's in every request.
+        let context = context
+            .with_derived(Some(&subject.arn), Some((resource, None)))
+            .unwrap_or(context);
         let mut check = Check {
             party,
             principal: subject.arn.clone(),

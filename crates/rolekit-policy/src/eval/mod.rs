@@ -90,8 +90,8 @@ pub struct Request<'a> {
     pub resource: &'a str,
     /// The caller: a user / role / assumed-role ARN, an account id, or a service principal.
     /// The context keys AWS derives from it (`aws:PrincipalArn`, `aws:username`, ...) are read from
-    /// `context` only: [`Context::with_principal`] adds them, for policies that
-    /// [read them](CompiledPolicy::reads_principal).
+    /// `context` only: [`Context::with_derived`] adds them (and the resource's account), for
+    /// policies that [read them](CompiledPolicy::reads_principal).
     pub principal: Option<&'a str>,
     pub context: &'a Context,
 }
@@ -697,6 +697,8 @@ pub struct CompiledPolicy {
     allows_all: Option<(usize, bool)>,
     /// Whether it reads a key AWS derives from the caller ([`principal::principal_keys`]).
     pub reads_principal: bool,
+    /// Whether it reads a key AWS derives from the resource ([`principal::resource_keys`]).
+    pub reads_resource: bool,
 }
 
 /// For a policy of 4 to 64 statements: the statements (bit `i` for statement `i`) each action
@@ -827,6 +829,7 @@ impl CompiledPolicy {
             index,
             allows_all,
             reads_principal: principal::reads_principal_keys(policy),
+            reads_resource: principal::reads_resource_keys(policy),
         }
     }
 }

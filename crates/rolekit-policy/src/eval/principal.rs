@@ -1,16 +1,21 @@
-//! The request context keys AWS sets from the caller itself. A real request always carries them
+//! The request context keys AWS sets from the caller itself, and the resource's account. A real
+//! request always carries them
 //! (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
-//! "Properties of the principal"), so a policy reading `${aws:username}` or `aws:PrincipalAccount`
-//! decides the same offline when only the principal is given: what the caller's context does not
-//! set is derived from the principal's ARN.
+//! "Properties of the principal", "Properties of the resource"), so a policy reading
+//! `${aws:username}`, `aws:PrincipalAccount` or `aws:ResourceAccount` decides the same offline when
+//! only the principal and the resource are given: what the caller's context does not set is
+//! derived from their ARNs.
 
 use super::Context;
 use crate::arn::{is_account_id, Arn};
 use crate::model::Policy;
 
-/// The keys derived, lowercased. `aws:userid` only where the ARN says it (the root user, a
-/// federated user): a user's or role's unique id is IAM's to know.
-const KEYS: [&str; 7] = [
+/// The keys derived from the resource, lowercased.
+const RESOURCE_KEYS: [&str; 1] = ["aws:resourceaccount"];
+
+/// The keys derived from the caller, lowercased. `aws:userid` only where the ARN says it (the root
+/// user, a federated user): a user's or role's unique id is IAM's to know.
+const PRINCIPAL_KEYS: [&str; 7] = [
     "aws:principalarn",
     "aws:principalaccount",
     "aws:principaltype",
@@ -102,12 +107,36 @@ pub(crate) fn is_service_principal(p: &str) -> bool {
     host.is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
 }
 
+/// What AWS puts in the request context for the resource: `aws:ResourceAccount`, the account in
+/// its ARN, else `resource_account` (an S3 ARN names no account); nothing when neither says.
+pub fn resource_keys(resource: &str, resource_account: Option<&str>) -> Vec<(&'static str, String)> {
+    let in_arn = Arn::parse(resource).map(|a| a.account).filter(|a| is_account_id(a));
+    in_arn
+        .or(resource_account)
+        .map(|account| vec![("aws:ResourceAccount", account.to_string())])
+        .unwrap_or_default()
+}
+
 impl Context {
     /// This context with the keys [`principal_keys`] derives from `principal` that it does not
     /// set itself (what the caller gives wins); `None` when it lacks none of them.
     pub fn with_principal(&self, principal: &str) -> Option<Context> {
-        let mut missing = principal_keys(principal)
+        self.with_derived(Some(principal), None)
+    }
+
+    /// This context with the keys AWS derives from the caller ([`principal_keys`]) and from the
+    /// resource and the account owning it ([`resource_keys`]), each when given, that it does not
+    /// set itself (what the caller gives wins); `None` when it lacks none of them.
+    pub fn with_derived(&self, principal: Option<&str>, resource: Option<(&str, Option<&str>)>) -> Option<Context> {
+        let mut missing = principal
+            .map(principal_keys)
+            .unwrap_or_default()
             .into_iter()
+            .chain(
+                resource
+                    .map(|(r, account)| resource_keys(r, account))
+                    .unwrap_or_default(),
+            )
             .filter(|(k, _)| !self.contains(&k.to_ascii_lowercase()))
             .peekable();
         missing.peek()?;
@@ -122,9 +151,18 @@ impl Context {
 /// Whether a policy reads any key [`principal_keys`] can set: as a condition key, or as a policy
 /// variable in any of its strings.
 pub(super) fn reads_principal_keys(policy: &Policy) -> bool {
+    reads_keys(policy, &PRINCIPAL_KEYS)
+}
+
+/// Whether a policy reads any key [`resource_keys`] can set, likewise.
+pub(super) fn reads_resource_keys(policy: &Policy) -> bool {
+    reads_keys(policy, &RESOURCE_KEYS)
+}
+
+fn reads_keys(policy: &Policy, keys: &[&str]) -> bool {
     let named = |text: &str| {
         let lower = text.to_ascii_lowercase();
-        KEYS.iter().any(|k| lower.contains(k))
+        keys.iter().any(|k| lower.contains(k))
     };
     let variable = |text: &str| text.contains("${") && named(text);
     policy.statements.iter().any(|s| {
@@ -231,6 +269,30 @@ mod tests {
     }
 
     #[test]
+    fn the_resource_account() {
+        let account = |r: &str, given: Option<&str>| resource_keys(r, given);
+        let of = |a: &str| vec![("aws:ResourceAccount", a.to_string())];
+        assert_eq!(account("arn:aws:iam::111122223333:role/x", None), of("111122223333"));
+        assert_eq!(
+            account("arn:aws:kms:eu-west-1:111122223333:key/k", Some("444455556666")),
+            of("111122223333"),
+            "the ARN says it"
+        );
+        assert_eq!(
+            account("arn:aws:s3:::bucket/key", Some("444455556666")),
+            of("444455556666")
+        );
+        assert_eq!(account("arn:aws:s3:::bucket/key", None), vec![]);
+        assert_eq!(account("*", None), vec![]);
+        let mut ctx = Context::default();
+        ctx.insert("aws:ResourceAccount", vec!["999999999999".into()]);
+        let role = Some(("arn:aws:iam::111122223333:role/x", None));
+        assert!(ctx.with_derived(None, role).is_none());
+        let with = Context::default().with_derived(None, role).expect("a key to add");
+        assert_eq!(with.single("aws:resourceaccount"), Some("111122223333"));
+    }
+
+    #[test]
     fn what_the_context_sets_wins() {
         let mut ctx = Context::default();
         ctx.insert(
@@ -273,6 +335,9 @@ mod tests {
         assert!(reads(&statement(
             r#""Resource": "*", "Condition": {"StringLike": {"s3:prefix": "${aws:userid}/*"}}"#
         )));
+        let account = statement(r#""Resource": "*", "Condition": {"StringEquals": {"aws:ResourceAccount": "1"}}"#);
+        assert!(!reads(&account));
+        assert!(reads_resource_keys(&Policy::parse(&account).expect("JSON")));
         assert!(!reads(&statement(r#""Resource": "arn:aws:s3:::aws:username/*""#)));
         assert!(!reads(&statement(
             r#""Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "ml"}}"#
