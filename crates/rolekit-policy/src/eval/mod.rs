@@ -1141,6 +1141,19 @@ fn cross_account(prep: &Prepared<'_>, policies: &Policies<'_>) -> bool {
 /// AWS request name it): the validator's rule for a policy's actions, and neither part may be
 /// empty. None when it can; `*` and wildcards are let through (they match as patterns do).
 pub fn request_action_problem(action: &str) -> Option<String> {
+    // Every request asks this: a name of one colon with both parts there and a service prefix of
+    // letters, digits, `-` and `.` is read in one pass (the rule's common case, never a problem).
+    if let Some((service, name)) = action.split_once(':') {
+        let plain = !service.is_empty()
+            && !name.is_empty()
+            && service
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !name.contains(':');
+        if plain {
+            return None;
+        }
+    }
     if let Some((_, message, _)) = crate::validate::action_format_problem(action) {
         return Some(message);
     }
