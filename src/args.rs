@@ -45,14 +45,18 @@ fn rolekit_error(py: Python<'_>, e: PyErr) -> PyErr {
     }
 }
 
+/// The name of `obj`'s type, for a message that says what was given instead.
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
 /// Iterate over argument `what`; an object that is not iterable is `InvalidArgumentType`.
 pub fn iterate<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyIterator>> {
     obj.try_iter().map_err(|e| {
         if e.is_instance_of::<PyTypeError>(obj.py()) {
-            let kind = obj
-                .get_type()
-                .name()
-                .map_or_else(|_| "?".to_string(), |n| n.to_string());
+            let kind = type_name(obj);
             crate::errors::invalid_type(format!("{what} must be a list (or another iterable), not {kind}"))
         } else {
             e

@@ -20,10 +20,7 @@ extern "C" {
 /// The text of argument `name`, which must be a str, without a copy.
 pub fn text<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a str> {
     let s = obj.cast::<PyString>().map_err(|_| {
-        let kind = obj
-            .get_type()
-            .name()
-            .map_or_else(|_| "?".to_string(), |n| n.to_string());
+        let kind = crate::args::type_name(obj);
         crate::errors::invalid_type(format!("{name} must be a str, not {kind}"))
     })?;
     utf8(s).map_err(|e| crate::errors::invalid(format!("{name} is not text that can be sent to AWS: {e}")))

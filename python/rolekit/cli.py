@@ -270,7 +270,7 @@ def _check_request(action: str, resource: str) -> None:
 
     probe = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
     for f in Policy.from_json(probe).validate():
-        said_by_simulate = f.code in ("INVALID_ACTION_FORMAT", "INVALID_VENDOR")
+        said_by_simulate = f.iam_rejects and f.path[-1:] == ("Action",)  # simulate refuses it itself
         if f.severity in ("error", "warning") and f.path[-1:] in (("Action",), ("Resource",)) and not said_by_simulate:
             what = "the action" if f.path[-1] == "Action" else "the resource"
             print(_shown(f"rolekit: {what} asked about: {f.code}: {f.message}"), file=sys.stderr)
