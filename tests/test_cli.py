@@ -379,6 +379,31 @@ def test_simulate_checks_what_it_is_asked_and_given(tmp_path: Path) -> None:
     assert typo.stderr.count("has no service prefix") == 1, typo.stderr
 
 
+def test_simulate_reads_each_policy_once_and_checks_every_kind(tmp_path: Path) -> None:
+    # Standard input (and a pipe such as <(...)) can be read only once: the policy given as `-` is
+    # both checked and decided with.
+    allow = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    piped = run("simulate", "s3:GetObject", "--policy", "-", stdin=allow)
+    assert piped.returncode == 0 and piped.stdout.startswith("ALLOWED"), piped.stderr
+    broken = run("simulate", "s3:GetObject", "--policy", "-", stdin='{"Version": ')
+    assert broken.returncode == 3 and "-:1:" in broken.stderr and "standard input is not a policy" in broken.stderr
+    # RCPs and endpoint policies are checked as their kind too, with file:line:column.
+    rcp = tmp_path / "rcp.json"
+    rcp.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "111111111111"}, '
+        '"Action": "s3:PutObject", "Resource": "*"}]}'
+    )
+    endpoint = tmp_path / "endpoint.json"
+    endpoint.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    )
+    out = run(
+        "simulate", "s3:GetObject", "--policy", "-", "--rcp", str(rcp), "--endpoint-policy", str(endpoint), stdin=allow
+    )
+    assert f"{rcp}:1:" in out.stderr and "error RCP_PRINCIPAL" in out.stderr, out.stderr
+    assert f"{endpoint}:1:" in out.stderr and "error MISSING_PRINCIPAL" in out.stderr, out.stderr
+
+
 def test_errors_give_shell_advice(tmp_path: Path) -> None:
     env = {
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),

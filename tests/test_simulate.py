@@ -21,6 +21,17 @@ def test_the_tutorial_prediction() -> None:
     assert "DENIED" in denied._repr_html_()
 
 
+def test_the_seed_mistake_is_named_in_the_explanation() -> None:
+    # The tutorial asked for s3:ListBuckets, which no request to AWS has: whatever the verdict, the
+    # explanation says so and names the action meant, before the statements.
+    lines = rk.simulate("s3:ListBuckets", identity=[LIST_ALL]).explain().splitlines()
+    assert lines[0].startswith("DENIED") and "did you mean s3:ListAllMyBuckets?" in lines[1], lines
+    everything = rk.Policy([rk.Statement.allow("s3:*")])
+    allowed = rk.simulate("s3:ListBuckets", identity=[everything])
+    assert allowed.allowed and "is not an action of Amazon S3" in allowed.explain()
+    assert "Note:" not in rk.simulate("s3:ListAllMyBuckets", identity=[LIST_ALL]).explain()
+
+
 def test_explicit_deny_and_positions() -> None:
     text = """{
   "Version": "2012-10-17",

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Callable, Optional
 
 from .exceptions import RolekitError
@@ -276,17 +276,33 @@ def _check_request(action: str, resource: str) -> None:
             print(_shown(f"rolekit: {what} asked about: {f.code}: {f.message}"), file=sys.stderr)
 
 
-def _check_policies(given: list[tuple[str, str]]) -> None:
-    """The policy files simulate was given, validated as their kind: errors on stderr, with their
-    file:line:column, before the decision (a statement IAM would reject decides nothing)."""
+def _policy_files(given: list[tuple[str, str]]) -> dict[str, Any]:
+    """The policy files a command was given, each read and parsed once (standard input and a pipe
+    such as ``<(...)`` can be read only once), and validated as the kind it is given as: errors on
+    stderr with their file:line:column, before the decision (a statement IAM would reject decides
+    nothing). A file that is not a policy at all stops the command, its problems named the same way."""
     from ._rolekit import Policy
+    from .exceptions import PolicyError
 
+    policies: dict[str, Any] = {}
     for path, kind in given:
-        for f in Policy.from_json(_read(path)).validate(kind=kind):
-            if f.severity == "error":
-                r = _finding_dict(path, f)
-                where = f"{r['file']}:{r['line']}:{r['column']}" if r["line"] else r["file"]
-                print(_shown(f"rolekit: {where}: {r['severity']} {r['code']}: {r['message']}"), file=sys.stderr)
+        try:
+            policy = policies.get(path) or Policy.from_json(_read(path))
+        except PolicyError as e:
+            _print_errors(path, e.findings)
+            name = "standard input" if path == "-" else _shown(path)
+            raise PolicyError(f"{name} is not a policy rolekit can read", findings=e.findings) from None
+        policies[path] = policy
+        _print_errors(path, policy.validate(kind=kind))
+    return policies
+
+
+def _print_errors(path: str, findings: Iterable[Any]) -> None:
+    for f in findings:
+        if f.severity == "error":
+            r = _finding_dict(path, f)
+            where = f"{r['file']}:{r['line']}:{r['column']}" if r["line"] else r["file"]
+            print(_shown(f"rolekit: {where}: {r['severity']} {r['code']}: {r['message']}"), file=sys.stderr)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -300,23 +316,26 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             raise InvalidArgument(f"--context takes key=value, got {item!r}")
         context.setdefault(key, []).append(value)
     _check_request(args.action, args.resource)
+    scps, rcps = args.scps or [], args.rcps or []
     given = [(p, "identity") for p in args.policy or []]
     given += [(p, k) for p, k in ((args.resource_policy, "resource"), (args.boundary, "boundary")) if p]
     given += [(args.session, "session")] if args.session else []
-    given += [(p, "scp") for level in args.scps or [] for p in level]
-    _check_policies(given)
+    given += [(p, "scp") for level in scps for p in level] + [(p, "rcp") for level in rcps for p in level]
+    given += [(args.endpoint_policy, "endpoint")] if args.endpoint_policy else []
+    read = _policy_files(given)
+    one = lambda path: read[path] if path else None  # noqa: E731 (an optional file's policy)
     d = simulate(
         args.action,
         args.resource,
-        identity=[_read(p) for p in args.policy or []],
-        resource_policy=_read(args.resource_policy) if args.resource_policy else None,
-        boundary=_read(args.boundary) if args.boundary else None,
-        session=_read(args.session) if args.session else None,
+        identity=[read[p] for p in args.policy or []],
+        resource_policy=one(args.resource_policy),
+        boundary=one(args.boundary),
+        session=one(args.session),
         principal=args.principal,
         context=context,
-        scps=[[_read(p) for p in level] for level in args.scps or []] or None,
-        rcps=[[_read(p) for p in level] for level in args.rcps or []] or None,
-        endpoint_policy=_read(args.endpoint_policy) if args.endpoint_policy else None,
+        scps=[[read[p] for p in level] for level in scps] or None,
+        rcps=[[read[p] for p in level] for level in rcps] or None,
+        endpoint_policy=one(args.endpoint_policy),
         resource_account=args.resource_account,
         management_account=args.management_account,
     )
@@ -368,7 +387,7 @@ def _cmd_check_assume(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_sagemaker(args: argparse.Namespace) -> int:
-    _check_policies([(p, "scp") for level in args.scps or [] for p in level])
+    read = _policy_files([(p, "scp") for level in args.scps or [] for p in level])
     d = _client(args).sagemaker_check(
         args.role,
         inputs=args.input or [],
@@ -378,7 +397,7 @@ def _cmd_check_sagemaker(args: argparse.Namespace) -> int:
         vpc=args.vpc,
         job=args.job,
         job_name=args.job_name,
-        scps=[[_read(p) for p in level] for level in args.scps or []] or None,
+        scps=[[read[p] for p in level] for level in args.scps or []] or None,
         management_account=args.management_account,
     )
     return _print_diagnosis(d, args.format)

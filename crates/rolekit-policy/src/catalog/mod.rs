@@ -406,6 +406,42 @@ impl Catalog {
         found
     }
 
+    /// Why `prefix:name` (a name without wildcards, in a service `service` already looked up, or
+    /// `None` when there is no such service) is not an action AWS has, with the action or prefix
+    /// most likely meant; `None` when it is one. The validator says it of a policy's Action
+    /// (`INVALID_SERVICE`, `INVALID_ACTION`) and an explanation of a request's action.
+    pub fn not_an_action(
+        &self,
+        service: Option<&Service>,
+        prefix: &str,
+        name: &str,
+        resources: &[&str],
+    ) -> Option<NotAnAction> {
+        let Some(service) = service else {
+            return Some(NotAnAction {
+                code: "INVALID_SERVICE",
+                message: format!("there is no AWS service with the prefix {prefix:?}"),
+                suggestion: self.closest_prefix(prefix).map(|p| format!("{p}:{name}")),
+            });
+        };
+        if service.action(name).is_some() {
+            return None;
+        }
+        let suggestion = suggest_action(service, name, resources);
+        let message = match &suggestion {
+            Some(sug) => format!(
+                "{prefix}:{name} is not an action of {}; did you mean {sug}?",
+                service.name
+            ),
+            None => format!("{prefix}:{name} is not an action of {}", service.name),
+        };
+        Some(NotAnAction {
+            code: "INVALID_ACTION",
+            message,
+            suggestion,
+        })
+    }
+
     /// The type of a condition key: a global `aws:` key or a service key; `None` when unknown.
     pub fn condition_key_type(&self, key: &str) -> Option<&str> {
         let (prefix, _) = key.split_once(':')?;
@@ -414,6 +450,17 @@ impl Catalog {
         }
         self.service(prefix)?.condition_key(key).map(|k| k.ty.as_str())
     }
+}
+
+/// What [`Catalog::not_an_action`] says of a name that is no action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotAnAction {
+    /// `INVALID_SERVICE` (no service has the prefix) or `INVALID_ACTION` (the service has no such action).
+    pub code: &'static str,
+    /// The sentence, naming the action and the service.
+    pub message: String,
+    /// The action (or, for an unknown prefix, the name under the closest prefix) likely meant.
+    pub suggestion: Option<String>,
 }
 
 /// The catalog, parsed on first use.

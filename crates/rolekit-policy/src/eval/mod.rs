@@ -1841,6 +1841,29 @@ fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decisi
     lines
 }
 
+/// What an explanation says first of a request action that AWS never receives: a pattern (a
+/// request names one action) or a name the catalog does not have, with the one likely meant (the
+/// validator's own sentence: `s3:ListBuckets` is the seed tutorial's mistake).
+fn action_note(action: &str, resource: &str) -> Option<String> {
+    if action.contains(['*', '?']) {
+        return Some(format!(
+            "Note: {action} is a pattern, not an action: a request to AWS names one action, and this decided the \
+             text {action} as if it were one."
+        ));
+    }
+    let (prefix, name) = action.split_once(':')?;
+    let cat = crate::catalog::catalog();
+    let no = cat.not_an_action(cat.service(prefix), prefix, name, &[resource])?;
+    let meant = match (&no.suggestion, no.code) {
+        (Some(s), "INVALID_SERVICE") => format!("; did you mean {s}?"),
+        _ => String::new(),
+    };
+    Some(format!(
+        "Note: no request to AWS has this action: {}{meant}",
+        no.message
+    ))
+}
+
 /// A few human lines: why allowed, or what denied, or that nothing allowed and which statement
 /// came closest and why it did not apply.
 pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) -> Vec<String> {
@@ -1935,6 +1958,9 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
                 None => {}
             }
         }
+    }
+    if let Some(note) = action_note(req.action, req.resource) {
+        lines.insert(1.min(lines.len()), note);
     }
     lines
 }

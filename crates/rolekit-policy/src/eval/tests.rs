@@ -1119,3 +1119,44 @@ fn a_request_action_is_service_colon_action() {
         assert!(message.contains(says), "{bad:?}: {message}");
     }
 }
+
+/// An explanation says first when the request's action is one AWS never receives: the seed
+/// tutorial's `s3:ListBuckets` (with the action meant), an unknown service, a pattern; a real
+/// action gets no such note, whatever the verdict.
+#[test]
+fn explanations_say_when_the_action_is_no_action() {
+    let any = compile(&doc(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#));
+    let refs = [&any];
+    let pol = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let ctx = Context::default();
+    let lines = |action: &str| {
+        let req = Request {
+            action,
+            resource: "*",
+            principal: None,
+            context: &ctx,
+        };
+        explain(&pol, &req, &evaluate(&pol, &req))
+    };
+    let typo = lines("s3:ListBuckets");
+    assert!(typo[0].starts_with("ALLOWED"), "{typo:?}");
+    assert_eq!(
+        typo[1],
+        "Note: no request to AWS has this action: s3:ListBuckets is not an action of Amazon S3; did you mean \
+         s3:ListAllMyBuckets?"
+    );
+    let service = lines("s4:GetObject").join("\n");
+    assert!(
+        service.contains(r#"there is no AWS service with the prefix "s4"; did you mean s3:GetObject?"#),
+        "{service}"
+    );
+    let pattern = lines("s3:Get*").join("\n");
+    assert!(pattern.contains("s3:Get* is a pattern, not an action"), "{pattern}");
+    for real in ["s3:GetObject", "S3:getobject", "ec2:RunInstances"] {
+        let text = lines(real).join("\n");
+        assert!(!text.contains("Note:"), "{real}: {text}");
+    }
+}

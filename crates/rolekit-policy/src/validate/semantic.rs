@@ -42,6 +42,22 @@ fn resource_values(s: &Statement) -> Vec<&str> {
     }
 }
 
+/// An error finding for an action name the catalog does not have (the catalog's own sentence).
+fn not_an_action(
+    cat: &Catalog,
+    service: Option<&catalog::Service>,
+    (prefix, name): (&str, &str),
+    resources: &[&str],
+    out: &mut Vec<Finding>,
+    path: Vec<PathElem>,
+    pos: crate::json::Pos,
+) {
+    if let Some(no) = cat.not_an_action(service, prefix, name, resources) {
+        let f = push(out, Severity::Error, no.code, no.message, path, pos);
+        f.suggestion = no.suggestion;
+    }
+}
+
 /// A small edit distance (capped: anything over 3 is "far").
 fn strsim(a: &str, b: &str) -> usize {
     crate::catalog::suggest::distance_within(a.as_bytes(), b.as_bytes(), 3)
@@ -106,15 +122,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             }
         };
         let Some(service) = service else {
-            let f = push(
-                out,
-                Severity::Error,
-                "INVALID_SERVICE",
-                format!("there is no AWS service with the prefix {prefix:?}"),
-                path(),
-                item.pos,
-            );
-            f.suggestion = cat.closest_prefix(prefix).map(|p| format!("{p}:{name}"));
+            not_an_action(cat, None, (prefix, name), &resources, out, path(), item.pos);
             continue;
         };
         if shape.wild_name {
@@ -131,13 +139,7 @@ fn actions(policy: &Policy, s: &Statement, cat: &Catalog, out: &mut Vec<Finding>
             continue;
         }
         let Some(action) = service.action(name) else {
-            let suggestion = catalog::suggest_action(service, name, &resources);
-            let message = match &suggestion {
-                Some(sug) => format!("{value} is not an action of {}; did you mean {sug}?", service.name),
-                None => format!("{value} is not an action of {}", service.name),
-            };
-            let f = push(out, Severity::Error, "INVALID_ACTION", message, path(), item.pos);
-            f.suggestion = suggestion;
+            not_an_action(cat, Some(service), (prefix, name), &resources, out, path(), item.pos);
             continue;
         };
         if elem == "Action" && s.resource.is_some() && !resources.is_empty() {
