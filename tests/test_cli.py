@@ -404,6 +404,22 @@ def test_simulate_reads_each_policy_once_and_checks_every_kind(tmp_path: Path) -
     assert f"{endpoint}:1:" in out.stderr and "error MISSING_PRINCIPAL" in out.stderr, out.stderr
 
 
+def test_files_that_are_not_utf8_are_named_and_located(tmp_path: Path) -> None:
+    doc = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    windows = tmp_path / "utf16.json"
+    windows.write_bytes(doc.encode("utf-16"))  # what PowerShell's > writes
+    out = run("lint", str(windows))
+    assert out.returncode == 3 and f"{windows} is not UTF-8 text" in out.stderr and "UTF-16" in out.stderr, out.stderr
+    latin = tmp_path / "latin1.json"
+    latin.write_bytes(b'{\n  "Sid": "caf\xe9"}')
+    out = run("lint", str(latin))
+    assert "byte 0xe9 at line 2, column 14" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + doc.encode())  # a UTF-8 byte-order mark, as Notepad may write
+    assert run("lint", str(bom)).returncode == 0
+    assert run("simulate", "s3:GetObject", "--policy", "-", stdin="\ufeff" + doc).returncode == 0
+
+
 def test_errors_give_shell_advice(tmp_path: Path) -> None:
     env = {
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),

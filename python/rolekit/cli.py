@@ -125,17 +125,29 @@ MAX_INPUT = 10 * 1024 * 1024
 
 
 def _read(path: str) -> str:
-    """A file's text, or standard input for `-`; at most MAX_INPUT characters, else an error."""
+    """A file's text, or standard input for `-`: UTF-8 (a byte-order mark is dropped), at most
+    MAX_INPUT bytes, else an error that names the file."""
     from .exceptions import InvalidArgument
 
+    name = "standard input" if path == "-" else _shown(path)
     if path == "-":
-        text = sys.stdin.read(MAX_INPUT + 1)
+        data = sys.stdin.buffer.read(MAX_INPUT + 1)
     else:
-        with open(path, encoding="utf-8") as f:
-            text = f.read(MAX_INPUT + 1)
-    if len(text) > MAX_INPUT:
-        raise InvalidArgument(f"{_shown(path)} is larger than {MAX_INPUT // (1024 * 1024)} MB; rolekit reads no more")
-    return text
+        with open(path, "rb") as f:
+            data = f.read(MAX_INPUT + 1)
+    if len(data) > MAX_INPUT:
+        raise InvalidArgument(f"{name} is larger than {MAX_INPUT // (1024 * 1024)} MB; rolekit reads no more")
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some Windows editors write
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        hint = " (it is UTF-16, as PowerShell's > and some editors save: save it as UTF-8)" if utf16 else ""
+        start = data.rfind(b"\n", 0, e.start) + 1
+        line, column = data.count(b"\n", 0, e.start) + 1, len(data[start : e.start].decode("utf-8", "replace")) + 1
+        raise InvalidArgument(
+            f"{name} is not UTF-8 text: byte {data[e.start]:#04x} at line {line}, column {column}{hint}"
+        ) from None
 
 
 def _shown(text: object) -> str:
