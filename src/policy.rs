@@ -270,23 +270,11 @@ impl PyPolicy {
         let (text, positions) = if let Ok(s) = source.cast::<PyString>() {
             (s.to_cow()?.into_owned(), true)
         } else if let Ok(b) = source.cast::<PyBytes>() {
-            match std::str::from_utf8(b.as_bytes()) {
+            match json::text(b.as_bytes()) {
                 Ok(s) => (s.to_string(), true),
-                Err(e) => {
-                    let offset = e.valid_up_to();
-                    let before = &b.as_bytes()[..offset];
-                    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-                    let col = offset - before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1) + 1;
-                    let err = json::ParseError {
-                        message: format!("invalid UTF-8 at byte {offset}"),
-                        pos: json::Pos {
-                            line: u32::try_from(line).unwrap_or(u32::MAX),
-                            column: u32::try_from(col).unwrap_or(u32::MAX),
-                            offset,
-                        },
-                    };
+                Err(err) => {
                     return Err(policy_error(
-                        format!("the policy is not valid UTF-8: {err}"),
+                        format!("the policy is not UTF-8 text: {err}"),
                         vec![parse_finding(&err)],
                     ));
                 }

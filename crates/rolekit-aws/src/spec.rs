@@ -133,10 +133,22 @@ impl Reader<'_> {
             DeValue::Table(t) => (table_json(t), None, None),
             DeValue::String(path) => {
                 let full = self.base.join(path.as_ref());
-                let text = match std::fs::read_to_string(&full) {
-                    Ok(t) => t,
+                let bytes = match std::fs::read(&full) {
+                    Ok(b) => b,
                     Err(e) => {
                         self.problem(&v.span(), format!("{what}: cannot read {}: {e}", full.display()));
+                        return None;
+                    }
+                };
+                let text = match rolekit_policy::json::text(&bytes) {
+                    Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+                    Err(e) => {
+                        self.problems.push(SpecProblem {
+                            file: full.display().to_string(),
+                            line: e.pos.line as usize,
+                            column: e.pos.column as usize,
+                            message: format!("{what} is not UTF-8 text: {}", e.message),
+                        });
                         return None;
                     }
                 };
@@ -438,10 +450,20 @@ fn once(r: &mut Reader<'_>, seen: &mut Vec<(String, usize)>, t: &DeTable<'_>, at
 impl SpecFile {
     /// Read and check the spec at `path`.
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| Error::InvalidArgument(format!("cannot read the spec {}: {e}", path.display())))?;
+        let source = path.display().to_string();
+        let text = rolekit_policy::json::text(&bytes).map_err(|e| {
+            Error::Spec(vec![SpecProblem {
+                file: source.clone(),
+                line: e.pos.line as usize,
+                column: e.pos.column as usize,
+                message: format!("the spec is not UTF-8 text: {}", e.message),
+            }])
+        })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Self::parse(&text, &path.display().to_string(), &base)
+        // A byte-order mark (some Windows editors write one) is not part of the TOML.
+        Self::parse(text.trim_start_matches('\u{feff}'), &source, &base)
     }
 
     /// Check the spec `text` (`source` names it in messages; files are found under `base`).
@@ -646,6 +668,38 @@ trust = { Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = {
 managed_policies = ["data-access"]
 tags = { team = "ml" }
 "#;
+
+    /// A spec file, or a policy file it names, that is not UTF-8 is a located problem of that
+    /// file; a byte-order mark (some Windows editors write one) is not.
+    #[test]
+    fn files_that_are_not_utf8_are_located() {
+        let dir = std::env::temp_dir().join(format!("rolekit-spec-utf8-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let spec = dir.join("spec.toml");
+        std::fs::write(&spec, b"[[roles]]\nname = \"caf\xe9\"\n").expect("written");
+        let Err(Error::Spec(problems)) = SpecFile::load(&spec) else {
+            panic!("a Latin-1 spec must be a spec problem")
+        };
+        assert_eq!((problems[0].line, problems[0].column), (2, 12), "{problems:?}");
+        assert!(problems[0].message.contains("not UTF-8"), "{problems:?}");
+        let trust = dir.join("trust.json");
+        std::fs::write(&trust, b"{\"Version\": \"2012-10-17\", \"Sid\": \"\xff\"}").expect("written");
+        let with_bom = [
+            &b"\xef\xbb\xbf"[..],
+            GOOD.replace("trust = {", "trust = \"trust.json\"\nx = {").as_bytes(),
+        ]
+        .concat();
+        std::fs::write(&spec, with_bom).expect("written");
+        let Err(Error::Spec(problems)) = SpecFile::load(&spec) else {
+            panic!("a policy file that is not UTF-8 must be a spec problem")
+        };
+        let _ = std::fs::remove_dir_all(&dir);
+        let bad = problems
+            .iter()
+            .find(|p| p.file.ends_with("trust.json"))
+            .expect("the policy file is named");
+        assert_eq!((bad.line, bad.column), (1, 35), "{problems:?}");
+    }
 
     #[test]
     fn a_good_spec_reads_whole() {

@@ -209,6 +209,34 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// `bytes` (a document read from a file, or given as bytes) as text: UTF-8, or an error at the
+/// first byte that is not, its line and column counted as the parser counts them (characters); a
+/// UTF-16 document, as PowerShell's `>` and some editors write, is said to be one.
+pub fn text(bytes: &[u8]) -> Result<&str, ParseError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+        let count = |n: usize| u32::try_from(n + 1).unwrap_or(u32::MAX);
+        let message = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            "it is UTF-16 (as PowerShell's > and some editors save it): save it as UTF-8".to_string()
+        } else {
+            format!(
+                "byte {:#04x} is not UTF-8",
+                bytes.get(offset).copied().unwrap_or_default()
+            )
+        };
+        ParseError {
+            message,
+            pos: Pos {
+                line: count(before.matches('\n').count()),
+                column: count(before[line_start..].chars().count()),
+                offset,
+            },
+        }
+    })
+}
+
 /// Parse `text` as one JSON document.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
     parse_measured(text).map(|m| m.node)
@@ -597,6 +625,30 @@ mod tests {
         let Value::Array(items) = &st.value.value else { panic!() };
         let e = items[0].get("Effect").unwrap();
         assert_eq!((e.value.pos.line, e.value.pos.column), (3, 29));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_located() {
+        assert_eq!(text(b"{\"a\": 1}").ok(), Some("{\"a\": 1}"));
+        let latin1 = text(b"{\n  \"Sid\": \"caf\xe9\"}").unwrap_err();
+        assert_eq!((latin1.pos.line, latin1.pos.column, latin1.pos.offset), (2, 14, 15));
+        assert_eq!(latin1.message, "byte 0xe9 is not UTF-8");
+        // Columns count characters: the é before the bad byte is one column.
+        let after = text(
+            "{\"é\": \""
+                .as_bytes()
+                .iter()
+                .chain(b"\xff\"}")
+                .copied()
+                .collect::<Vec<u8>>()
+                .as_slice(),
+        )
+        .map(str::len)
+        .unwrap_err();
+        assert_eq!((after.pos.line, after.pos.column), (1, 8));
+        let utf16: Vec<u8> = "{}".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16 = [&[0xff, 0xfe][..], &utf16].concat();
+        assert!(text(&utf16).unwrap_err().message.contains("UTF-16"));
     }
 
     #[test]
