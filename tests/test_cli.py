@@ -48,6 +48,22 @@ def test_lint_json_sarif_and_invalid_json() -> None:
     assert results[0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 7, "startColumn": 21}
 
 
+def test_lint_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "team" / ".git").mkdir(parents=True)
+    (tmp_path / "team" / "seed.json").write_text((FIXTURES / "seed_basic_s3.json").read_text())
+    (tmp_path / "team" / ".git" / "broken.json").write_text("{")  # hidden folders are not read
+    (tmp_path / "notes.txt").write_text("not a policy")
+    good = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    (tmp_path / "a.json").write_text(good)
+    out = run("lint", "--format", "json", str(tmp_path))
+    assert out.returncode == 1, out.stderr
+    assert {f["file"] for f in json.loads(out.stdout)} == {str(tmp_path / "team" / "seed.json")}
+    assert "2 file(s)" in run("lint", str(tmp_path)).stderr
+    (tmp_path / "empty").mkdir()
+    empty = run("lint", str(tmp_path / "empty"))
+    assert empty.returncode == 3 and "no .json file" in empty.stderr
+
+
 def test_lint_trust_kind() -> None:
     trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}'
     out = run("lint", "--kind", "trust", "-", stdin=trust)

@@ -213,13 +213,39 @@ def _sarif(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _policy_paths(given: Sequence[str]) -> list[str]:
+    """The files `lint` checks: each file as given, and for a folder every ``*.json`` below it
+    (hidden folders skipped), in a stable order; a folder with none is an error, not a silent pass."""
+    import os
+
+    from .exceptions import InvalidArgument
+
+    paths: list[str] = []
+    for path in given:
+        if path == "-" or not os.path.isdir(path):
+            paths.append(path)
+            continue
+        found = sorted(
+            os.path.join(top, name)
+            for top, dirs, names in os.walk(path)
+            if not any(part.startswith(".") for part in os.path.relpath(top, path).split(os.sep) if part != ".")
+            for name in names
+            if name.endswith(".json")
+        )
+        if not found:
+            raise InvalidArgument(f"{_shown(path)} is a folder with no .json file in it")
+        paths += found
+    return paths
+
+
 def _cmd_lint(args: argparse.Namespace) -> int:
     from ._rolekit import Policy
     from .exceptions import PolicyError
 
     results: list[dict[str, Any]] = []
     open_trust = False
-    for path in args.files:
+    files = _policy_paths(args.files)
+    for path in files:
         try:
             policy = Policy.from_json(_read(path))
             kind = args.kind or policy.detect_kind()
@@ -244,7 +270,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
             sug = f" (suggestion: {r['suggestion']})" if r["suggestion"] else ""
             print(_shown(f"{where}: {r['severity']} {r['code']}: {r['message']}{sug}").replace("\n", "\\n"))
         errors = sum(r["severity"] == "error" for r in results)
-        print(f"{len(args.files)} file(s), {len(results)} finding(s), {errors} error(s)", file=sys.stderr)
+        print(f"{len(files)} file(s), {len(results)} finding(s), {errors} error(s)", file=sys.stderr)
     failing = {"error"} | ({"security_warning", "warning"} if args.strict else set())
     if open_trust and not args.allow_open:
         print(
@@ -785,7 +811,12 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("lint", parents=[base], help="check policy files offline (findings with file:line:column)")
     formats(s, "text", "json", "sarif")
-    s.add_argument("files", nargs="+", metavar="FILE", help="policy JSON files; - reads standard input")
+    s.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="policy JSON files, or folders (every .json below them); - reads standard input",
+    )
     s.add_argument(
         "--kind",
         choices=POLICY_KINDS,
