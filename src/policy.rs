@@ -242,6 +242,28 @@ impl PyStatement {
     }
 }
 
+/// What a text that is no JSON at all was probably meant as, said after the parse error: a
+/// file's name (Policy.from_json takes the text, not the path) or an ARN (a policy's name, not
+/// its document). Empty for anything else.
+fn not_a_document(text: &str) -> String {
+    let t = text.trim();
+    if t.starts_with(['{', '[']) || t.contains('\n') || t.len() > 300 {
+        return String::new();
+    }
+    if t.starts_with("arn:") {
+        return format!(
+            " ({t:?} is an ARN, which names a policy or a resource; the policy is its JSON document, \
+             {{\"Version\": \"2012-10-17\", \"Statement\": [...]}})"
+        );
+    }
+    if t.to_ascii_lowercase().ends_with(".json") || t.contains(['/', '\\']) {
+        return format!(
+            " ({t:?} looks like a file's name: pass the file's text, e.g. pathlib.Path({t:?}).read_text())"
+        );
+    }
+    String::new()
+}
+
 /// An IAM policy document.
 #[pyclass(frozen, module = "rolekit._rolekit", name = "Policy")]
 pub struct PyPolicy {
@@ -292,7 +314,7 @@ impl PyPolicy {
         match parsed {
             Ok(p) => Ok(Self::wrap(Arc::new(p), positions)),
             Err(e) => Err(policy_error(
-                format!("the policy is not valid JSON: {e}"),
+                format!("the policy is not valid JSON: {e}{}", not_a_document(&text)),
                 vec![parse_finding(&e)],
             )),
         }

@@ -208,3 +208,16 @@ def test_a_whole_document_given_as_statements_is_refused_with_the_way_out() -> N
         assert isinstance(caught.value, ValueError) and type(wrong).__name__ in str(caught.value)
         assert rk.Policy.from_json(wrong).validate().ok
     assert rk.Policy(document["Statement"]).validate().ok
+
+
+def test_text_that_is_a_file_name_or_an_arn_says_what_a_policy_is() -> None:
+    # A frequent first try: the path of the policy file, or the managed policy's ARN.
+    with pytest.raises(rk.PolicyError) as path:
+        rk.Policy.from_json("policies/read.json")
+    assert 'pathlib.Path("policies/read.json").read_text()' in str(path.value)
+    with pytest.raises(rk.PolicyError) as arn:
+        rk.simulate("s3:GetObject", identity=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"])
+    assert "is an ARN" in str(arn.value) and "argument 'identity'" in str(arn.value)
+    with pytest.raises(rk.PolicyError) as other:
+        rk.Policy.from_json('{"Version": ')
+    assert "looks like" not in str(other.value) and "ARN" not in str(other.value)
