@@ -1841,6 +1841,25 @@ fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decisi
     lines
 }
 
+/// What an explanation adds of the request itself: first, under the verdict, an action AWS never
+/// receives ([`action_note`]); last, a resource policy AWS would read that was not given.
+fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<String>) {
+    if let Some(note) = action_note(req.action, req.resource) {
+        lines.insert(1.min(lines.len()), note);
+    }
+    if policies.resource.is_none() && resource_policy_decides(req.action, &Prepared::new(req)) {
+        lines.push(if req.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
+            "The key policy was not given: this is decided as if the key had its default key policy, which lets \
+             the account's IAM policies decide; give the key policy as the resource policy to decide as KMS does."
+                .into()
+        } else {
+            "The role's trust policy was not given: AWS also needs it to allow this; give it as the resource policy \
+             to decide as STS does."
+                .into()
+        });
+    }
+}
+
 /// What an explanation says first of a request action that AWS never receives: a pattern (a
 /// request names one action) or a name the catalog does not have, with the one likely meant (the
 /// validator's own sentence: `s3:ListBuckets` is the seed tutorial's mistake).
@@ -1959,8 +1978,6 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
             }
         }
     }
-    if let Some(note) = action_note(req.action, req.resource) {
-        lines.insert(1.min(lines.len()), note);
-    }
+    request_notes(policies, req, &mut lines);
     lines
 }

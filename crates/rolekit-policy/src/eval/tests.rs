@@ -1160,3 +1160,36 @@ fn explanations_say_when_the_action_is_no_action() {
         assert!(!text.contains("Note:"), "{real}: {text}");
     }
 }
+
+/// A KMS key request or an AssumeRole decided without the resource policy that AWS also reads
+/// (the key policy, the trust policy) says what was assumed; with it, or for other requests, nothing.
+#[test]
+fn explanations_say_when_the_deciding_resource_policy_is_missing() {
+    let any = compile(&doc(r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#));
+    let refs = [&any];
+    let ctx = Context::default();
+    let text = |action: &str, resource: &str, resource_policy: Option<&CompiledPolicy>| {
+        let pol = Policies {
+            identity: &refs,
+            resource: resource_policy,
+            ..Policies::default()
+        };
+        let req = Request {
+            action,
+            resource,
+            principal: Some("arn:aws:iam::123456789012:role/ana"),
+            context: &ctx,
+        };
+        explain(&pol, &req, &evaluate(&pol, &req)).join("\n")
+    };
+    let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert!(text("kms:Decrypt", key, None).contains("default key policy"));
+    let role = "arn:aws:iam::123456789012:role/target";
+    assert!(text("sts:AssumeRole", role, None).contains("trust policy was not given"));
+    let key_policy = compile(&doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}"#,
+    ));
+    assert!(!text("kms:Decrypt", key, Some(&key_policy)).contains("was not given"));
+    assert!(!text("s3:GetObject", "arn:aws:s3:::b/k", None).contains("was not given"));
+    assert!(!text("kms:ListKeys", "*", None).contains("was not given"));
+}
