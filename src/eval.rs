@@ -335,13 +335,17 @@ impl PyDecision {
     }
 
     fn lines(&self) -> Vec<String> {
-        let req = Request {
+        self.inputs.with(|p| eval::explain(p, &self.request(), &self.decision))
+    }
+
+    /// The request that was decided (its context as completed with the keys AWS derives).
+    fn request(&self) -> Request<'_> {
+        Request {
             action: &self.action,
             resource: &self.resource,
             principal: self.principal.as_deref(),
             context: &self.context,
-        };
-        self.inputs.with(|p| eval::explain(p, &req, &self.decision))
+        }
     }
 }
 
@@ -413,6 +417,14 @@ impl PyDecision {
             list.append(d)?;
         }
         Ok(list)
+    }
+    /// The condition keys that statements taking in this action and resource read and the
+    /// request's context lacked (IAM's simulator calls them MissingContextValues): a condition on
+    /// a missing key does not hold, so the decision may differ from AWS's, which sets keys such
+    /// as aws:CurrentTime and aws:SourceIp in every request. Empty when the context had them all.
+    #[getter]
+    fn missing_context(&self) -> Vec<String> {
+        self.inputs.with(|p| eval::missing_context(p, &self.request()))
     }
     /// A few lines saying why.
     fn explain(&self) -> String {

@@ -360,7 +360,7 @@ def test_simulate_in_an_organization(tmp_path: Path) -> None:
     denied = run(*base, "ec2:RunInstances", "--format", "json")
     assert denied.returncode == 1, denied.stderr
     out = json.loads(denied.stdout)
-    assert out["decision"] == "implicit_deny" and out["blocked_by"] == ["scp"]
+    assert out["decision"] == "implicit_deny" and out["blocked_by"] == ["scp"] and out["missing_context"] == []
     assert any("level 1" in line for line in out["explanation"])
     assert run(*base, "s3:GetObject", "arn:aws:s3:::b/k").returncode == 0
     assert run(*base, "ec2:RunInstances", "--management-account").returncode == 0

@@ -32,6 +32,23 @@ def test_the_seed_mistake_is_named_in_the_explanation() -> None:
     assert "Note:" not in rk.simulate("s3:ListAllMyBuckets", identity=[LIST_ALL]).explain()
 
 
+def test_missing_context_names_the_keys_aws_would_have_set() -> None:
+    # A time-limited grant: AWS puts aws:CurrentTime in every request; offline it is the caller's
+    # to give, and the decision says which keys it lacked instead of a silent implicit deny.
+    until = rk.Policy(
+        [rk.Statement.allow("s3:GetObject", conditions={"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}})]
+    )
+    bare = rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[until])
+    assert not bare.allowed and bare.missing_context == ["aws:CurrentTime"]
+    assert "context lacks aws:CurrentTime" in bare.explain()
+    given = rk.simulate(
+        "s3:GetObject", "arn:aws:s3:::b/k", identity=[until], context={"aws:CurrentTime": "2026-12-03T10:00:00Z"}
+    )
+    assert given.allowed and given.missing_context == [] and "lacks" not in given.explain()
+    # Keys of statements for other actions are not asked for.
+    assert rk.simulate("s3:PutObject", "arn:aws:s3:::b/k", identity=[until]).missing_context == []
+
+
 def test_explicit_deny_and_positions() -> None:
     text = """{
   "Version": "2012-10-17",

@@ -588,6 +588,12 @@ class Decision:
     @property
     def matched(self) -> list[dict[str, Any]]:
         """The deciding statements: policy, statement (index), sid, effect, line, column."""
+    @property
+    def missing_context(self) -> list[str]:
+        """The condition keys that statements taking in this action and resource read and the
+        request's context lacked (IAM's simulator calls them MissingContextValues): a condition on
+        a missing key does not hold, so the decision may differ from AWS's, which sets keys such as
+        aws:CurrentTime and aws:SourceIp in every request. Empty when the context had them all."""
     def explain(self) -> str:
         """A few lines: why allowed, what denied, or which statement came closest and why it did not apply."""
     def __bool__(self) -> bool: ...

@@ -385,6 +385,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                     "allowed": d.allowed,
                     "blocked_by": list(d.blocked_by),
                     "matched": d.matched,
+                    "missing_context": d.missing_context,
                     "explanation": d.explain().splitlines(),
                 },
                 indent=2,

@@ -27,7 +27,7 @@ pub use self::budget::Limit;
 use self::condition::Compiled as CCondition;
 use self::pattern::Pattern;
 use super::arn::Arn;
-use super::model::{Effect, Items, Policy, Principal, VERSION_2012};
+use super::model::{BaseOp, Effect, Items, Policy, Principal, VERSION_2012};
 
 /// Request context: condition keys (case-insensitive) to one or more values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -631,15 +631,7 @@ impl CStatement {
         prep: &Prepared<'_>,
         resource_policy: bool,
     ) -> Result<Option<PrincipalMatch>, Miss> {
-        match &self.actions {
-            Some(a) if a.matches_action(req.action, prep.action_lower.get(), prep.keys, req.context) => {}
-            _ => return Err(Miss::Action),
-        }
-        if let Some(r) = &self.resources {
-            if !r.matches(req.resource, req.context) {
-                return Err(Miss::Resource);
-            }
-        }
+        self.covers(req, prep)?;
         let named = if resource_policy {
             match &self.principal {
                 Some(p) => Some(p.name(prep).ok_or(Miss::Principal)?),
@@ -654,6 +646,18 @@ impl CStatement {
             }
         }
         Ok(named)
+    }
+
+    /// Whether the statement's Action and Resource (or their Not forms) take in the request.
+    fn covers(&self, req: &Request<'_>, prep: &Prepared<'_>) -> Result<(), Miss> {
+        match &self.actions {
+            Some(a) if a.matches_action(req.action, prep.action_lower.get(), prep.keys, req.context) => {}
+            _ => return Err(Miss::Action),
+        }
+        match &self.resources {
+            Some(r) if !r.matches(req.resource, req.context) => Err(Miss::Resource),
+            _ => Ok(()),
+        }
     }
 
     /// `Some(names every principal)` when the statement matches every action and resource
@@ -1841,11 +1845,43 @@ fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decisi
     lines
 }
 
+/// The condition keys that statements taking in the request's action and resource read and its
+/// context lacks, in the order the policies read them: what IAM's policy simulator reports as
+/// `MissingContextValues`. A condition on a key the request lacks does not hold (`...IfExists`
+/// ones do); `Null` conditions, which ask whether the key is there, are left out.
+pub fn missing_context(policies: &Policies<'_>, req: &Request<'_>) -> Vec<String> {
+    let prep = Prepared::new(req);
+    let mut missing: Vec<String> = Vec::new();
+    for (_, policy) in policies.each() {
+        for s in policy.statements.iter().filter(|s| s.covers(req, &prep).is_ok()) {
+            for c in &s.conditions {
+                if c.op != BaseOp::Null
+                    && !req.context.contains(&c.key_lower)
+                    && !missing.iter().any(|k| k.eq_ignore_ascii_case(&c.key))
+                {
+                    missing.push(c.key.clone());
+                }
+            }
+        }
+    }
+    missing
+}
+
 /// What an explanation adds of the request itself: first, under the verdict, an action AWS never
 /// receives ([`action_note`]); last, a resource policy AWS would read that was not given.
 fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<String>) {
     if let Some(note) = action_note(req.action, req.resource) {
         lines.insert(1.min(lines.len()), note);
+    }
+    let missing = missing_context(policies, req);
+    if !missing.is_empty() {
+        lines.push(format!(
+            "The request's context lacks {}, which conditions of statements that take in the request read: a \
+             condition on a key the request lacks does not hold (an ...IfExists one does). AWS sets some keys in \
+             every request (aws:CurrentTime, aws:SecureTransport, aws:SourceIp...): give them in the context to \
+             decide as AWS would.",
+            missing.join(", ")
+        ));
     }
     if policies.resource.is_none() && resource_policy_decides(req.action, &Prepared::new(req)) {
         lines.push(if req.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {

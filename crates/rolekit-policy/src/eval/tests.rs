@@ -1193,3 +1193,48 @@ fn explanations_say_when_the_deciding_resource_policy_is_missing() {
     assert!(!text("s3:GetObject", "arn:aws:s3:::b/k", None).contains("was not given"));
     assert!(!text("kms:ListKeys", "*", None).contains("was not given"));
 }
+
+/// The keys a request lacks that applying statements read (IAM's MissingContextValues), in the
+/// order read, once each; Null conditions and statements for other actions do not count, and the
+/// explanation names them.
+#[test]
+fn missing_context_lists_the_keys_that_applying_statements_read() {
+    let p = compile(&doc(
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}, "Bool": {"aws:SecureTransport": "true"}}},
+           {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"NotIpAddress": {"AWS:SourceIp": "10.0.0.0/8"}, "Null": {"aws:TokenIssueTime": "true"}}},
+           {"Effect": "Allow", "Action": "ec2:*", "Resource": "*", "Condition": {"StringEquals": {"ec2:Region": "eu-west-1"}}},
+           {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:securetransport": "true"}}}"#,
+    ));
+    let refs = [&p];
+    let pol = Policies {
+        identity: &refs,
+        ..Policies::default()
+    };
+    let mut ctx = Context::default();
+    ctx.insert("aws:SecureTransport", vec!["true".into()]);
+    let req = Request {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::b/k",
+        principal: None,
+        context: &ctx,
+    };
+    assert_eq!(missing_context(&pol, &req), ["aws:CurrentTime", "AWS:SourceIp"]);
+    let text = explain(&pol, &req, &evaluate(&pol, &req)).join("\n");
+    assert!(
+        text.contains("The request's context lacks aws:CurrentTime, AWS:SourceIp,"),
+        "{text}"
+    );
+    let mut full = Context::default();
+    for (k, v) in [
+        ("aws:CurrentTime", "2026-12-03T00:00:00Z"),
+        ("aws:SecureTransport", "true"),
+        ("aws:SourceIp", "10.1.2.3"),
+    ] {
+        full.insert(k, vec![v.into()]);
+    }
+    let whole = Request { context: &full, ..req };
+    assert!(missing_context(&pol, &whole).is_empty());
+    assert!(!explain(&pol, &whole, &evaluate(&pol, &whole))
+        .join("\n")
+        .contains("lacks"));
+}
