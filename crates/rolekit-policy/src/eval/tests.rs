@@ -1210,8 +1210,14 @@ fn missing_context_lists_the_keys_that_applying_statements_read() {
         identity: &refs,
         ..Policies::default()
     };
-    let mut ctx = Context::default();
-    ctx.insert("aws:SecureTransport", vec!["true".into()]);
+    let single = |pairs: &[(&str, &str)]| {
+        let mut ctx = Context::default();
+        for (k, v) in pairs {
+            ctx.insert(k, vec![(*v).to_string()]);
+        }
+        ctx
+    };
+    let ctx = single(&[("aws:SecureTransport", "true")]);
     let req = Request {
         action: "s3:GetObject",
         resource: "arn:aws:s3:::b/k",
@@ -1224,14 +1230,11 @@ fn missing_context_lists_the_keys_that_applying_statements_read() {
         text.contains("The request's context lacks aws:CurrentTime, AWS:SourceIp,"),
         "{text}"
     );
-    let mut full = Context::default();
-    for (k, v) in [
+    let full = single(&[
         ("aws:CurrentTime", "2026-12-03T00:00:00Z"),
         ("aws:SecureTransport", "true"),
         ("aws:SourceIp", "10.1.2.3"),
-    ] {
-        full.insert(k, vec![v.into()]);
-    }
+    ]);
     let whole = Request { context: &full, ..req };
     assert!(missing_context(&pol, &whole).is_empty());
     assert!(!explain(&pol, &whole, &evaluate(&pol, &whole))
