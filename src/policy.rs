@@ -433,6 +433,9 @@ impl PyPolicy {
                 "a trust policy needs at least one of services, aws or federated",
             ));
         }
+        if let Some(problem) = build::trust_principals_problem(&services, &aws) {
+            return Err(crate::errors::invalid(problem));
+        }
         Ok(Self::from_value(&build::trust_policy(
             &services,
             &aws,

@@ -221,3 +221,14 @@ def test_text_that_is_a_file_name_or_an_arn_says_what_a_policy_is() -> None:
     with pytest.raises(rk.PolicyError) as other:
         rk.Policy.from_json('{"Version": ')
     assert "looks like" not in str(other.value) and "ARN" not in str(other.value)
+
+
+def test_trust_refuses_principals_iam_would() -> None:
+    # services=["sagemaker"] built a document IAM refuses ("Invalid principal in policy"); the
+    # builder now says so at once, with the service principal meant.
+    with pytest.raises(rk.InvalidArgument) as bare:
+        rk.Policy.trust(services=["sagemaker"])
+    assert '"sagemaker.amazonaws.com"' in str(bare.value)
+    with pytest.raises(rk.InvalidArgument, match="wildcard"):
+        rk.Policy.trust(aws=["arn:aws:iam::123456789012:role/ml-*"])
+    assert rk.Policy.trust(services="sagemaker.amazonaws.com").validate(kind="trust").ok

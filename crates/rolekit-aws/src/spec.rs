@@ -136,7 +136,13 @@ impl Reader<'_> {
                 let bytes = match std::fs::read(&full) {
                     Ok(b) => b,
                     Err(e) => {
-                        self.problem(&v.span(), format!("{what}: cannot read {}: {e}", full.display()));
+                        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                            " (a string is the path of a JSON file, relative to the spec; the document itself is \
+                             written as a table, { Version = \"2012-10-17\", Statement = [...] })"
+                        } else {
+                            ""
+                        };
+                        self.problem(&v.span(), format!("{what}: cannot read {}: {e}{hint}", full.display()));
                         return None;
                     }
                 };

@@ -50,6 +50,20 @@ pub fn document(statements: Vec<Value>, version: &str, id: Option<&str>) -> Valu
     Value::Object(d)
 }
 
+/// What IAM would refuse in a trust policy's principals, before one is built: the first `AWS`
+/// or `Service` principal that is malformed, named with the validator's own words
+/// (`"sagemaker"` is no service principal; did you mean `"sagemaker.amazonaws.com"`?).
+pub fn trust_principals_problem(services: &[String], aws: &[String]) -> Option<String> {
+    let problem = |kind: &str, v: &String, p: Option<String>| p.map(|p| format!("{kind} principal {v:?} {p}"));
+    services
+        .iter()
+        .find_map(|v| problem("service", v, crate::validate::service_principal_problem(v)))
+        .or_else(|| {
+            aws.iter()
+                .find_map(|v| problem("AWS", v, crate::validate::aws_principal_problem(v)))
+        })
+}
+
 /// A role trust policy: AWS principals and services may `sts:AssumeRole` (with `sts:ExternalId`
 /// when given); federated providers get `AssumeRoleWithSAML` (SAML providers) or
 /// `AssumeRoleWithWebIdentity` (OIDC) in a statement of their own.
@@ -236,6 +250,22 @@ mod tests {
         );
         assert_eq!(f["Statement"][0]["Action"], "sts:AssumeRoleWithSAML");
         assert_eq!(f["Statement"][1]["Action"], "sts:AssumeRoleWithWebIdentity");
+    }
+
+    #[test]
+    fn trust_principals_are_checked_before_building() {
+        let ok = |s: &[&str], a: &[&str]| {
+            let owned = |v: &[&str]| v.iter().map(|x| (*x).to_string()).collect::<Vec<_>>();
+            trust_principals_problem(&owned(s), &owned(a))
+        };
+        assert_eq!(ok(&["sagemaker.amazonaws.com"], &["123456789012", "*"]), None);
+        let bare = ok(&["sagemaker"], &[]).unwrap_or_default();
+        assert!(
+            bare.starts_with("service principal \"sagemaker\"") && bare.contains("\"sagemaker.amazonaws.com\"?"),
+            "{bare}"
+        );
+        let wild = ok(&[], &["arn:aws:iam::123456789012:role/ml-*"]).unwrap_or_default();
+        assert!(wild.starts_with("AWS principal") && wild.contains("wildcard"), "{wild}");
     }
 
     #[test]

@@ -14,6 +14,8 @@ mod security;
 mod semantic;
 mod syntax;
 
+pub(crate) use syntax::{aws_principal_problem, service_principal_problem};
+
 pub(crate) use syntax::action_format_problem;
 
 use std::fmt;

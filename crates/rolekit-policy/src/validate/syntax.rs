@@ -914,7 +914,7 @@ fn principal_syntax(policy: &Policy, i: usize, elem: &str, node: &Node, out: &mu
 }
 
 /// Why an `AWS` principal is malformed, if it is.
-fn aws_principal_problem(v: &str) -> Option<String> {
+pub(crate) fn aws_principal_problem(v: &str) -> Option<String> {
     if v == "*" || crate::arn::is_account_id(v) {
         return None;
     }
@@ -959,7 +959,7 @@ fn aws_principal_problem(v: &str) -> Option<String> {
 }
 
 /// Why a `Service` principal is malformed, if it is.
-fn service_principal_problem(v: &str) -> Option<String> {
+pub(crate) fn service_principal_problem(v: &str) -> Option<String> {
     let valid_chars = v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !valid_chars || !v.contains('.') || v.starts_with('.') || v.ends_with('.') {
         let hint = if v.contains('.') {
