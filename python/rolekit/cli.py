@@ -99,7 +99,7 @@ def _cmd_role_show(args: argparse.Namespace) -> int:
         print(json.dumps(shown, indent=2, default=str))
     else:
         for key, value in shown.items():
-            text = json.dumps(value) if isinstance(value, (dict, list)) else value
+            text = json.dumps(value) if isinstance(value, (dict, list)) else "(none)" if value is None else value
             print(_shown(f"{key}: {text}"))
     return EXIT_OK
 
