@@ -1172,6 +1172,19 @@ pub fn request_action_problem(action: &str) -> Option<String> {
 /// Whether `identity` alone (no resource policy, boundary or session policy) allows `action` on
 /// `resource` with `context`: the question a policy answers about itself (`Policy.allows`).
 pub fn identity_allows(identity: &[&CompiledPolicy], action: &str, resource: &str, context: &Context) -> bool {
+    identity_only(identity, (action, resource), context, |p, req| {
+        evaluate(p, req).verdict == Verdict::Allow
+    })
+}
+
+/// `then` of the request for `action` on `resource` with `context`, by no named principal,
+/// against `identity` alone.
+pub(crate) fn identity_only<T>(
+    identity: &[&CompiledPolicy],
+    (action, resource): (&str, &str),
+    context: &Context,
+    then: impl FnOnce(&Policies<'_>, &Request<'_>) -> T,
+) -> T {
     let policies = Policies {
         identity,
         ..Policies::default()
@@ -1182,7 +1195,7 @@ pub fn identity_allows(identity: &[&CompiledPolicy], action: &str, resource: &st
         principal: None,
         context,
     };
-    evaluate(&policies, &req).verdict == Verdict::Allow
+    then(&policies, &req)
 }
 
 /// Decide `req` against `policies`, within the work budget (`budget`): a decision that met a
@@ -1739,9 +1752,32 @@ fn describe_statement(s: &CStatement) -> String {
     format!("statement {}{line}: {effect} {actions}{resources}", s.label())
 }
 
+/// Why a statement's Action list missed when it lists a name that is no action: the seed's
+/// `s3:ListBuckets` written for `s3:ListAllMyBuckets` (the catalog's own rule and suggestion).
+fn no_action_listed(s: &CStatement, req: &Request<'_>) -> String {
+    let Some(actions) = s.actions.as_ref().filter(|a| !a.not) else {
+        return String::new();
+    };
+    let cat = crate::catalog::catalog();
+    let listed = actions.raw.iter().filter(|a| !a.contains(['*', '?'])).find_map(|a| {
+        let (prefix, name) = a.split_once(':')?;
+        let service = cat.service(prefix)?;
+        let no = cat.not_an_action(Some(service), prefix, name, &[req.resource])?;
+        Some((a, service, no.suggestion))
+    });
+    match listed {
+        Some((a, service, Some(meant))) if meant.eq_ignore_ascii_case(req.action) => format!(
+            " (it lists {a}, which is not an action of {}: {meant} is the one meant)",
+            service.name
+        ),
+        Some((a, service, _)) => format!(" (it lists {a}, which is not an action of {})", service.name),
+        None => String::new(),
+    }
+}
+
 fn describe_miss(s: &CStatement, miss: Miss, req: &Request<'_>) -> String {
     match miss {
-        Miss::Action => format!("its actions do not include {}", req.action),
+        Miss::Action => format!("its actions do not include {}{}", req.action, no_action_listed(s, req)),
         Miss::Resource => format!(
             "its resources do not include {}{}",
             req.resource,

@@ -11,6 +11,13 @@ fn doc(statements: &str) -> String {
     format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
 }
 
+/// The explanation of a request against identity policies alone.
+fn explained(identity: &[&CompiledPolicy], action: &str, resource: &str, context: &Context) -> Vec<String> {
+    identity_only(identity, (action, resource), context, |p, req| {
+        explain(p, req, &evaluate(p, req))
+    })
+}
+
 /// Whether a policy allowing `action` on any resource under `condition` allows the request.
 fn decide_under(condition: &str, action: &str, resource: &str, ctx: &[(&str, &[&str])]) -> Verdict {
     let policy = doc(&format!(
@@ -1126,21 +1133,8 @@ fn a_request_action_is_service_colon_action() {
 #[test]
 fn explanations_say_when_the_action_is_no_action() {
     let any = compile(&doc(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#));
-    let refs = [&any];
-    let pol = Policies {
-        identity: &refs,
-        ..Policies::default()
-    };
     let ctx = Context::default();
-    let lines = |action: &str| {
-        let req = Request {
-            action,
-            resource: "*",
-            principal: None,
-            context: &ctx,
-        };
-        explain(&pol, &req, &evaluate(&pol, &req))
-    };
+    let lines = |action: &str| explained(&[&any], action, "*", &ctx);
     let typo = lines("s3:ListBuckets");
     assert!(typo[0].starts_with("ALLOWED"), "{typo:?}");
     assert_eq!(
@@ -1240,4 +1234,34 @@ fn missing_context_lists_the_keys_that_applying_statements_read() {
     assert!(!explain(&pol, &whole, &evaluate(&pol, &whole))
         .join("\n")
         .contains("lacks"));
+}
+
+/// The seed tutorial's policy lists s3:ListBuckets; asked about s3:ListAllMyBuckets, the closest
+/// statement's miss says the listed name is no action and which one was meant.
+#[test]
+fn a_miss_on_a_listed_name_that_is_no_action_says_so() {
+    let seed = compile(&doc(
+        r#"{"Effect": "Allow", "Action": ["s3:ListBuckets", "s3:GetObject"], "Resource": "*"}"#,
+    ));
+    let ctx = Context::default();
+    let why = |action: &str| explained(&[&seed], action, "*", &ctx).join("\n");
+    let meant = why("s3:ListAllMyBuckets");
+    assert!(
+        meant.contains(
+            "do not include s3:ListAllMyBuckets (it lists s3:ListBuckets, which is not an action of Amazon S3: \
+             s3:ListAllMyBuckets is the one meant)"
+        ),
+        "{meant}"
+    );
+    let other = why("s3:PutObject");
+    assert!(
+        other.contains("(it lists s3:ListBuckets, which is not an action of Amazon S3)"),
+        "{other}"
+    );
+    let clean = compile(&doc(
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#,
+    ));
+    assert!(!explained(&[&clean], "s3:PutObject", "*", &ctx)
+        .join("\n")
+        .contains("it lists"));
 }
