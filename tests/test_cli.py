@@ -436,6 +436,13 @@ def test_files_that_are_not_utf8_are_named_and_located(tmp_path: Path) -> None:
     assert run("simulate", "s3:GetObject", "--policy", "-", stdin="\ufeff" + doc).returncode == 0
 
 
+def test_check_sagemaker_needs_one_role() -> None:
+    none = run("check", "sagemaker", "--input", "s3://b/x")
+    assert none.returncode == 2 and "needs the execution role" in none.stderr, none.stderr
+    two = run("check", "sagemaker", "a-role", "--role", "b-role")
+    assert two.returncode == 2 and "two roles given" in two.stderr, two.stderr
+
+
 def test_errors_give_shell_advice(tmp_path: Path) -> None:
     env = {
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),

@@ -334,6 +334,8 @@ def test_the_check_command_exits_by_what_it_found(world: World) -> None:
     base = ["check", "sagemaker", "--role", "ds-exec", "--input", "s3://ml-data/train", "--output", "s3://ml-out/churn"]
     good = _cli(world, "ds", *base, "--image", world.image, "--job-name", "churn", "--format", "json")
     assert good.returncode == 0 and json.loads(good.stdout)["ok"] is True, good.stdout + good.stderr
+    positional = ["check", "sagemaker", "ds-exec", *base[4:], "--image", world.image, "--job-name", "churn"]
+    assert _cli(world, "ds", *positional).returncode == 0  # the role as `check assume` takes it
     bad = _cli(world, "ds", *base, "--input", "s3://ml-secret/raw", "--job-name", "churn")
     assert bad.returncode == 1 and "fix_policy (add to the role):" in bad.stdout, bad.stdout + bad.stderr
     policy = bad.stdout.split("fix_policy (add to the role):", 1)[1]

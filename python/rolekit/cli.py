@@ -886,7 +886,8 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_check_assume)
     s = csub.add_parser("sagemaker", parents=[base, aws], help="everything a SageMaker job needs, before it starts")
     formats(s, "text", "json")
-    s.add_argument("--role", required=True, help="the execution role (name or ARN)")
+    s.add_argument("role_given", nargs="?", metavar="ROLE", help="the execution role (name or ARN), or --role")
+    s.add_argument("--role", help="the execution role (name or ARN)")
     s.add_argument("--input", action="append", metavar="S3URI", help="an input prefix (repeatable)")
     s.add_argument("--output", metavar="S3URI", help="the output prefix")
     s.add_argument("--image", metavar="URI", help="the ECR image URI")
@@ -1054,6 +1055,12 @@ def _globals(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         args.format = getattr(args, "format_default", "text")
     elif choices is not None and args.format not in choices:
         parser.error(f"--format {args.format!r} is not one of this command's: {', '.join(choices)}")
+    if hasattr(args, "role_given"):  # check sagemaker: the role as `ROLE` (as check assume) or `--role ROLE`
+        if args.role_given and args.role and args.role_given != args.role:
+            parser.error(f"two roles given: {args.role_given!r} and --role {args.role!r}")
+        args.role = args.role or args.role_given
+        if not args.role:
+            parser.error("check sagemaker needs the execution role: rolekit check sagemaker ROLE ...")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
