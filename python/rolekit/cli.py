@@ -129,7 +129,7 @@ def _read(path: str) -> str:
     MAX_INPUT bytes, else an error that names the file."""
     from .exceptions import InvalidArgument
 
-    name = "standard input" if path == "-" else _shown(path)
+    name = _named(path)
     if path == "-":
         data = sys.stdin.buffer.read(MAX_INPUT + 1)
     else:
@@ -148,6 +148,11 @@ def _read(path: str) -> str:
         raise InvalidArgument(
             f"{name} is not UTF-8 text: byte {data[e.start]:#04x} at line {line}, column {column}{hint}"
         ) from None
+
+
+def _named(path: str) -> str:
+    """How a message names an input file (``-`` is standard input)."""
+    return "standard input" if path == "-" else _shown(path)
 
 
 def _shown(text: object) -> str:
@@ -324,18 +329,18 @@ def _policy_files(given: list[tuple[str, str]]) -> dict[str, Any]:
 
     policies: dict[str, Any] = {}
     for path, kind in given:
-        try:
-            policy = policies.get(path) or Policy.from_json(_read(path))
-        except PolicyError as e:
-            _print_errors(path, e.findings)
-            name = "standard input" if path == "-" else _shown(path)
-            raise PolicyError(f"{name} is not a policy rolekit can read", findings=e.findings) from None
-        policies[path] = policy
-        _print_errors(path, policy.validate(kind=kind))
+        if path not in policies:
+            try:
+                policies[path] = Policy.from_json(_read(path))
+            except PolicyError as e:
+                _print_errors(path, e.findings)
+                raise PolicyError(f"{_named(path)} is not a policy rolekit can read", findings=e.findings) from None
+        _print_errors(path, policies[path].validate(kind=kind))
     return policies
 
 
 def _print_errors(path: str, findings: Iterable[Any]) -> None:
+    """The error findings of the file `path` on stderr, each with its file:line:column."""
     for f in findings:
         if f.severity == "error":
             r = _finding_dict(path, f)
