@@ -149,12 +149,7 @@ impl Reader<'_> {
                 let text = match rolekit_policy::json::text(&bytes) {
                     Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
                     Err(e) => {
-                        self.problems.push(SpecProblem {
-                            file: full.display().to_string(),
-                            line: e.pos.line as usize,
-                            column: e.pos.column as usize,
-                            message: format!("{what} is not UTF-8 text: {}", e.message),
-                        });
+                        self.problems.push(not_utf8(&full, what, &e));
                         return None;
                     }
                 };
@@ -453,20 +448,24 @@ fn once(r: &mut Reader<'_>, seen: &mut Vec<(String, usize)>, t: &DeTable<'_>, at
     seen.push((name.to_string(), line));
 }
 
+/// The problem of a file (the spec, or a policy file it names) whose bytes are not UTF-8, at the
+/// first bad byte.
+fn not_utf8(file: &Path, what: &str, e: &rolekit_policy::json::ParseError) -> SpecProblem {
+    SpecProblem {
+        file: file.display().to_string(),
+        line: e.pos.line as usize,
+        column: e.pos.column as usize,
+        message: format!("{what} is not UTF-8 text: {}", e.message),
+    }
+}
+
 impl SpecFile {
     /// Read and check the spec at `path`.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::InvalidArgument(format!("cannot read the spec {}: {e}", path.display())))?;
         let source = path.display().to_string();
-        let text = rolekit_policy::json::text(&bytes).map_err(|e| {
-            Error::Spec(vec![SpecProblem {
-                file: source.clone(),
-                line: e.pos.line as usize,
-                column: e.pos.column as usize,
-                message: format!("the spec is not UTF-8 text: {}", e.message),
-            }])
-        })?;
+        let text = rolekit_policy::json::text(&bytes).map_err(|e| Error::Spec(vec![not_utf8(path, "the spec", &e)]))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         // A byte-order mark (some Windows editors write one) is not part of the TOML.
         Self::parse(text.trim_start_matches('\u{feff}'), &source, &base)
