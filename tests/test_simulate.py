@@ -32,6 +32,14 @@ def test_the_seed_mistake_is_named_in_the_explanation() -> None:
     assert "Note:" not in rk.simulate("s3:ListAllMyBuckets", identity=[LIST_ALL]).explain()
 
 
+def test_an_s3_uri_asked_about_is_named_with_its_arn() -> None:
+    # Data scientists think in s3:// URIs; a policy names ARNs. The decision says which is which.
+    data = rk.Policy([rk.Statement.allow("s3:GetObject", "arn:aws:s3:::ml-data/*")])
+    text = rk.simulate("s3:GetObject", "s3://ml-data/train.csv", identity=[data]).explain()
+    assert "is an S3 URI, not an ARN (suggestion: arn:aws:s3:::ml-data/train.csv)" in text, text
+    assert rk.simulate("s3:GetObject", "arn:aws:s3:::ml-data/train.csv", identity=[data]).allowed
+
+
 def test_missing_context_names_the_keys_aws_would_have_set() -> None:
     # A time-limited grant: AWS puts aws:CurrentTime in every request; offline it is the caller's
     # to give, and the decision says which keys it lacked instead of a silent implicit deny.

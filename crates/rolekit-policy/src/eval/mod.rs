@@ -1906,8 +1906,11 @@ pub fn missing_context(policies: &Policies<'_>, req: &Request<'_>) -> Vec<String
 /// What an explanation adds of the request itself: first, under the verdict, an action AWS never
 /// receives ([`action_note`]); last, a resource policy AWS would read that was not given.
 fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<String>) {
-    if let Some(note) = action_note(req.action, req.resource) {
-        lines.insert(1.min(lines.len()), note);
+    let notes = action_note(req.action, req.resource)
+        .into_iter()
+        .chain(resource_note(req.resource));
+    for (i, note) in notes.enumerate() {
+        lines.insert((1 + i).min(lines.len()), note);
     }
     let missing = missing_context(policies, req);
     if !missing.is_empty() {
@@ -1930,6 +1933,27 @@ fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<Str
                 .into()
         });
     }
+}
+
+/// What an explanation says first of a request resource that names nothing AWS has: an S3 URI
+/// where an ARN goes, an unknown partition, a part missing. The validator's own finding for the
+/// same text in a statement's Resource, with its suggestion.
+fn resource_note(resource: &str) -> Option<String> {
+    if resource == "*" {
+        return None;
+    }
+    let probe = serde_json::json!({
+        "Version": VERSION_2012,
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": resource}],
+    });
+    let probe = Policy::from_node(crate::json::Node::from_serde(&probe));
+    let findings = crate::validate::validate(&probe, crate::validate::Options::default());
+    let f = findings.into_iter().find(|f| {
+        f.severity <= crate::validate::Severity::Warning
+            && f.path.last() == Some(&crate::validate::PathElem::Key("Resource".into()))
+    })?;
+    let meant = f.suggestion.map(|s| format!(" (suggestion: {s})")).unwrap_or_default();
+    Some(format!("Note: no AWS resource has this name: {}{meant}.", f.message))
 }
 
 /// What an explanation says first of a request action that AWS never receives: a pattern (a

@@ -1265,3 +1265,24 @@ fn a_miss_on_a_listed_name_that_is_no_action_says_so() {
         .join("\n")
         .contains("it lists"));
 }
+
+/// A request resource that names nothing AWS has (an S3 URI, a part missing) is said under the
+/// verdict with the validator's words and suggestion; an ARN or "*" gets no note.
+#[test]
+fn explanations_say_when_the_resource_is_no_arn() {
+    let data = compile(&doc(
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::ml-data/*"}"#,
+    ));
+    let ctx = Context::default();
+    let uri = explained(&[&data], "s3:GetObject", "s3://ml-data/train.csv", &ctx);
+    assert_eq!(
+        uri[1],
+        r#"Note: no AWS resource has this name: resource "s3://ml-data/train.csv" is an S3 URI, not an ARN (suggestion: arn:aws:s3:::ml-data/train.csv)."#
+    );
+    let short = explained(&[&data], "s3:GetObject", "arn:aws:s3", &ctx).join("\n");
+    assert!(short.contains("Note: no AWS resource has this name"), "{short}");
+    for fine in ["arn:aws:s3:::ml-data/train.csv", "*"] {
+        let text = explained(&[&data], "s3:GetObject", fine, &ctx).join("\n");
+        assert!(!text.contains("Note:"), "{fine}: {text}");
+    }
+}
