@@ -424,12 +424,15 @@ def test_files_that_are_not_utf8_are_named_and_located(tmp_path: Path) -> None:
     doc = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
     windows = tmp_path / "utf16.json"
     windows.write_bytes(doc.encode("utf-16"))  # what PowerShell's > writes
-    out = run("lint", str(windows))
-    assert out.returncode == 3 and f"{windows} is not UTF-8 text" in out.stderr and "UTF-16" in out.stderr, out.stderr
     latin = tmp_path / "latin1.json"
     latin.write_bytes(b'{\n  "Sid": "caf\xe9"}')
-    out = run("lint", str(latin))
-    assert "byte 0xe9 at line 2, column 14" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    out = run("lint", str(windows), str(latin))  # one bad file does not stop the others
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert f"{windows}:1:1: error" in out.stdout and "UTF-16" in out.stdout, out.stdout
+    assert f"{latin}:2:14: error" in out.stdout and "byte 0xe9 is not UTF-8" in out.stdout, out.stdout
+    given = run("simulate", "s3:GetObject", "--policy", str(latin))
+    assert given.returncode == 3 and f"{latin}:2:14: error" in given.stderr, given.stderr
+    assert f"{latin} is not a policy" in given.stderr, given.stderr
     bom = tmp_path / "bom.json"
     bom.write_bytes(b"\xef\xbb\xbf" + doc.encode())  # a UTF-8 byte-order mark, as Notepad may write
     assert run("lint", str(bom)).returncode == 0

@@ -48,11 +48,11 @@ def _cmd_whoami(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _named_files(items: Optional[Sequence[str]], what: str) -> dict[str, str]:
-    """`NAME=FILE` arguments as {name: document text}."""
+def _named_files(items: Optional[Sequence[str]], what: str) -> dict[str, bytes]:
+    """`NAME=FILE` arguments as {name: the document's bytes}."""
     from .exceptions import InvalidArgument
 
-    out: dict[str, str] = {}
+    out: dict[str, bytes] = {}
     for item in items or []:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
@@ -124,30 +124,20 @@ def _cmd_policy_put(args: argparse.Namespace) -> int:
 MAX_INPUT = 10 * 1024 * 1024
 
 
-def _read(path: str) -> str:
-    """A file's text, or standard input for `-`: UTF-8 (a byte-order mark is dropped), at most
-    MAX_INPUT bytes, else an error that names the file."""
+def _read(path: str) -> bytes:
+    """A file's bytes, or standard input's for `-`: at most MAX_INPUT, else an error that names the
+    file. They are policies, decoded by rolekit's parser, which says where a byte is not UTF-8 (and
+    that a file is UTF-16) and passes over a byte-order mark."""
     from .exceptions import InvalidArgument
 
-    name = _named(path)
     if path == "-":
         data = sys.stdin.buffer.read(MAX_INPUT + 1)
     else:
         with open(path, "rb") as f:
             data = f.read(MAX_INPUT + 1)
     if len(data) > MAX_INPUT:
-        raise InvalidArgument(f"{name} is larger than {MAX_INPUT // (1024 * 1024)} MB; rolekit reads no more")
-    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some Windows editors write
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
-        hint = " (it is UTF-16, as PowerShell's > and some editors save: save it as UTF-8)" if utf16 else ""
-        start = data.rfind(b"\n", 0, e.start) + 1
-        line, column = data.count(b"\n", 0, e.start) + 1, len(data[start : e.start].decode("utf-8", "replace")) + 1
-        raise InvalidArgument(
-            f"{name} is not UTF-8 text: byte {data[e.start]:#04x} at line {line}, column {column}{hint}"
-        ) from None
+        raise InvalidArgument(f"{_named(path)} is larger than {MAX_INPUT // (1024 * 1024)} MB; rolekit reads no more")
+    return data
 
 
 def _named(path: str) -> str:
