@@ -1903,8 +1903,9 @@ pub fn missing_context(policies: &Policies<'_>, req: &Request<'_>) -> Vec<String
     missing
 }
 
-/// What an explanation adds of the request itself: first, under the verdict, an action AWS never
-/// receives ([`action_note`]); last, a resource policy AWS would read that was not given.
+/// What an explanation adds of the request itself: under the verdict, an action AWS never
+/// receives ([`action_note`]) and a resource no ARN names ([`resource_note`]); last, the context
+/// keys it lacked ([`missing_context`]) and a resource policy AWS would read that was not given.
 fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<String>) {
     let notes = action_note(req.action, req.resource)
         .into_iter()
