@@ -220,13 +220,11 @@ def _policy_paths(given: Sequence[str]) -> list[str]:
         if path == "-" or not os.path.isdir(path):
             paths.append(path)
             continue
-        found = sorted(
-            os.path.join(top, name)
-            for top, dirs, names in os.walk(path)
-            if not any(part.startswith(".") for part in os.path.relpath(top, path).split(os.sep) if part != ".")
-            for name in names
-            if name.endswith(".json")
-        )
+        found: list[str] = []
+        for top, dirs, names in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # not walked at all (.git, .venv)
+            found += (os.path.join(top, name) for name in names if name.endswith(".json"))
+        found.sort()
         if not found:
             raise InvalidArgument(f"{_shown(path)} is a folder with no .json file in it")
         paths += found

@@ -1886,10 +1886,13 @@ fn guardrail_lines(policies: &Policies<'_>, req: &Request<'_>, decision: &Decisi
 /// `MissingContextValues`. A condition on a key the request lacks does not hold (`...IfExists`
 /// ones do); `Null` conditions, which ask whether the key is there, are left out.
 pub fn missing_context(policies: &Policies<'_>, req: &Request<'_>) -> Vec<String> {
-    let prep = Prepared::new(req);
+    missing_keys(policies, req, &Prepared::new(req))
+}
+
+fn missing_keys(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Vec<String> {
     let mut missing: Vec<String> = Vec::new();
     for (_, policy) in policies.each() {
-        for s in policy.statements.iter().filter(|s| s.covers(req, &prep).is_ok()) {
+        for s in policy.statements.iter().filter(|s| s.covers(req, prep).is_ok()) {
             for c in &s.conditions {
                 if c.op != BaseOp::Null
                     && !req.context.contains(&c.key_lower)
@@ -1913,7 +1916,8 @@ fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<Str
     for (i, note) in notes.enumerate() {
         lines.insert((1 + i).min(lines.len()), note);
     }
-    let missing = missing_context(policies, req);
+    let prep = Prepared::new(req);
+    let missing = missing_keys(policies, req, &prep);
     if !missing.is_empty() {
         lines.push(format!(
             "The request's context lacks {}, which conditions of statements that take in the request read: a \
@@ -1923,7 +1927,7 @@ fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<Str
             missing.join(", ")
         ));
     }
-    if policies.resource.is_none() && resource_policy_decides(req.action, &Prepared::new(req)) {
+    if policies.resource.is_none() && resource_policy_decides(req.action, &prep) {
         lines.push(if req.action.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("kms:")) {
             "The key policy was not given: this is decided as if the key had its default key policy, which lets \
              the account's IAM policies decide; give the key policy as the resource policy to decide as KMS does."
