@@ -193,7 +193,9 @@ impl PyStatement {
 
 #[pymethods]
 impl PyStatement {
-    /// An Allow statement.
+    /// An Allow statement. `resources` is what a permissions policy's statement must name (`"*"`
+    /// for every resource): IAM refuses one without, and simulate leaves it out. A trust policy's
+    /// statement names a `principal` and no resources.
     #[staticmethod]
     #[pyo3(signature = (actions, resources=None, *, sid=None, conditions=None, principal=None))]
     fn allow(
@@ -206,7 +208,7 @@ impl PyStatement {
         Self::make("Allow", actions, resources, sid, conditions, principal)
     }
 
-    /// A Deny statement.
+    /// A Deny statement; `resources` as for `allow`.
     #[staticmethod]
     #[pyo3(signature = (actions, resources=None, *, sid=None, conditions=None, principal=None))]
     fn deny(

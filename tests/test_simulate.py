@@ -26,7 +26,7 @@ def test_the_seed_mistake_is_named_in_the_explanation() -> None:
     # explanation says so and names the action meant, before the statements.
     lines = rk.simulate("s3:ListBuckets", identity=[LIST_ALL]).explain().splitlines()
     assert lines[0].startswith("DENIED") and "did you mean s3:ListAllMyBuckets?" in lines[1], lines
-    everything = rk.Policy([rk.Statement.allow("s3:*")])
+    everything = rk.Policy([rk.Statement.allow("s3:*", "*")])
     allowed = rk.simulate("s3:ListBuckets", identity=[everything])
     assert allowed.allowed and "is not an action of Amazon S3" in allowed.explain()
     assert "Note:" not in rk.simulate("s3:ListAllMyBuckets", identity=[LIST_ALL]).explain()
@@ -44,7 +44,11 @@ def test_missing_context_names_the_keys_aws_would_have_set() -> None:
     # A time-limited grant: AWS puts aws:CurrentTime in every request; offline it is the caller's
     # to give, and the decision says which keys it lacked instead of a silent implicit deny.
     until = rk.Policy(
-        [rk.Statement.allow("s3:GetObject", conditions={"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}})]
+        [
+            rk.Statement.allow(
+                "s3:GetObject", "*", conditions={"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}
+            )
+        ]
     )
     bare = rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[until])
     assert not bare.allowed and bare.missing_context == ["aws:CurrentTime"]
@@ -379,3 +383,32 @@ def test_a_service_principal_is_an_aws_service() -> None:
     assert service.allowed
     user = rk.simulate("s3:PutObject", "arn:aws:s3:::logs/x", principal="arn:aws:iam::111122223333:user/u", **common)
     assert not user.allowed
+
+
+def test_a_statement_iam_refuses_decides_nothing_and_says_why() -> None:
+    # A statement built without resources is a trust policy's (no Resource); in an identity policy
+    # IAM refuses it, so it allows nothing, and the explanation says which statement and why.
+    bare = rk.Policy([rk.Statement.allow("s3:GetObject", sid="Read")])
+    d = rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[bare])
+    assert not d.allowed
+    assert 'statement "Read"' in d.explain() and "neither Resource nor NotResource" in d.explain()
+    # A typo in a condition operator no longer leaves the statement allowing unconditionally.
+    typo = rk.Policy.from_json(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": "*",
+                    "Condition": {"StringEqual": {"aws:PrincipalTag/team": "ml"}},
+                }
+            ],
+        }
+    )
+    d = rk.simulate("s3:GetObject", "arn:aws:s3:::b/k", identity=[typo], context={"aws:PrincipalTag/team": "ml"})
+    assert not d.allowed and '"StringEqual" is not a condition operator' in d.explain()
+    # The same statement as a trust policy's is fine: trust policies have no Resource.
+    trust = rk.Policy([rk.Statement.allow("sts:AssumeRole", principal={"Service": "sagemaker.amazonaws.com"})])
+    role = "arn:aws:iam::111122223333:role/r"
+    assert rk.simulate("sts:AssumeRole", role, resource_policy=trust, principal="sagemaker.amazonaws.com").allowed

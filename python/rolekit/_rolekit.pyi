@@ -449,7 +449,10 @@ class Statement:
         sid: Optional[str] = None,
         conditions: Optional[Mapping[str, Any]] = None,
         principal: Optional[_Json] = None,
-    ) -> Statement: ...
+    ) -> Statement:
+        """An Allow statement. ``resources`` is what a permissions policy's statement must name
+        (``"*"`` for every resource): IAM refuses one without, and simulate leaves it out. A trust
+        policy's statement names a ``principal`` and no resources."""
     @staticmethod
     def deny(
         actions: _Strings,
@@ -458,7 +461,8 @@ class Statement:
         sid: Optional[str] = None,
         conditions: Optional[Mapping[str, Any]] = None,
         principal: Optional[_Json] = None,
-    ) -> Statement: ...
+    ) -> Statement:
+        """A Deny statement; ``resources`` as for :meth:`allow`."""
     @property
     def effect(self) -> Optional[str]: ...
     @property

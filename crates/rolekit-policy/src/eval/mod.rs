@@ -144,6 +144,14 @@ impl Role {
         }
     }
 
+    /// Whether the policy is a permissions policy, whose statements IAM refuses without a
+    /// Resource or NotResource ("Policy statement must contain resources"): an identity-based
+    /// policy, the permissions boundary, the session policy. (A trust policy has none; SCPs may
+    /// leave it out.)
+    fn needs_resource(self) -> bool {
+        matches!(self, Self::Identity(_) | Self::Boundary | Self::Session)
+    }
+
     /// Whether the policy's statements name principals (resource, RCP and endpoint policies).
     fn names_principals(self) -> bool {
         matches!(self, Self::Resource | Self::Rcp { .. } | Self::Endpoint)
@@ -663,12 +671,16 @@ impl CStatement {
     /// `Some(names every principal)` when the statement matches every action and resource
     /// whatever the context.
     fn allows_all(&self) -> Option<bool> {
-        let everything = |m: &Option<Matcher>| m.as_ref().is_none_or(|m| m.any);
-        (self.actions.is_some()
-            && everything(&self.actions)
-            && everything(&self.resources)
-            && self.conditions.is_empty())
-        .then(|| self.principal.as_ref().is_some_and(|p| p.only_star && !p.not))
+        let everything = |m: &Option<Matcher>| m.as_ref().is_some_and(|m| m.any);
+        (everything(&self.actions) && everything(&self.resources) && self.conditions.is_empty())
+            .then(|| self.principal.as_ref().is_some_and(|p| p.only_star && !p.not))
+    }
+
+    /// Whether IAM refuses the statement in a policy of `role`: one with neither Resource nor
+    /// NotResource in a permissions policy. It takes no part in a decision, as the statements
+    /// refused whatever the policy ([`CompiledPolicy::refused`]).
+    fn refused_in(&self, role: Role) -> bool {
+        self.resources.is_none() && role.needs_resource()
     }
 
     /// Whether the statement names its principals with NotPrincipal.
@@ -703,6 +715,49 @@ pub struct CompiledPolicy {
     pub reads_principal: bool,
     /// Whether it reads a key AWS derives from the resource ([`principal::resource_keys`]).
     pub reads_resource: bool,
+    /// The statements IAM refuses whatever the policy's kind, left out of every decision (an
+    /// explanation says so: a policy with one cannot be in force as written).
+    pub refused: Vec<Refused>,
+}
+
+/// A statement left out of every decision because IAM refuses it (`validate` says how to fix it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// `Sid` or `#index`.
+    pub label: String,
+    pub line: u32,
+    pub why: RefusedWhy,
+}
+
+/// What IAM refuses in a [`Refused`] statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefusedWhy {
+    /// No Effect, or one that is not `Allow` or `Deny` (case-sensitive).
+    Effect,
+    /// Neither Action nor NotAction.
+    NoAction,
+    /// A condition operator IAM does not have, as written (a condition on it could hold for no
+    /// request, or for all: neither is IAM's, which refuses the policy).
+    Operator(String),
+}
+
+impl Refused {
+    fn new(s: &crate::model::Statement, why: RefusedWhy) -> Self {
+        Self {
+            label: s.label(),
+            line: s.pos.line,
+            why,
+        }
+    }
+
+    /// Why, in a few words.
+    pub fn says(&self) -> String {
+        match &self.why {
+            RefusedWhy::Effect => "its Effect is not \"Allow\" or \"Deny\"".into(),
+            RefusedWhy::NoAction => "it has neither Action nor NotAction".into(),
+            RefusedWhy::Operator(op) => format!("{op:?} is not a condition operator"),
+        }
+    }
 }
 
 /// For a policy of 4 to 64 statements: the statements (bit `i` for statement `i`) each action
@@ -778,20 +833,31 @@ impl ActionIndex {
 }
 
 impl CompiledPolicy {
-    /// Compile a policy. Statements without a valid Effect, or with no Action / NotAction, are
-    /// skipped: IAM would have rejected them (validate reports why).
+    /// Compile a policy. Statements without a valid Effect, with no Action / NotAction, or with a
+    /// condition operator IAM does not have are left out ([`CompiledPolicy::refused`]): IAM
+    /// would have rejected them (validate reports why).
     pub fn new(policy: &Policy) -> Self {
         let variables = policy.version.as_deref() == Some(VERSION_2012);
+        let mut refused = Vec::new();
         let statements: Vec<CStatement> = policy
             .statements
             .iter()
             .filter_map(|s| {
-                let effect = s.effect?;
+                let mut refuse = |why| {
+                    refused.push(Refused::new(s, why));
+                    None
+                };
+                let Some(effect) = s.effect else {
+                    return refuse(RefusedWhy::Effect);
+                };
                 let actions = match (&s.action, &s.not_action) {
                     (Some(a), _) => Matcher::actions(a, false),
                     (None, Some(n)) => Matcher::actions(n, true),
-                    _ => return None,
+                    _ => return refuse(RefusedWhy::NoAction),
                 };
+                if let Some(c) = s.conditions.iter().find(|c| c.operator.base.is_none()) {
+                    return refuse(RefusedWhy::Operator(c.operator.raw.clone()));
+                }
                 let resources = match (&s.resource, &s.not_resource) {
                     (Some(r), _) => Some(Matcher::new(r, false, variables, false)),
                     (None, Some(n)) => Some(Matcher::new(n, true, variables, false)),
@@ -834,6 +900,7 @@ impl CompiledPolicy {
             allows_all,
             reads_principal: principal::reads_principal_keys(policy),
             reads_resource: principal::reads_resource_keys(policy),
+            refused,
         }
     }
 }
@@ -1448,7 +1515,7 @@ impl Found {
                 let Some(s) = policy.statements.get(i) else {
                     break;
                 };
-                if s.effect == Effect::Allow && !self.wants_allow(role) {
+                if (s.effect == Effect::Allow && !self.wants_allow(role)) || s.refused_in(role) {
                     continue;
                 }
                 // "The NotPrincipal element with a Deny effect will always deny any IAM principal
@@ -1916,6 +1983,18 @@ fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<Str
     for (i, note) in notes.enumerate() {
         lines.insert((1 + i).min(lines.len()), note);
     }
+    for (role, policy) in policies.each() {
+        let in_role = policy.statements.iter().filter(|s| s.refused_in(role));
+        let in_role = in_role.map(|s| (s.label(), s.line, "it has neither Resource nor NotResource".to_string()));
+        let refused = policy.refused.iter().map(|r| (r.label.clone(), r.line, r.says()));
+        for (label, line, why) in refused.chain(in_role) {
+            lines.push(format!(
+                "Note: {}, statement {label} (line {line}) took no part: IAM refuses it ({why}), so AWS never \
+                 decides with this policy as written; its validate() says how to fix it.",
+                role.label(),
+            ));
+        }
+    }
     let prep = Prepared::new(req);
     let missing = missing_keys(policies, req, &prep);
     if !missing.is_empty() {
@@ -2032,7 +2111,11 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
             let mut closest: Option<(Miss, Role, &CStatement)> = None;
             let mut allowed_roles = Vec::new();
             for (role, policy) in policies.each() {
-                for s in policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
+                for s in policy
+                    .statements
+                    .iter()
+                    .filter(|s| s.effect == Effect::Allow && !s.refused_in(role))
+                {
                     match s.check(req, &prep, role.names_principals()) {
                         Ok(_) => allowed_roles.push(role),
                         Err(m) => {

@@ -1286,3 +1286,68 @@ fn explanations_say_when_the_resource_is_no_arn() {
         assert!(!text.contains("Note:"), "{fine}: {text}");
     }
 }
+
+/// A statement IAM refuses (no valid Effect, no Action, an operator IAM does not have; no
+/// Resource in a permissions policy) decides nothing: a typo'd condition operator no longer
+/// leaves an unconditional Allow, and the explanation names the statement and why.
+#[test]
+fn statements_iam_refuses_take_no_part() {
+    let ctx = Context::default();
+    let cases = [
+        (
+            r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEqual": {"aws:PrincipalTag/team": "ml"}}}"#,
+            "(\"StringEqual\" is not a condition operator)",
+        ),
+        (
+            r#"{"Effect": "Alow", "Action": "s3:GetObject", "Resource": "*"}"#,
+            "(its Effect is not \"Allow\" or \"Deny\")",
+        ),
+        (
+            r#"{"Effect": "Allow", "Resource": "*"}"#,
+            "(it has neither Action nor NotAction)",
+        ),
+        (
+            r#"{"Sid": "NoResource", "Effect": "Allow", "Action": "s3:GetObject"}"#,
+            "(it has neither Resource nor NotResource)",
+        ),
+    ];
+    for (statement, why) in cases {
+        let refused = compile(&doc(statement));
+        let lines = explained(&[&refused], "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+        assert!(lines[0].starts_with("DENIED (implicit deny)"), "{statement}: {lines:?}");
+        let note = lines
+            .iter()
+            .find(|l| l.starts_with("Note: identity policy #0, statement"));
+        assert!(
+            note.is_some_and(|n| n.contains(why) && n.contains("(line 1) took no part")),
+            "{lines:?}"
+        );
+        // The same statement beside a valid one: the valid one decides, the note stays.
+        let both = compile(&doc(&format!("{statement}, {S3_READ}")));
+        let lines = explained(&[&both], "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+        assert_eq!(lines[0], "ALLOWED: s3:GetObject on arn:aws:s3:::b/k.");
+        assert!(lines.iter().any(|l| l.contains(why)), "{lines:?}");
+    }
+    // A Deny IAM refuses denies nothing either.
+    let deny = compile(&doc(&format!(
+        r#"{S3_READ}, {{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {{"Bool ": {{"aws:SecureTransport": "false"}}}}}}"#
+    )));
+    assert_eq!(
+        explained(&[&deny], "s3:GetObject", "arn:aws:s3:::b/k", &ctx)[0],
+        "ALLOWED: s3:GetObject on arn:aws:s3:::b/k."
+    );
+    // A trust policy has no Resource, and is not refused for it.
+    let trust =
+        doc(r#"{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}"#);
+    let d = full(
+        &[],
+        Some(&trust),
+        None,
+        None,
+        "sts:AssumeRole",
+        "arn:aws:iam::111122223333:role/r",
+        Some("sagemaker.amazonaws.com"),
+    );
+    assert_eq!(d.verdict, Verdict::Allow);
+    assert!(compile(&trust).refused.is_empty());
+}
