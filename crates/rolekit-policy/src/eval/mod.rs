@@ -705,6 +705,9 @@ pub struct CompiledPolicy {
     pub weight: usize,
     /// Whether any statement denies: a policy whose allows no longer matter is then skipped.
     has_deny: bool,
+    /// The statements with neither Resource nor NotResource (refused in a permissions policy,
+    /// [`CStatement::refused_in`]), bit `i % 64` of block `i / 64`; empty when there are none.
+    resourceless: Vec<u64>,
     /// Which statements a request's action can match, by its keys: the others are not read.
     index: Option<ActionIndex>,
     /// The first Allow statement, when it allows every action on every resource without a
@@ -887,6 +890,11 @@ impl CompiledPolicy {
             .collect();
         let weight = policy.statements.iter().map(weight).sum();
         let has_deny = statements.iter().any(|s| s.effect == Effect::Deny);
+        let mut resourceless = Vec::new();
+        for (i, _) in statements.iter().enumerate().filter(|(_, s)| s.resources.is_none()) {
+            resourceless.resize(resourceless.len().max(i / 64 + 1), 0u64);
+            resourceless[i / 64] |= 1 << (i % 64);
+        }
         let index = ActionIndex::new(&statements);
         let allows_all = statements
             .iter()
@@ -896,6 +904,7 @@ impl CompiledPolicy {
             statements,
             weight,
             has_deny,
+            resourceless,
             index,
             allows_all,
             reads_principal: principal::reads_principal_keys(policy),
@@ -1487,6 +1496,14 @@ impl Found {
             return;
         }
         let names = role.names_principals();
+        let refused = |base: usize| {
+            let block = policy.resourceless.get(base / 64).copied().unwrap_or(0);
+            if role.needs_resource() {
+                !block
+            } else {
+                u64::MAX
+            }
+        };
         // A policy that allows everything (the resource-based policy aside, whose allow depends
         // on how it names the caller) needs only its denies read.
         if let Some((i, star)) = policy.allows_all {
@@ -1508,14 +1525,14 @@ impl Found {
             let mut pending = match indexed {
                 Some(index) => index.candidates(prep.keys),
                 None => u64::MAX >> 64usize.saturating_sub(policy.statements.len() - base),
-            };
+            } & refused(base);
             while pending != 0 {
                 let i = base + pending.trailing_zeros() as usize;
                 pending &= pending - 1;
                 let Some(s) = policy.statements.get(i) else {
                     break;
                 };
-                if (s.effect == Effect::Allow && !self.wants_allow(role)) || s.refused_in(role) {
+                if s.effect == Effect::Allow && !self.wants_allow(role) {
                     continue;
                 }
                 // "The NotPrincipal element with a Deny effect will always deny any IAM principal

@@ -1328,6 +1328,13 @@ fn statements_iam_refuses_take_no_part() {
         assert_eq!(lines[0], "ALLOWED: s3:GetObject on arn:aws:s3:::b/k.");
         assert!(lines.iter().any(|l| l.contains(why)), "{lines:?}");
     }
+    // Past the first 64 statements (the decision reads them 64 at a time) likewise.
+    let filler = r#"{"Effect": "Allow", "Action": "ec2:DescribeImages", "Resource": "*"}"#;
+    let mut many = vec![filler; 66];
+    many.push(r#"{"Effect": "Allow", "Action": "s3:GetObject"}"#);
+    let many = compile(&doc(&many.join(", ")));
+    let lines = explained(&[&many], "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+    assert!(lines[0].starts_with("DENIED") && lines.iter().any(|l| l.contains("statement #66")), "{lines:?}");
     // A Deny IAM refuses denies nothing either.
     let deny = compile(&doc(&format!(
         r#"{S3_READ}, {{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {{"Bool ": {{"aws:SecureTransport": "false"}}}}}}"#
