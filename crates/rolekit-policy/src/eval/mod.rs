@@ -2007,7 +2007,7 @@ fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<Str
         for (label, line, why) in refused.chain(in_role) {
             lines.push(format!(
                 "Note: {}, statement {label} (line {line}) took no part: IAM refuses it ({why}), so AWS never \
-                 decides with this policy as written; its validate() says how to fix it.",
+                 decides with this policy as written; validating it (Policy.validate(), rolekit lint) says how to fix it.",
                 role.label(),
             ));
         }

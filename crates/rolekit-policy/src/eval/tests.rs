@@ -1334,7 +1334,10 @@ fn statements_iam_refuses_take_no_part() {
     many.push(r#"{"Effect": "Allow", "Action": "s3:GetObject"}"#);
     let many = compile(&doc(&many.join(", ")));
     let lines = explained(&[&many], "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
-    assert!(lines[0].starts_with("DENIED") && lines.iter().any(|l| l.contains("statement #66")), "{lines:?}");
+    assert!(
+        lines[0].starts_with("DENIED") && lines.iter().any(|l| l.contains("statement #66")),
+        "{lines:?}"
+    );
     // A Deny IAM refuses denies nothing either.
     let deny = compile(&doc(&format!(
         r#"{S3_READ}, {{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {{"Bool ": {{"aws:SecureTransport": "false"}}}}}}"#
