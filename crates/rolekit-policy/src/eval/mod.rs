@@ -742,6 +742,21 @@ pub enum RefusedWhy {
     /// A condition operator IAM does not have, as written (a condition on it could hold for no
     /// request, or for all: neither is IAM's, which refuses the policy).
     Operator(String),
+    /// Neither Resource nor NotResource, in a permissions policy ([`CStatement::refused_in`]; not
+    /// in [`CompiledPolicy::refused`], which is the same whatever the policy's kind).
+    NoResource,
+}
+
+impl RefusedWhy {
+    /// Why, in a few words.
+    pub fn says(&self) -> String {
+        match self {
+            Self::Effect => "its Effect is not \"Allow\" or \"Deny\"".into(),
+            Self::NoAction => "it has neither Action nor NotAction".into(),
+            Self::Operator(op) => format!("{op:?} is not a condition operator"),
+            Self::NoResource => "it has neither Resource nor NotResource".into(),
+        }
+    }
 }
 
 impl Refused {
@@ -750,15 +765,6 @@ impl Refused {
             label: s.label(),
             line: s.pos.line,
             why,
-        }
-    }
-
-    /// Why, in a few words.
-    pub fn says(&self) -> String {
-        match &self.why {
-            RefusedWhy::Effect => "its Effect is not \"Allow\" or \"Deny\"".into(),
-            RefusedWhy::NoAction => "it has neither Action nor NotAction".into(),
-            RefusedWhy::Operator(op) => format!("{op:?} is not a condition operator"),
         }
     }
 }
@@ -1975,8 +1981,9 @@ pub fn missing_context(policies: &Policies<'_>, req: &Request<'_>) -> Vec<String
 
 fn missing_keys(policies: &Policies<'_>, req: &Request<'_>, prep: &Prepared<'_>) -> Vec<String> {
     let mut missing: Vec<String> = Vec::new();
-    for (_, policy) in policies.each() {
-        for s in policy.statements.iter().filter(|s| s.covers(req, prep).is_ok()) {
+    for (role, policy) in policies.each() {
+        let taken_in = |s: &&CStatement| !s.refused_in(role) && s.covers(req, prep).is_ok();
+        for s in policy.statements.iter().filter(taken_in) {
             for c in &s.conditions {
                 if c.op != BaseOp::Null
                     && !req.context.contains(&c.key_lower)
@@ -2002,8 +2009,8 @@ fn request_notes(policies: &Policies<'_>, req: &Request<'_>, lines: &mut Vec<Str
     }
     for (role, policy) in policies.each() {
         let in_role = policy.statements.iter().filter(|s| s.refused_in(role));
-        let in_role = in_role.map(|s| (s.label(), s.line, "it has neither Resource nor NotResource".to_string()));
-        let refused = policy.refused.iter().map(|r| (r.label.clone(), r.line, r.says()));
+        let in_role = in_role.map(|s| (s.label(), s.line, RefusedWhy::NoResource.says()));
+        let refused = policy.refused.iter().map(|r| (r.label.clone(), r.line, r.why.says()));
         for (label, line, why) in refused.chain(in_role) {
             lines.push(format!(
                 "Note: {}, statement {label} (line {line}) took no part: IAM refuses it ({why}), so AWS never \

@@ -1338,6 +1338,14 @@ fn statements_iam_refuses_take_no_part() {
         lines[0].starts_with("DENIED") && lines.iter().any(|l| l.contains("statement #66")),
         "{lines:?}"
     );
+    // Nor are the keys of a refused statement's conditions asked for.
+    let keyed = compile(&doc(
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}"#,
+    ));
+    let missing = identity_only(&[&keyed], ("s3:GetObject", "arn:aws:s3:::b/k"), &ctx, |p, req| {
+        missing_context(p, req)
+    });
+    assert!(missing.is_empty(), "{missing:?}");
     // A Deny IAM refuses denies nothing either.
     let deny = compile(&doc(&format!(
         r#"{S3_READ}, {{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {{"Bool ": {{"aws:SecureTransport": "false"}}}}}}"#
