@@ -2087,6 +2087,37 @@ fn action_note(action: &str, resource: &str) -> Option<String> {
     ))
 }
 
+/// Which allow an implicit deny lacked, when some policy allowed (`allowed`: the kinds of the
+/// policies with an Allow statement that applies): the boundary, the session policy, the
+/// resource-based policy across accounts, or the identity-based policy.
+fn missing_allows(policies: &Policies<'_>, prep: &Prepared<'_>, allowed: &[Role]) -> Vec<String> {
+    let mut out = Vec::new();
+    if allowed.iter().any(|r| matches!(r, Role::Identity(_))) {
+        if policies.boundary.is_some() && !allowed.contains(&Role::Boundary) {
+            out.push("An identity-based policy allows it, but the permissions boundary does not.".into());
+        }
+        if policies.session.is_some() && !allowed.contains(&Role::Session) {
+            out.push("An identity-based policy allows it, but the session policy does not.".into());
+        }
+        if cross_account(prep, policies) {
+            out.push(if policies.resource.is_some() {
+                "Across accounts the resource-based policy must allow it too, and it does not.".into()
+            } else {
+                "Across accounts the resource-based policy (a bucket policy, a key policy...) must allow it \
+                 too, and none was given: give it as the resource policy to decide as AWS does."
+                    .into()
+            });
+        }
+    } else if allowed.contains(&Role::Resource) {
+        out.push(
+            "The resource-based policy allows it for the caller's account only; an identity-based policy must \
+             allow it too."
+                .into(),
+        );
+    }
+    out
+}
+
 /// A few human lines: why allowed, or what denied, or that nothing allowed and which statement
 /// came closest and why it did not apply.
 pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) -> Vec<String> {
@@ -2150,23 +2181,7 @@ pub fn explain(policies: &Policies<'_>, req: &Request<'_>, decision: &Decision) 
                     }
                 }
             }
-            if allowed_roles.iter().any(|r| matches!(r, Role::Identity(_))) {
-                if policies.boundary.is_some() && !allowed_roles.contains(&Role::Boundary) {
-                    lines.push("An identity-based policy allows it, but the permissions boundary does not.".into());
-                }
-                if policies.session.is_some() && !allowed_roles.contains(&Role::Session) {
-                    lines.push("An identity-based policy allows it, but the session policy does not.".into());
-                }
-                if cross_account(&prep, policies) {
-                    lines.push("Across accounts the resource-based policy must allow it too, and it does not.".into());
-                }
-            } else if allowed_roles.contains(&Role::Resource) {
-                lines.push(
-                    "The resource-based policy allows it for the caller's account only; an identity-based policy must \
-                     allow it too."
-                        .into(),
-                );
-            }
+            lines.extend(missing_allows(policies, &prep, &allowed_roles));
             match closest {
                 Some((miss, role, s)) => {
                     let mut l = String::new();

@@ -1369,3 +1369,36 @@ fn statements_iam_refuses_take_no_part() {
     assert_eq!(d.verdict, Verdict::Allow);
     assert!(compile(&trust).refused.is_empty());
 }
+
+/// Across accounts, an explanation says whether the resource-based policy was given and did not
+/// allow, or was not given at all.
+#[test]
+fn cross_account_denials_say_whether_the_resource_policy_was_given() {
+    let caller = "arn:aws:sts::111122223333:assumed-role/ds/s";
+    let object = "arn:aws:s3:::b/k";
+    let identity = compile(&doc(ALL_S3));
+    let bucket = compile(&doc(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3:GetObject", "Resource": "*"}"#,
+    ));
+    let ctx = Context::default();
+    let said = |resource: Option<&CompiledPolicy>| {
+        let refs = [&identity];
+        let p = Policies {
+            identity: &refs,
+            resource,
+            resource_account: Some("999988887777"),
+            ..Policies::default()
+        };
+        let req = Request {
+            action: "s3:GetObject",
+            resource: object,
+            principal: Some(caller),
+            context: &ctx,
+        };
+        explain(&p, &req, &evaluate(&p, &req)).join("\n")
+    };
+    let none = said(None);
+    assert!(none.contains("must allow it too, and none was given"), "{none}");
+    let given = said(Some(&bucket));
+    assert!(given.contains("must allow it too, and it does not."), "{given}");
+}
