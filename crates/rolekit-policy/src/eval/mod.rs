@@ -1502,7 +1502,8 @@ impl Found {
             return;
         }
         let names = role.names_principals();
-        let refused = |base: usize| {
+        // The statements of the 64-statement block at `base` that can take part in the decision.
+        let takes_part = |base: usize| {
             let block = policy.resourceless.get(base / 64).copied().unwrap_or(0);
             if role.needs_resource() {
                 !block
@@ -1531,7 +1532,7 @@ impl Found {
             let mut pending = match indexed {
                 Some(index) => index.candidates(prep.keys),
                 None => u64::MAX >> 64usize.saturating_sub(policy.statements.len() - base),
-            } & refused(base);
+            } & takes_part(base);
             while pending != 0 {
                 let i = base + pending.trailing_zeros() as usize;
                 pending &= pending - 1;
